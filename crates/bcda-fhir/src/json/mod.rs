@@ -1,0 +1,8 @@
+//! JSON reading and writing tuned for FHIR: borrowed strings, exact number text, no recursion.
+
+pub mod compare;
+mod reader;
+mod writer;
+
+pub use reader::{line_col, Kind, Reader, Result, SyntaxError, MAX_DEPTH};
+pub use writer::Writer;

@@ -1,0 +1,588 @@
+//! A pull parser over a JSON text held in memory.
+//!
+//! Strings without escapes are borrowed from the input; numbers are returned as their exact text
+//! (FHIR decimals keep their lexical form). The parser never recurses on its own (skipping a
+//! value is iterative), and callers that recurse go through [`Reader::enter`], which enforces a
+//! depth limit, so hostile input cannot overflow the stack.
+
+use std::borrow::Cow;
+
+/// Maximum nesting depth of objects and arrays.
+pub const MAX_DEPTH: u32 = 256;
+
+/// The kind of the next JSON value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `{`
+    Object,
+    /// `[`
+    Array,
+    /// `"`
+    String,
+    /// `-` or a digit
+    Number,
+    /// `true` / `false`
+    Bool,
+    /// `null`
+    Null,
+}
+
+impl Kind {
+    /// Lower-case name used in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Object => "object",
+            Kind::Array => "array",
+            Kind::String => "string",
+            Kind::Number => "number",
+            Kind::Bool => "boolean",
+            Kind::Null => "null",
+        }
+    }
+}
+
+/// A syntax error at a byte offset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// Byte offset in the input.
+    pub offset: usize,
+    /// What was wrong.
+    pub message: Cow<'static, str>,
+}
+
+/// Result of reader operations.
+pub type Result<T> = std::result::Result<T, SyntaxError>;
+
+/// The pull parser.
+#[derive(Debug, Clone)]
+pub struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    depth: u32,
+}
+
+#[inline]
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over a complete JSON text.
+    pub fn new(text: &'a str) -> Self {
+        Reader { text, bytes: text.as_bytes(), pos: 0, depth: 0 }
+    }
+
+    /// Current byte offset.
+    #[inline]
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The whole input.
+    pub fn input(&self) -> &'a str {
+        self.text
+    }
+
+    /// An error at the current offset.
+    #[cold]
+    pub fn error(&self, message: impl Into<Cow<'static, str>>) -> SyntaxError {
+        SyntaxError { offset: self.pos, message: message.into() }
+    }
+
+    #[inline]
+    fn skip_ws(&mut self) {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if !is_ws(b) {
+                break;
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// The kind of the next value (whitespace skipped).
+    #[inline]
+    pub fn peek(&mut self) -> Result<Kind> {
+        self.skip_ws();
+        match self.bytes.get(self.pos) {
+            Some(b'{') => Ok(Kind::Object),
+            Some(b'[') => Ok(Kind::Array),
+            Some(b'"') => Ok(Kind::String),
+            Some(b'-' | b'0'..=b'9') => Ok(Kind::Number),
+            Some(b't' | b'f') => Ok(Kind::Bool),
+            Some(b'n') => Ok(Kind::Null),
+            Some(_) => Err(self.error("expected a JSON value")),
+            None => Err(self.error("unexpected end of input")),
+        }
+    }
+
+    /// Increments the nesting depth (call when descending into a value that recurses).
+    #[inline]
+    pub fn enter(&mut self) -> Result<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error("nesting too deep"));
+        }
+        Ok(())
+    }
+
+    /// Decrements the nesting depth.
+    #[inline]
+    pub fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Consumes `{`. Follow with [`Reader::next_key`] until it returns `None`.
+    #[inline]
+    pub fn begin_object(&mut self) -> Result<bool> {
+        self.skip_ws();
+        if self.bytes.get(self.pos) != Some(&b'{') {
+            return Err(self.error("expected an object"));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Reads the first key after [`Reader::begin_object`] returned true.
+    #[inline]
+    pub fn first_key(&mut self) -> Result<Cow<'a, str>> {
+        let k = self.string()?;
+        self.colon()?;
+        Ok(k)
+    }
+
+    /// Reads the next key of an object, or `None` at `}`.
+    #[inline]
+    pub fn next_key(&mut self) -> Result<Option<Cow<'a, str>>> {
+        self.skip_ws();
+        match self.bytes.get(self.pos) {
+            Some(b',') => {
+                self.pos += 1;
+                self.skip_ws();
+                let k = self.string()?;
+                self.colon()?;
+                Ok(Some(k))
+            }
+            Some(b'}') => {
+                self.pos += 1;
+                Ok(None)
+            }
+            Some(_) => Err(self.error("expected ',' or '}'")),
+            None => Err(self.error("unexpected end of input in object")),
+        }
+    }
+
+    #[inline]
+    fn colon(&mut self) -> Result<()> {
+        self.skip_ws();
+        if self.bytes.get(self.pos) != Some(&b':') {
+            return Err(self.error("expected ':'"));
+        }
+        self.pos += 1;
+        Ok(())
+    }
+
+    /// Consumes `[`; returns false for an empty array (already closed).
+    #[inline]
+    pub fn begin_array(&mut self) -> Result<bool> {
+        self.skip_ws();
+        if self.bytes.get(self.pos) != Some(&b'[') {
+            return Err(self.error("expected an array"));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// After an element: true if another element follows (`,`), false at `]`.
+    #[inline]
+    pub fn next_element(&mut self) -> Result<bool> {
+        self.skip_ws();
+        match self.bytes.get(self.pos) {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(b']') => {
+                self.pos += 1;
+                Ok(false)
+            }
+            Some(_) => Err(self.error("expected ',' or ']'")),
+            None => Err(self.error("unexpected end of input in array")),
+        }
+    }
+
+    /// Reads a string (borrowed when it has no escapes).
+    #[inline]
+    pub fn string(&mut self) -> Result<Cow<'a, str>> {
+        self.skip_ws();
+        if self.bytes.get(self.pos) != Some(&b'"') {
+            return Err(self.error("expected a string"));
+        }
+        self.pos += 1;
+        let start = self.pos;
+        let bytes = self.bytes;
+        let mut i = start;
+        // Word-at-a-time scan for '"', '\\' or a control character.
+        while i + 8 <= bytes.len() {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&bytes[i..i + 8]);
+            let v = u64::from_le_bytes(w);
+            const LO: u64 = 0x0101_0101_0101_0101;
+            const HI: u64 = 0x8080_8080_8080_8080;
+            let quote = v ^ (LO * b'"' as u64);
+            let bslash = v ^ (LO * b'\\' as u64);
+            let has_quote = quote.wrapping_sub(LO) & !quote & HI;
+            let has_bslash = bslash.wrapping_sub(LO) & !bslash & HI;
+            let has_ctrl = v.wrapping_sub(LO * 0x20) & !v & HI;
+            let m = has_quote | has_bslash | has_ctrl;
+            if m != 0 {
+                i += (m.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        loop {
+            match bytes.get(i) {
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(Cow::Borrowed(&self.text[start..i]));
+                }
+                Some(b'\\') => {
+                    self.pos = i;
+                    return self.string_escaped(start);
+                }
+                Some(&b) if b < 0x20 => {
+                    self.pos = i;
+                    return Err(self.error("control character in string"));
+                }
+                Some(_) => i += 1,
+                None => {
+                    self.pos = i;
+                    return Err(self.error("unterminated string"));
+                }
+            }
+        }
+    }
+
+    #[cold]
+    fn string_escaped(&mut self, start: usize) -> Result<Cow<'a, str>> {
+        let mut out = String::with_capacity(self.pos - start + 16);
+        out.push_str(&self.text[start..self.pos]);
+        loop {
+            let b = match self.bytes.get(self.pos) {
+                Some(&b) => b,
+                None => return Err(self.error("unterminated string")),
+            };
+            match b {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    let e = *self.bytes.get(self.pos).ok_or_else(|| self.error("unterminated escape"))?;
+                    self.pos += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let c = self.hex4()?;
+                            let ch = if (0xD800..0xDC00).contains(&c) {
+                                if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                                    return Err(self.error("unpaired surrogate in \\u escape"));
+                                }
+                                self.pos += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(self.error("invalid low surrogate in \\u escape"));
+                                }
+                                char::from_u32(0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00))
+                            } else {
+                                char::from_u32(c)
+                            };
+                            out.push(ch.ok_or_else(|| self.error("invalid \\u escape"))?);
+                        }
+                        _ => {
+                            self.pos -= 1;
+                            return Err(self.error("invalid escape"));
+                        }
+                    }
+                }
+                b if b < 0x20 => return Err(self.error("control character in string")),
+                _ => {
+                    // Copy a run of plain bytes (UTF-8 already validated; runs end on ASCII).
+                    let run_start = self.pos;
+                    while let Some(&c) = self.bytes.get(self.pos) {
+                        if c == b'"' || c == b'\\' || c < 0x20 {
+                            break;
+                        }
+                        self.pos += 1;
+                    }
+                    out.push_str(&self.text[run_start..self.pos]);
+                }
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let s = self.bytes.get(self.pos..self.pos + 4).ok_or_else(|| self.error("short \\u escape"))?;
+        let mut v = 0u32;
+        for &b in s {
+            let d = (b as char).to_digit(16).ok_or_else(|| self.error("invalid \\u escape"))?;
+            v = v * 16 + d;
+        }
+        self.pos += 4;
+        Ok(v)
+    }
+
+    /// Reads a number and returns its exact text (JSON number grammar enforced).
+    #[inline]
+    pub fn number(&mut self) -> Result<&'a str> {
+        self.skip_ws();
+        let b = self.bytes;
+        let start = self.pos;
+        let mut i = start;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => {
+                i += 1;
+                while matches!(b.get(i), Some(b'0'..=b'9')) {
+                    i += 1;
+                }
+            }
+            _ => {
+                self.pos = i;
+                return Err(self.error("invalid number"));
+            }
+        }
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            if !matches!(b.get(i), Some(b'0'..=b'9')) {
+                self.pos = i;
+                return Err(self.error("invalid number: digit expected after '.'"));
+            }
+            while matches!(b.get(i), Some(b'0'..=b'9')) {
+                i += 1;
+            }
+        }
+        if matches!(b.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(b.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            if !matches!(b.get(i), Some(b'0'..=b'9')) {
+                self.pos = i;
+                return Err(self.error("invalid number: digit expected in exponent"));
+            }
+            while matches!(b.get(i), Some(b'0'..=b'9')) {
+                i += 1;
+            }
+        }
+        self.pos = i;
+        Ok(&self.text[start..i])
+    }
+
+    /// Reads `true` or `false`.
+    #[inline]
+    pub fn boolean(&mut self) -> Result<bool> {
+        self.skip_ws();
+        if self.bytes[self.pos..].starts_with(b"true") {
+            self.pos += 4;
+            Ok(true)
+        } else if self.bytes[self.pos..].starts_with(b"false") {
+            self.pos += 5;
+            Ok(false)
+        } else {
+            Err(self.error("expected true or false"))
+        }
+    }
+
+    /// Reads `null`.
+    #[inline]
+    pub fn null(&mut self) -> Result<()> {
+        self.skip_ws();
+        if self.bytes[self.pos..].starts_with(b"null") {
+            self.pos += 4;
+            Ok(())
+        } else {
+            Err(self.error("expected null"))
+        }
+    }
+
+    /// Skips one value of any kind, iteratively, checking its syntax.
+    pub fn skip_value(&mut self) -> Result<()> {
+        // Stack of open containers: true = object, false = array.
+        let mut stack: Vec<bool> = Vec::new();
+        loop {
+            // Read one value start.
+            match self.peek()? {
+                Kind::Object => {
+                    if self.begin_object()? {
+                        if stack.len() as u32 + self.depth >= MAX_DEPTH {
+                            return Err(self.error("nesting too deep"));
+                        }
+                        stack.push(true);
+                        self.string()?;
+                        self.colon()?;
+                        continue;
+                    }
+                }
+                Kind::Array => {
+                    if self.begin_array()? {
+                        if stack.len() as u32 + self.depth >= MAX_DEPTH {
+                            return Err(self.error("nesting too deep"));
+                        }
+                        stack.push(false);
+                        continue;
+                    }
+                }
+                Kind::String => {
+                    self.string()?;
+                }
+                Kind::Number => {
+                    self.number()?;
+                }
+                Kind::Bool => {
+                    self.boolean()?;
+                }
+                Kind::Null => self.null()?,
+            }
+            // After a complete value: close containers as needed.
+            loop {
+                match stack.last() {
+                    None => return Ok(()),
+                    Some(true) => match self.next_key()? {
+                        Some(_) => break,
+                        None => {
+                            stack.pop();
+                        }
+                    },
+                    Some(false) => {
+                        if self.next_element()? {
+                            break;
+                        }
+                        stack.pop();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Skips one value and returns its exact text.
+    pub fn raw_value(&mut self) -> Result<&'a str> {
+        self.skip_ws();
+        let start = self.pos;
+        self.skip_value()?;
+        Ok(&self.text[start..self.pos])
+    }
+
+    /// Checks that only whitespace remains.
+    pub fn finish(&mut self) -> Result<()> {
+        self.skip_ws();
+        if self.pos != self.bytes.len() {
+            return Err(self.error("trailing characters after the JSON value"));
+        }
+        Ok(())
+    }
+
+    /// Position to rewind to (see [`Reader::rewind`]).
+    pub fn mark(&self) -> usize {
+        self.pos
+    }
+
+    /// Returns to a position obtained from [`Reader::mark`].
+    pub fn rewind(&mut self, mark: usize) {
+        self.pos = mark;
+    }
+}
+
+/// Line and column (1-based, column in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_borrow_unless_escaped() {
+        let mut r = Reader::new(r#""plain text that is longer than eight" "a\"b\u00e9\ud83d\ude00""#);
+        assert!(matches!(r.string().unwrap(), Cow::Borrowed("plain text that is longer than eight")));
+        let s = r.string().unwrap();
+        assert!(matches!(s, Cow::Owned(_)));
+        assert_eq!(s, "a\"bé😀");
+    }
+
+    #[test]
+    fn numbers_keep_text() {
+        let mut r = Reader::new("[1.50, -0, 2e10, 0.000]");
+        assert!(r.begin_array().unwrap());
+        assert_eq!(r.number().unwrap(), "1.50");
+        assert!(r.next_element().unwrap());
+        assert_eq!(r.number().unwrap(), "-0");
+        assert!(r.next_element().unwrap());
+        assert_eq!(r.number().unwrap(), "2e10");
+        assert!(r.next_element().unwrap());
+        assert_eq!(r.number().unwrap(), "0.000");
+        assert!(!r.next_element().unwrap());
+    }
+
+    #[test]
+    fn rejects_bad_numbers_and_strings() {
+        for bad in ["01", "1.", "-", "1e", "\"a\u{1}\"", "\"abc", "\"\\x\"", "\"\\ud800\""] {
+            let mut r = Reader::new(bad);
+            let ok = match r.peek() {
+                Ok(Kind::Number) => r.number().map(|_| ()).and_then(|_| r.finish()),
+                Ok(Kind::String) => r.string().map(|_| ()),
+                _ => Err(r.error("x")),
+            };
+            assert!(ok.is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn skip_and_raw_values() {
+        let text = r#"{"a": [1, {"b": null}, "x"], "c": true} tail"#;
+        let mut r = Reader::new(text);
+        assert_eq!(r.raw_value().unwrap(), r#"{"a": [1, {"b": null}, "x"], "c": true}"#);
+        assert!(r.finish().is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(100_000);
+        let mut r = Reader::new(&text);
+        let e = r.skip_value().unwrap_err();
+        assert!(e.message.contains("deep"));
+    }
+
+    #[test]
+    fn line_and_column() {
+        assert_eq!(line_col("ab\ncdé\nx", 7), (2, 4));
+    }
+}

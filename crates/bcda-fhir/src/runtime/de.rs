@@ -1,0 +1,495 @@
+//! Parse helpers called by generated code: one generic function per field shape, instantiated
+//! once per value type inside this crate.
+
+use super::element::{AnyResource, Complex, Element, PResult};
+use super::error::{ParseError, ParseErrorKind};
+use super::issue::{Issue, IssueCode, Severity};
+use super::path::Path;
+use super::primitives::{PrimError, Primitive, Str};
+use crate::json::{Kind, Reader, SyntaxError};
+use std::borrow::Cow;
+
+/// What to do with properties the model does not define.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnknownPolicy {
+    /// Fail the resource with the property's path (default).
+    #[default]
+    Error,
+    /// Report an issue, skip the value, keep going.
+    Report,
+}
+
+/// Parse options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ParseOptions {
+    /// Unknown properties; [`UnknownPolicy::Report`] also reports (instead of failing on) values
+    /// of the wrong JSON kind and primitives that cannot be held.
+    pub unknown: UnknownPolicy,
+}
+
+impl ParseOptions {
+    /// Strict parsing (the default).
+    pub fn strict() -> Self {
+        Self::default()
+    }
+
+    /// Lenient parsing: report and keep going.
+    pub fn lenient() -> Self {
+        ParseOptions { unknown: UnknownPolicy::Report }
+    }
+}
+
+/// Parse context: options and the issues lenient parsing reports.
+#[derive(Debug, Default)]
+pub struct Ctx {
+    lenient: bool,
+    /// Issues found while parsing (lenient mode).
+    pub issues: Vec<Issue>,
+}
+
+impl Ctx {
+    /// A context for the given options.
+    pub fn new(opts: ParseOptions) -> Self {
+        Ctx { lenient: opts.unknown == UnknownPolicy::Report, issues: Vec::new() }
+    }
+}
+
+#[cold]
+fn syntax(e: SyntaxError, path: &Path<'_>, name: &str) -> ParseError {
+    ParseError::new(ParseErrorKind::Syntax(e.message.into_owned()), e.offset, path.render_field(name))
+}
+
+#[cold]
+fn at(r: &Reader<'_>, kind: ParseErrorKind, path: String) -> ParseError {
+    ParseError::new(kind, r.offset(), path)
+}
+
+#[cold]
+fn dup(r: &Reader<'_>, path: &Path<'_>, name: &str) -> ParseError {
+    at(r, ParseErrorKind::Duplicate(name.to_string()), path.render_field(name))
+}
+
+/// Handles a value that could not be read: an error, or (lenient) an issue and a skip.
+#[cold]
+fn bad_value(r: &mut Reader<'_>, cx: &mut Ctx, path: &Path<'_>, name: &str, start: usize, e: PrimError) -> PResult<()> {
+    let kind = match e {
+        PrimError::Syntax(e) => return Err(syntax(e, path, name)),
+        PrimError::WrongKind(expected, found) => ParseErrorKind::WrongType { expected, found: found.name() },
+        PrimError::Invalid(m) => ParseErrorKind::InvalidValue(m),
+    };
+    if !cx.lenient {
+        r.rewind(start);
+        return Err(at(r, kind, path.render_field(name)));
+    }
+    r.rewind(start);
+    r.skip_value().map_err(|e| syntax(e, path, name))?;
+    cx.issues.push(Issue {
+        severity: Severity::Error,
+        code: IssueCode::Format,
+        path: path.render_field(name),
+        message: format!("{kind}; value dropped"),
+    });
+    Ok(())
+}
+
+#[inline]
+fn expect(r: &mut Reader<'_>, cx: &mut Ctx, path: &Path<'_>, name: &str, want: Kind) -> PResult<bool> {
+    let k = r.peek().map_err(|e| syntax(e, path, name))?;
+    if k == want {
+        return Ok(true);
+    }
+    let start = r.offset();
+    bad_value(r, cx, path, name, start, PrimError::WrongKind(want.name(), k))?;
+    Ok(false)
+}
+
+/// Opens an object and returns its first key.
+#[inline]
+pub fn begin<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Option<Cow<'a, str>>> {
+    let k = r.peek().map_err(|e| syntax(e, path, ""))?;
+    if k != Kind::Object {
+        return Err(at(r, ParseErrorKind::WrongType { expected: "object", found: k.name() }, path.render()));
+    }
+    if r.begin_object().map_err(|e| syntax(e, path, ""))? {
+        Ok(Some(r.first_key().map_err(|e| syntax(e, path, ""))?))
+    } else {
+        Ok(None)
+    }
+}
+
+/// The next key of the object, or `None` at its end.
+#[inline]
+pub fn next<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Option<Cow<'a, str>>> {
+    r.next_key().map_err(|e| syntax(e, path, ""))
+}
+
+/// A property the type does not define.
+#[cold]
+pub fn unknown(r: &mut Reader<'_>, cx: &mut Ctx, path: &Path<'_>, key: &str) -> PResult<()> {
+    if !cx.lenient {
+        return Err(at(r, ParseErrorKind::UnknownProperty(key.to_string()), path.render_field(key)));
+    }
+    r.skip_value().map_err(|e| syntax(e, path, key))?;
+    cx.issues.push(Issue {
+        severity: Severity::Error,
+        code: IssueCode::UnknownProperty,
+        path: path.render_field(key),
+        message: format!("unknown property '{key}' skipped"),
+    });
+    Ok(())
+}
+
+/// `resourceType` inside a resource object: must name the expected type.
+pub fn resource_type(r: &mut Reader<'_>, path: &Path<'_>, expected: &str) -> PResult<()> {
+    let start = r.offset();
+    let k = r.peek().map_err(|e| syntax(e, path, "resourceType"))?;
+    if k != Kind::String {
+        return Err(at(r, ParseErrorKind::WrongType { expected: "string", found: k.name() }, path.render_field("resourceType")));
+    }
+    let t = r.string().map_err(|e| syntax(e, path, "resourceType"))?;
+    if t != expected {
+        r.rewind(start);
+        return Err(at(
+            r,
+            ParseErrorKind::UnexpectedResourceType { expected: expected.into(), found: t.into_owned() },
+            path.render_field("resourceType"),
+        ));
+    }
+    Ok(())
+}
+
+/// A plain string attribute (an element's `id`, an extension's `url`).
+#[inline]
+pub fn attr<'a>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Option<Str<'a>>) -> PResult<()> {
+    if slot.is_some() {
+        return Err(dup(r, path, name));
+    }
+    if expect(r, cx, path, name, Kind::String)? {
+        *slot = Some(r.string().map_err(|e| syntax(e, path, name))?);
+    }
+    Ok(())
+}
+
+/// A required plain string attribute.
+#[inline]
+pub fn attr_req<'a>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Str<'a>) -> PResult<()> {
+    if !slot.is_empty() {
+        return Err(dup(r, path, name));
+    }
+    if expect(r, cx, path, name, Kind::String)? {
+        *slot = r.string().map_err(|e| syntax(e, path, name))?;
+    }
+    Ok(())
+}
+
+#[inline]
+fn read_prim<'a, T: Primitive<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str) -> PResult<Option<T>> {
+    let start = r.offset();
+    match T::read(r) {
+        Ok(v) => Ok(Some(v)),
+        Err(e) => bad_value(r, cx, path, name, start, e).map(|_| None),
+    }
+}
+
+/// A singular primitive value (`"name": value`).
+#[inline]
+pub fn prim<'a, T: Primitive<'a>, X>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Element<T, X>) -> PResult<()> {
+    if slot.value.is_some() {
+        return Err(dup(r, path, name));
+    }
+    slot.value = read_prim(r, cx, path, name)?;
+    Ok(())
+}
+
+/// A singular primitive's companion (`"_name": {id, extension}`).
+#[inline]
+pub fn prim_ext<'a, T, X: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Element<T, X>) -> PResult<()> {
+    if slot.ext.is_some() {
+        return Err(dup(r, path, name));
+    }
+    slot.ext = Some(Box::new(complex(r, cx, path, name)?));
+    Ok(())
+}
+
+/// A repeated primitive (`"name": [v, null, ...]`), aligned with a `_name` array read earlier.
+pub fn prim_list<'a, T: Primitive<'a>, X>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Vec<Element<T, X>>) -> PResult<()> {
+    if slot.iter().any(|e| e.value.is_some()) {
+        return Err(dup(r, path, name));
+    }
+    if !expect(r, cx, path, name, Kind::Array)? {
+        return Ok(());
+    }
+    let had = slot.len();
+    let mut i = 0;
+    if r.begin_array().map_err(|e| syntax(e, path, name))? {
+        let field = path.field(name);
+        loop {
+            let v = if r.peek().map_err(|e| syntax(e, path, name))? == Kind::Null {
+                r.null().map_err(|e| syntax(e, path, name))?;
+                None
+            } else {
+                let start = r.offset();
+                match T::read(r) {
+                    Ok(v) => Some(v),
+                    Err(e) => {
+                        let idx = format!("{i}");
+                        bad_value(r, cx, &field, &idx, start, e)?;
+                        None
+                    }
+                }
+            };
+            if i < slot.len() {
+                slot[i].value = v;
+            } else {
+                slot.push(Element { value: v, ext: None });
+            }
+            i += 1;
+            if !r.next_element().map_err(|e| syntax(e, path, name))? {
+                break;
+            }
+        }
+    }
+    if had != 0 && had != i {
+        return Err(at(r, ParseErrorKind::InvalidValue(format!("'{name}' has {i} values but '_{name}' has {had}")), path.render_field(name)));
+    }
+    Ok(())
+}
+
+/// A repeated primitive's companion array (`"_name": [{...}, null, ...]`).
+pub fn prim_list_ext<'a, T, X: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Vec<Element<T, X>>) -> PResult<()> {
+    if slot.iter().any(|e| e.ext.is_some()) {
+        return Err(dup(r, path, name));
+    }
+    if !expect(r, cx, path, name, Kind::Array)? {
+        return Ok(());
+    }
+    let had = slot.len();
+    let mut i = 0;
+    if r.begin_array().map_err(|e| syntax(e, path, name))? {
+        let field = path.field(name);
+        loop {
+            let x = if r.peek().map_err(|e| syntax(e, path, name))? == Kind::Null {
+                r.null().map_err(|e| syntax(e, path, name))?;
+                None
+            } else {
+                let p = field.index(i);
+                r.enter().map_err(|e| syntax(e, path, name))?;
+                let x = X::read(r, cx, &p)?;
+                r.leave();
+                Some(Box::new(x))
+            };
+            if i < slot.len() {
+                slot[i].ext = x;
+            } else {
+                slot.push(Element { value: None, ext: x });
+            }
+            i += 1;
+            if !r.next_element().map_err(|e| syntax(e, path, name))? {
+                break;
+            }
+        }
+    }
+    if had != 0 && had != i {
+        return Err(at(r, ParseErrorKind::InvalidValue(format!("'{name}' has {i} entries but the value array has {had}")), path.render_field(name)));
+    }
+    Ok(())
+}
+
+#[inline]
+fn complex<'a, T: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str) -> PResult<T> {
+    r.enter().map_err(|e| syntax(e, path, name))?;
+    let p = path.field(name);
+    let v = T::read(r, cx, &p)?;
+    r.leave();
+    Ok(v)
+}
+
+/// An optional complex value.
+#[inline]
+pub fn opt<'a, T: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Option<T>) -> PResult<()> {
+    if slot.is_some() {
+        return Err(dup(r, path, name));
+    }
+    if expect(r, cx, path, name, Kind::Object)? {
+        *slot = Some(complex(r, cx, path, name)?);
+    }
+    Ok(())
+}
+
+/// A required complex value.
+#[inline]
+pub fn req<'a, T: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut T) -> PResult<()> {
+    if !slot.is_empty() {
+        return Err(dup(r, path, name));
+    }
+    if expect(r, cx, path, name, Kind::Object)? {
+        *slot = complex(r, cx, path, name)?;
+    }
+    Ok(())
+}
+
+/// A repeated complex value.
+pub fn list<'a, T: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Vec<T>) -> PResult<()> {
+    if !slot.is_empty() {
+        return Err(dup(r, path, name));
+    }
+    if !expect(r, cx, path, name, Kind::Array)? {
+        return Ok(());
+    }
+    if r.begin_array().map_err(|e| syntax(e, path, name))? {
+        let field = path.field(name);
+        r.enter().map_err(|e| syntax(e, path, name))?;
+        loop {
+            let p = field.index(slot.len());
+            slot.push(T::read(r, cx, &p)?);
+            if !r.next_element().map_err(|e| syntax(e, path, name))? {
+                break;
+            }
+        }
+        r.leave();
+    }
+    Ok(())
+}
+
+/// A choice element's primitive variant (`valueString`).
+#[inline]
+pub fn choice_prim<'a, C, T: Primitive<'a>, X>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Option<C>,
+    make: fn(Element<T, X>) -> C,
+    get: fn(&mut C) -> Option<&mut Element<T, X>>,
+) -> PResult<()> {
+    match slot {
+        None => {
+            let mut e = Element::default();
+            prim(r, cx, path, name, &mut e)?;
+            *slot = Some(make(e));
+        }
+        Some(c) => match get(c) {
+            Some(e) => prim(r, cx, path, name, e)?,
+            None => return Err(dup(r, path, name)),
+        },
+    }
+    Ok(())
+}
+
+/// A choice element's primitive companion (`_valueString`).
+#[inline]
+pub fn choice_prim_ext<'a, C, T, X: Complex<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Option<C>,
+    make: fn(Element<T, X>) -> C,
+    get: fn(&mut C) -> Option<&mut Element<T, X>>,
+) -> PResult<()> {
+    match slot {
+        None => {
+            let mut e = Element::default();
+            prim_ext(r, cx, path, name, &mut e)?;
+            *slot = Some(make(e));
+        }
+        Some(c) => match get(c) {
+            Some(e) => prim_ext(r, cx, path, name, e)?,
+            None => return Err(dup(r, path, name)),
+        },
+    }
+    Ok(())
+}
+
+/// A choice element's complex variant (`valueCodeableConcept`).
+#[inline]
+pub fn choice_complex<'a, C, T: Complex<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Option<C>,
+    make: fn(Box<T>) -> C,
+) -> PResult<()> {
+    if slot.is_some() {
+        return Err(dup(r, path, name));
+    }
+    if expect(r, cx, path, name, Kind::Object)? {
+        *slot = Some(make(Box::new(complex(r, cx, path, name)?)));
+    }
+    Ok(())
+}
+
+/// An optional resource (`Bundle.entry.resource`).
+pub fn resource_opt<'a, R: AnyResource<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Option<Box<R>>) -> PResult<()> {
+    if slot.is_some() {
+        return Err(dup(r, path, name));
+    }
+    if expect(r, cx, path, name, Kind::Object)? {
+        r.enter().map_err(|e| syntax(e, path, name))?;
+        *slot = Some(Box::new(R::read(r, cx, &path.field(name))?));
+        r.leave();
+    }
+    Ok(())
+}
+
+/// Repeated resources (`contained`).
+pub fn resource_list<'a, R: AnyResource<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Vec<R>) -> PResult<()> {
+    if !slot.is_empty() {
+        return Err(dup(r, path, name));
+    }
+    if !expect(r, cx, path, name, Kind::Array)? {
+        return Ok(());
+    }
+    if r.begin_array().map_err(|e| syntax(e, path, name))? {
+        let field = path.field(name);
+        r.enter().map_err(|e| syntax(e, path, name))?;
+        loop {
+            let p = field.index(slot.len());
+            slot.push(R::read(r, cx, &p)?);
+            if !r.next_element().map_err(|e| syntax(e, path, name))? {
+                break;
+            }
+        }
+        r.leave();
+    }
+    Ok(())
+}
+
+/// Finds the `resourceType` of the object at the reader without consuming it.
+pub fn peek_resource_type<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Cow<'a, str>> {
+    let mark = r.mark();
+    let k = r.peek().map_err(|e| syntax(e, path, ""))?;
+    if k != Kind::Object {
+        return Err(at(r, ParseErrorKind::WrongType { expected: "object", found: k.name() }, path.render()));
+    }
+    let mut found = None;
+    if r.begin_object().map_err(|e| syntax(e, path, ""))? {
+        let mut key = Some(r.first_key().map_err(|e| syntax(e, path, ""))?);
+        while let Some(k) = key {
+            if k == "resourceType" {
+                if r.peek().map_err(|e| syntax(e, path, "resourceType"))? != Kind::String {
+                    return Err(at(r, ParseErrorKind::WrongType { expected: "string", found: "other" }, path.render_field("resourceType")));
+                }
+                found = Some(r.string().map_err(|e| syntax(e, path, "resourceType"))?);
+                break;
+            }
+            r.skip_value().map_err(|e| syntax(e, path, &k))?;
+            key = r.next_key().map_err(|e| syntax(e, path, ""))?;
+        }
+    }
+    r.rewind(mark);
+    found.ok_or_else(|| at(r, ParseErrorKind::MissingResourceType, path.render()))
+}
+
+/// An unknown `resourceType`.
+#[cold]
+pub fn unknown_resource_type(r: &Reader<'_>, path: &Path<'_>, t: &str) -> ParseError {
+    at(r, ParseErrorKind::UnknownResourceType(t.to_string()), path.render())
+}
+
+/// Maps a reader syntax error at the root.
+#[cold]
+pub fn root_syntax(e: SyntaxError, path: &Path<'_>) -> ParseError {
+    ParseError::new(ParseErrorKind::Syntax(e.message.into_owned()), e.offset, path.render())
+}
