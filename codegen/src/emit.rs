@@ -185,6 +185,7 @@ fn emit_code_enum(o: &mut Out, c: &CodeEnum) {
     l!(o, "}}");
     o.line("");
     l!(o, "impl<'a> Primitive<'a> for {} {{", c.name);
+    l!(o, "const CHECK_CODE: rt::IssueCode = rt::IssueCode::CodeInvalid;");
     l!(o, "fn read(r: &mut Reader<'a>) -> Result<Self, PrimError> {{");
     l!(o, "let s = <Str<'a> as Primitive<'a>>::read(r)?;");
     l!(o, "Ok(Self::from_code(&s))");

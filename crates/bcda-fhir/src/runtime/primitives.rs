@@ -55,6 +55,8 @@ pub enum PrimKind {
 
 /// A value that can appear as a FHIR primitive in JSON.
 pub trait Primitive<'a>: Sized {
+    /// The issue code of a failed [`Primitive::check`].
+    const CHECK_CODE: super::issue::IssueCode = super::issue::IssueCode::Format;
     /// Reads the value; `Err` carries the JSON kind found when it is the wrong kind, or a message.
     fn read(r: &mut Reader<'a>) -> Result<Self, PrimError>;
     /// Writes the value.

@@ -48,7 +48,7 @@ impl Validator {
     pub fn prim<'a, T: Primitive<'a>, X: Complex<'a>>(&mut self, path: &Path<'_>, name: &str, e: &Element<T, X>, min: u32, kind: PrimKind) {
         if let Some(v) = &e.value {
             if let Some(m) = v.check(kind) {
-                self.error(IssueCode::Format, path.render_field(name), m);
+                self.error(T::CHECK_CODE, path.render_field(name), m);
             }
         }
         match &e.ext {
@@ -71,7 +71,7 @@ impl Validator {
             let p = field.index(i);
             if let Some(x) = &e.value {
                 if let Some(m) = x.check(kind) {
-                    self.error(IssueCode::Format, p.render(), m);
+                    self.error(T::CHECK_CODE, p.render(), m);
                 }
             }
             if let Some(x) = &e.ext {
