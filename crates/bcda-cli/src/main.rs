@@ -4,6 +4,8 @@
 
 use clap::{Parser, Subcommand};
 
+mod cmd_stats;
+
 /// bcda-rs: a Rust re-implementation of the Medicare Beneficiary Claims Data API and its tools.
 #[derive(Debug, Parser)]
 #[command(name = "bcda", version, about)]
@@ -16,11 +18,21 @@ struct Cli {
 enum Command {
     /// Run the end-to-end demonstration on embedded defaults.
     Demo,
+    /// Claims statistics over a bulk export (exit 1 if the data had errors, 2 if it could not run).
+    Stats(cmd_stats::StatsArgs),
 }
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Stats(args) => match cmd_stats::run(args) {
+            Ok(0) => Ok(()),
+            Ok(code) => std::process::exit(code),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                std::process::exit(2)
+            }
+        },
         Command::Demo => {
             println!("bcda-rs demo: the workspace is being bootstrapped; no pipeline is wired yet.");
             Ok(())

@@ -1,0 +1,932 @@
+//! The engine: runs a [`LineProcessor`] over every line of the inputs, in parallel, folding the
+//! records into a user [`Fold`], and collecting [`Issue`]s.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fs::File;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::error::{Error, Issue, IssueKind, Severity};
+use crate::gz::{MemberReader, ReadEvent, SharedBytes};
+use crate::input::{Format, InputFile, Inputs};
+use crate::split::{line_aligned_chunks, Lines, Mapped};
+
+/// Engine configuration. All fields have sensible defaults ([`Config::default`]).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Worker threads of the engine's own rayon pool; 0 means one per available core.
+    pub threads: usize,
+    /// Target size of a line-aligned chunk (and of a gzip block), in bytes.
+    pub chunk_bytes: usize,
+    /// Lines longer than this are skipped and reported as [`IssueKind::LineTooLong`].
+    pub max_line_bytes: usize,
+    /// Check that every line is valid UTF-8 (the projected parser skips unused strings
+    /// without looking inside them, so this is where invalid UTF-8 is caught).
+    pub validate_utf8: bool,
+    /// Memory-map plain files (see the SIGBUS contract in [`crate::split`]); `false` streams them.
+    pub mmap: bool,
+    /// At most this many issues of one kind are kept per file; the rest are only counted.
+    pub max_issues_per_kind: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            threads: 0,
+            chunk_bytes: 4 << 20,
+            max_line_bytes: 512 << 20,
+            validate_utf8: true,
+            mmap: true,
+            max_issues_per_kind: 100,
+        }
+    }
+}
+
+/// A compact reference to a line seen during a parallel run. Turn it into a file and line number
+/// with [`RunOutput::locate`] once the run is over (line numbers are only known then, because
+/// chunks are parsed out of order).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LineRef {
+    /// Index into [`Inputs::files`].
+    pub file: u32,
+    chunk: u32,
+    line: u64,
+}
+
+/// A resolved location: file and 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line number (for JSON documents: the line where the record starts).
+    pub line: u64,
+}
+
+#[derive(Debug, Clone)]
+struct PendingIssue {
+    kind: IssueKind,
+    at: LineRef,
+    column: u64,
+    json_path: Option<String>,
+    message: String,
+}
+
+/// Per-line context handed to a [`LineProcessor`]: where the line is, and a sink for issues.
+pub struct LineCtx<'a> {
+    input: &'a InputFile,
+    at: LineRef,
+    line: &'a [u8],
+    unterminated: bool,
+    errors: u32,
+    sink: &'a mut IssueSink,
+}
+
+impl<'a> LineCtx<'a> {
+    /// The file this line comes from.
+    pub fn input(&self) -> &InputFile {
+        self.input
+    }
+
+    /// The reference of the line's first byte.
+    pub fn line_ref(&self) -> LineRef {
+        self.at
+    }
+
+    /// The reference of the line holding byte `offset` of this line (differs from
+    /// [`Self::line_ref`] only inside multi-line JSON documents).
+    pub fn line_ref_at(&self, offset: usize) -> LineRef {
+        let off = offset.min(self.line.len());
+        let extra = memchr::memchr_iter(b'\n', &self.line[..off]).count() as u64;
+        LineRef { line: self.at.line + extra, ..self.at }
+    }
+
+    /// Number of error-severity issues reported for this line so far.
+    pub fn errors(&self) -> u32 {
+        self.errors
+    }
+
+    /// Reports a problem at byte `offset` of the line (`None`: the line as a whole).
+    /// An [`IssueKind::InvalidJson`] on an unterminated last line becomes
+    /// [`IssueKind::TruncatedLastLine`].
+    pub fn report(&mut self, kind: IssueKind, offset: Option<usize>, json_path: Option<String>, message: String) {
+        let kind = if kind == IssueKind::InvalidJson && self.unterminated { IssueKind::TruncatedLastLine } else { kind };
+        if kind.severity() == Severity::Error {
+            self.errors += 1;
+        }
+        let (at, column) = match offset {
+            None => (self.at, 0),
+            Some(off) => {
+                let off = off.min(self.line.len());
+                let at = self.line_ref_at(off);
+                let line_start = memchr::memrchr(b'\n', &self.line[..off]).map_or(0, |i| i + 1);
+                (at, (off - line_start) as u64 + 1)
+            }
+        };
+        self.sink.push(PendingIssue { kind, at, column, json_path, message });
+    }
+}
+
+#[derive(Default)]
+struct IssueSink {
+    issues: Vec<PendingIssue>,
+    per_kind: BTreeMap<(u32, IssueKind), u64>,
+    cap: usize,
+}
+
+impl IssueSink {
+    fn new(cap: usize) -> Self {
+        IssueSink { cap, ..Default::default() }
+    }
+    fn push(&mut self, issue: PendingIssue) {
+        let n = self.per_kind.entry((issue.at.file, issue.kind)).or_insert(0);
+        *n += 1;
+        if *n as usize <= self.cap {
+            self.issues.push(issue);
+        }
+    }
+    fn merge(&mut self, other: IssueSink) {
+        for (k, v) in other.per_kind {
+            *self.per_kind.entry(k).or_insert(0) += v;
+        }
+        self.issues.extend(other.issues);
+    }
+}
+
+/// Turns the bytes of one line into records. Implement it to plug a read path (the projected
+/// path of this crate, or a full typed path) into the engine.
+///
+/// The processor must not panic on bad input: report problems through [`LineCtx::report`] and
+/// emit nothing for a line it cannot use.
+pub trait LineProcessor: Sync {
+    /// Per-worker reusable state (for example a mutable buffer for simd-json).
+    type Scratch: Send;
+    /// What one line produces; may borrow from the line and the scratch.
+    type Record<'a>;
+    /// Creates a worker's scratch state.
+    fn new_scratch(&self) -> Self::Scratch;
+    /// Processes one line (without its line terminator; already checked for UTF-8 when
+    /// [`Config::validate_utf8`] is on), calling `emit` for every record it holds (a Bundle
+    /// holds several).
+    fn process<'a, E>(&self, line: &'a [u8], scratch: &'a mut Self::Scratch, ctx: &mut LineCtx<'_>, emit: E)
+    where
+        E: FnMut(Self::Record<'a>, LineRef);
+}
+
+/// A parallel aggregation. The engine folds records of each chunk into an accumulator and
+/// merges accumulators. `merge` must be associative and commutative (a commutative monoid
+/// with `init` as identity): then the result is identical on 1 or N threads and whatever the
+/// chunk order.
+pub trait Fold<P: LineProcessor + ?Sized>: Sync {
+    /// The accumulator.
+    type Acc: Send;
+    /// An empty accumulator.
+    fn init(&self) -> Self::Acc;
+    /// Adds one record found at `at`.
+    fn add(&self, acc: &mut Self::Acc, record: P::Record<'_>, at: LineRef);
+    /// Merges `other` into `acc`.
+    fn merge(&self, acc: &mut Self::Acc, other: Self::Acc);
+}
+
+/// Counters for one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileTotals {
+    /// Bytes read (decompressed for gzip).
+    pub bytes: u64,
+    /// Lines (a JSON document counts as one).
+    pub lines: u64,
+    /// Records emitted by the processor.
+    pub records: u64,
+    /// Lines skipped or with at least one error.
+    pub bad_lines: u64,
+    /// Blank lines.
+    pub blank_lines: u64,
+    /// Lines ending with `\r\n`.
+    pub crlf_lines: u64,
+}
+
+impl FileTotals {
+    fn add(&mut self, o: &FileTotals) {
+        self.bytes += o.bytes;
+        self.lines += o.lines;
+        self.records += o.records;
+        self.bad_lines += o.bad_lines;
+        self.blank_lines += o.blank_lines;
+        self.crlf_lines += o.crlf_lines;
+    }
+}
+
+struct EngineAcc<A> {
+    acc: A,
+    files: Vec<FileTotals>,
+    chunk_lines: Vec<(u32, u32, u64)>,
+    sink: IssueSink,
+}
+
+impl<A> EngineAcc<A> {
+    fn new(acc: A, nfiles: usize, cap: usize) -> Self {
+        EngineAcc { acc, files: vec![FileTotals::default(); nfiles], chunk_lines: Vec::new(), sink: IssueSink::new(cap) }
+    }
+    fn merge_with(&mut self, other: EngineAcc<A>, merge: impl FnOnce(&mut A, A)) {
+        merge(&mut self.acc, other.acc);
+        for (a, b) in self.files.iter_mut().zip(&other.files) {
+            a.add(b);
+        }
+        self.chunk_lines.extend(other.chunk_lines);
+        self.sink.merge(other.sink);
+    }
+}
+
+/// Resolves [`LineRef`]s to absolute line numbers after a run.
+#[derive(Debug, Clone, Default)]
+pub struct LineResolver {
+    paths: Vec<PathBuf>,
+    /// Per file: lines before chunk `i` (prefix sums).
+    bases: Vec<Vec<u64>>,
+}
+
+impl LineResolver {
+    fn new(paths: Vec<PathBuf>, chunk_lines: &[(u32, u32, u64)]) -> Self {
+        let mut per: Vec<Vec<u64>> = vec![Vec::new(); paths.len()];
+        for &(f, c, n) in chunk_lines {
+            let v = &mut per[f as usize];
+            if v.len() <= c as usize {
+                v.resize(c as usize + 1, 0);
+            }
+            v[c as usize] = n;
+        }
+        let bases = per
+            .into_iter()
+            .map(|counts| {
+                let mut acc = 0;
+                let mut out = Vec::with_capacity(counts.len() + 1);
+                for n in counts {
+                    out.push(acc);
+                    acc += n;
+                }
+                out.push(acc);
+                out
+            })
+            .collect();
+        LineResolver { paths, bases }
+    }
+
+    /// The file and 1-based line of `r`.
+    pub fn locate(&self, r: LineRef) -> Location {
+        let bases = &self.bases[r.file as usize];
+        let base = bases.get(r.chunk as usize).or(bases.last()).copied().unwrap_or(0);
+        Location { file: self.paths[r.file as usize].clone(), line: base + r.line + 1 }
+    }
+
+    /// The path of file `index`.
+    pub fn path(&self, index: u32) -> &std::path::Path {
+        &self.paths[index as usize]
+    }
+}
+
+/// The result of [`Engine::run`].
+pub struct RunOutput<A> {
+    /// The merged accumulator.
+    pub acc: A,
+    /// Counters per input file (same order as [`Inputs::files`]).
+    pub files: Vec<FileTotals>,
+    /// Issues, sorted by file, line and column (at most `max_issues_per_kind` per kind and file).
+    pub issues: Vec<Issue>,
+    /// Number of issues per kind, including those not kept in `issues`.
+    pub issue_counts: BTreeMap<IssueKind, u64>,
+    /// Resolves the [`LineRef`]s the fold kept.
+    pub resolver: LineResolver,
+}
+
+impl<A> RunOutput<A> {
+    /// The file and line of a [`LineRef`].
+    pub fn locate(&self, r: LineRef) -> Location {
+        self.resolver.locate(r)
+    }
+
+    /// Totals over all files.
+    pub fn totals(&self) -> FileTotals {
+        let mut t = FileTotals::default();
+        for f in &self.files {
+            t.add(f);
+        }
+        t
+    }
+
+    /// Number of error-severity issues (counted, not only kept).
+    pub fn error_count(&self) -> u64 {
+        self.issue_counts.iter().filter(|(k, _)| k.severity() == Severity::Error).map(|(_, n)| n).sum()
+    }
+
+    /// Adds an issue found after the run (cross-file checks).
+    pub fn push_issue(&mut self, issue: Issue) {
+        *self.issue_counts.entry(issue.kind).or_insert(0) += 1;
+        self.issues.push(issue);
+    }
+}
+
+/// Progress callback: called with the number of input bytes just finished (on any thread).
+pub type Progress<'a> = &'a (dyn Fn(u64) + Sync);
+
+/// The engine: a configured thread pool plus the run loop.
+pub struct Engine {
+    config: Config,
+    pool: rayon::ThreadPool,
+}
+
+struct Job {
+    file: u32,
+    chunk: u32,
+    range: std::ops::Range<usize>,
+}
+
+enum Msg {
+    Block { file: u32, chunk: u32, data: Vec<u8> },
+    LongLine { file: u32, chunk: u32, len: u64 },
+    Issue { file: u32, chunk: u32, kind: IssueKind, message: String },
+}
+
+impl Engine {
+    /// Builds an engine with its own rayon pool of `config.threads` threads.
+    pub fn new(config: Config) -> Result<Engine, Error> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(config.threads)
+            .thread_name(|i| format!("bcda-ndjson-{i}"))
+            .build()
+            .map_err(|e| Error::ThreadPool(e.to_string()))?;
+        Ok(Engine { config, pool })
+    }
+
+    /// Builds an engine on a pool the caller owns.
+    pub fn with_pool(config: Config, pool: rayon::ThreadPool) -> Engine {
+        Engine { config, pool }
+    }
+
+    /// The number of worker threads.
+    pub fn threads(&self) -> usize {
+        self.pool.current_num_threads()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Runs `processor` over every line of `inputs` in parallel and folds the records with
+    /// `fold`. Problems in the data become issues; only a failure to open a file is fatal...
+    /// and even that is reported as an [`IssueKind::Io`] issue so that the other files are
+    /// still processed.
+    pub fn run<P, F>(&self, inputs: &Inputs, processor: &P, fold: &F, progress: Option<Progress<'_>>) -> RunOutput<F::Acc>
+    where
+        P: LineProcessor,
+        F: Fold<P>,
+    {
+        let nfiles = inputs.files.len();
+        let cap = self.config.max_issues_per_kind;
+        let mut total = EngineAcc::new(fold.init(), nfiles, cap);
+
+        // Open and map the plain files; everything else is streamed.
+        let mut maps: Vec<Option<Mapped>> = Vec::with_capacity(nfiles);
+        let mut streamed = Vec::new();
+        for (i, f) in inputs.files.iter().enumerate() {
+            let mut mapped = None;
+            if f.format == Format::Ndjson && self.config.mmap {
+                match File::open(&f.path).and_then(|file| Mapped::open(&file)) {
+                    Ok(Some(m)) => mapped = Some(m),
+                    Ok(None) => {} // empty file: nothing to read
+                    Err(_) => streamed.push(i),
+                }
+            } else if !(f.format == Format::Ndjson && f.size == 0) {
+                streamed.push(i);
+            }
+            maps.push(mapped);
+        }
+
+        let mut jobs = Vec::new();
+        for (i, m) in maps.iter().enumerate() {
+            if let Some(m) = m {
+                for (c, range) in line_aligned_chunks(m.bytes(), self.config.chunk_bytes).into_iter().enumerate() {
+                    jobs.push(Job { file: i as u32, chunk: c as u32, range });
+                }
+            }
+        }
+
+        let fresh = || (processor.new_scratch(), EngineAcc::new(fold.init(), nfiles, cap));
+        if !jobs.is_empty() {
+            let part = self.pool.install(|| {
+                jobs.par_iter()
+                    .with_max_len(1)
+                    .fold(fresh, |(mut scratch, mut acc), job| {
+                        let data = maps[job.file as usize].as_ref().map_or(&[][..], |m| m.bytes());
+                        let bytes = &data[job.range.clone()];
+                        self.chunk(&inputs.files[job.file as usize], job.file, job.chunk, bytes, processor, fold, &mut scratch, &mut acc);
+                        if let Some(p) = progress {
+                            p(bytes.len() as u64);
+                        }
+                        (scratch, acc)
+                    })
+                    .map(|(_, acc)| acc)
+                    .reduce(|| EngineAcc::new(fold.init(), nfiles, cap), |mut a, b| {
+                        a.merge_with(b, |x, y| fold.merge(x, y));
+                        a
+                    })
+            });
+            total.merge_with(part, |x, y| fold.merge(x, y));
+        }
+        drop(maps);
+
+        for i in streamed {
+            let part = self.stream_file(&inputs.files[i], i as u32, nfiles, processor, fold, progress);
+            total.merge_with(part, |x, y| fold.merge(x, y));
+        }
+
+        let resolver = LineResolver::new(inputs.files.iter().map(|f| f.path.clone()).collect(), &total.chunk_lines);
+        let mut issues: Vec<Issue> = total
+            .sink
+            .issues
+            .into_iter()
+            .map(|p| {
+                let loc = resolver.locate(p.at);
+                Issue {
+                    kind: p.kind,
+                    severity: p.kind.severity(),
+                    file: loc.file,
+                    line: loc.line,
+                    column: p.column,
+                    json_path: p.json_path,
+                    message: p.message,
+                }
+            })
+            .collect();
+        // Keep the first `cap` per (file, kind) in file order, whatever order chunks finished in.
+        issues.sort_by(|a, b| (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind)));
+        let mut kept: BTreeMap<(PathBuf, IssueKind), usize> = BTreeMap::new();
+        issues.retain(|i| {
+            let n = kept.entry((i.file.clone(), i.kind)).or_insert(0);
+            *n += 1;
+            *n <= cap
+        });
+        let mut issue_counts = BTreeMap::new();
+        for ((_, k), n) in total.sink.per_kind {
+            *issue_counts.entry(k).or_insert(0) += n;
+        }
+        RunOutput { acc: total.acc, files: total.files, issues, issue_counts, resolver }
+    }
+
+    /// Processes one chunk of whole lines (the last line may lack its `\n` only at end of file).
+    #[allow(clippy::too_many_arguments)]
+    fn chunk<P: LineProcessor, F: Fold<P>>(
+        &self,
+        input: &InputFile,
+        file: u32,
+        chunk: u32,
+        data: &[u8],
+        processor: &P,
+        fold: &F,
+        scratch: &mut P::Scratch,
+        acc: &mut EngineAcc<F::Acc>,
+    ) {
+        let mut t = FileTotals { bytes: data.len() as u64, ..FileTotals::default() };
+        let mut line_no = 0u64;
+        if input.format == Format::JsonDocument {
+            let at = LineRef { file, chunk, line: 0 };
+            self.line(input, at, data, true, processor, fold, scratch, acc, &mut t);
+            line_no = 1;
+        } else {
+            for (line, terminated) in Lines::new(data) {
+                let at = LineRef { file, chunk, line: line_no };
+                line_no += 1;
+                self.line(input, at, line, terminated, processor, fold, scratch, acc, &mut t);
+            }
+        }
+        t.lines = line_no;
+        acc.files[file as usize].add(&t);
+        acc.chunk_lines.push((file, chunk, line_no));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn line<'a, P: LineProcessor, F: Fold<P>>(
+        &self,
+        input: &InputFile,
+        at: LineRef,
+        line: &'a [u8],
+        terminated: bool,
+        processor: &P,
+        fold: &F,
+        scratch: &'a mut P::Scratch,
+        acc: &mut EngineAcc<F::Acc>,
+        t: &mut FileTotals,
+    ) {
+        let a = &mut acc.acc;
+        check_line(&self.config, input, at, line, terminated, processor, scratch, &mut acc.sink, t, |rec, r| fold.add(a, rec, r));
+    }
+
+    /// Streams a gzip file (or a plain file when mapping is off or failed): one decoder thread
+    /// produces line-aligned blocks, the pool parses them.
+    fn stream_file<P: LineProcessor, F: Fold<P>>(
+        &self,
+        input: &InputFile,
+        file: u32,
+        nfiles: usize,
+        processor: &P,
+        fold: &F,
+        progress: Option<Progress<'_>>,
+    ) -> EngineAcc<F::Acc> {
+        let nfiles_hint = nfiles;
+        let cap = self.config.max_issues_per_kind;
+        let mut acc = EngineAcc::new(fold.init(), nfiles_hint, cap);
+        let bound = self.threads().max(1) * 2;
+        let (tx, rx) = mpsc::sync_channel::<Msg>(bound);
+        let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
+        let chunk_bytes = self.config.chunk_bytes.max(4096);
+        let max_line = self.config.max_line_bytes;
+        let size_on_disk = input.size;
+
+        let part = std::thread::scope(|s| {
+            let producer = s.spawn(move || produce(input, file, chunk_bytes, max_line, tx, free_rx));
+            let fresh = || (processor.new_scratch(), EngineAcc::new(fold.init(), nfiles_hint, cap));
+            let part = self.pool.install(|| {
+                rx.into_iter()
+                    .par_bridge()
+                    .fold(fresh, |(mut scratch, mut acc), msg| {
+                        match msg {
+                            Msg::Block { file, chunk, data } => {
+                                self.chunk(input, file, chunk, &data, processor, fold, &mut scratch, &mut acc);
+                                let _ = free_tx.send(data);
+                            }
+                            Msg::LongLine { file, chunk, len } => {
+                                let t = &mut acc.files[file as usize];
+                                t.lines += 1;
+                                t.bad_lines += 1;
+                                t.bytes += len;
+                                acc.chunk_lines.push((file, chunk, 1));
+                                let msg = format!("line of more than {max_line} bytes ({len} bytes) skipped");
+                                acc.sink.push(PendingIssue { kind: IssueKind::LineTooLong, at: LineRef { file, chunk, line: 0 }, column: 0, json_path: None, message: msg });
+                            }
+                            Msg::Issue { file, chunk, kind, message } => {
+                                acc.sink.push(PendingIssue { kind, at: LineRef { file, chunk, line: 0 }, column: 0, json_path: None, message });
+                            }
+                        }
+                        (scratch, acc)
+                    })
+                    .map(|(_, a)| a)
+                    .reduce(|| EngineAcc::new(fold.init(), nfiles_hint, cap), |mut a, b| {
+                        a.merge_with(b, |x, y| fold.merge(x, y));
+                        a
+                    })
+            });
+            let _ = producer.join();
+            part
+        });
+        if let Some(p) = progress {
+            p(size_on_disk);
+        }
+        acc.merge_with(part, |x, y| fold.merge(x, y));
+        acc
+    }
+
+    /// An ordered, sequential iterator over the records of `inputs`, each mapped to an owned
+    /// value by `map`, with absolute locations; issues come in line order as `Err` items.
+    pub fn records<'p, P, T, M>(&self, inputs: &'p Inputs, processor: &'p P, map: M) -> Records<'p, P, T, M>
+    where
+        P: LineProcessor,
+        M: FnMut(P::Record<'_>, &Location) -> T,
+    {
+        Records {
+            config: self.config.clone(),
+            inputs,
+            processor,
+            map,
+            scratch: processor.new_scratch(),
+            next_file: 0,
+            current: None,
+            queue: VecDeque::new(),
+        }
+    }
+}
+
+/// Reads decompressed (or plain) bytes of a streamed file.
+enum StreamSource {
+    Gz(Box<MemberReader>),
+    Plain(File),
+}
+
+impl StreamSource {
+    fn open(input: &InputFile) -> std::io::Result<StreamSource> {
+        let file = File::open(&input.path)?;
+        if input.format == Format::NdjsonGz {
+            let bytes = match Mapped::open(&file) {
+                Ok(Some(m)) => SharedBytes::Mapped(Arc::new(m)),
+                Ok(None) => SharedBytes::Owned(Arc::new(Vec::new())),
+                Err(_) => {
+                    let mut v = Vec::new();
+                    File::open(&input.path)?.read_to_end(&mut v)?;
+                    SharedBytes::Owned(Arc::new(v))
+                }
+            };
+            Ok(StreamSource::Gz(Box::new(MemberReader::new(bytes))))
+        } else {
+            Ok(StreamSource::Plain(file))
+        }
+    }
+
+    fn read(&mut self, buf: &mut [u8]) -> ReadEvent {
+        match self {
+            StreamSource::Gz(r) => r.read(buf),
+            StreamSource::Plain(f) => match f.read(buf) {
+                Ok(0) => ReadEvent::Eof,
+                Ok(n) => ReadEvent::Data(n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => ReadEvent::Data(0),
+                Err(e) => ReadEvent::Corrupt { member_offset: 0, message: e.to_string() },
+            },
+        }
+    }
+}
+
+/// The producer side of [`Engine::stream_file`]: cuts the decoded stream into blocks of whole
+/// lines. Runs on its own thread.
+fn produce(input: &InputFile, file: u32, chunk_bytes: usize, max_line: usize, tx: mpsc::SyncSender<Msg>, free: mpsc::Receiver<Vec<u8>>) {
+    let mut chunk = 0u32;
+    let mut src = match StreamSource::open(input) {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = tx.send(Msg::Issue { file, chunk, kind: IssueKind::Io, message: format!("cannot open: {e}") });
+            return;
+        }
+    };
+    let take = |free: &mpsc::Receiver<Vec<u8>>| -> Vec<u8> {
+        let mut v = free.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_bytes + 64 * 1024));
+        v.clear();
+        v
+    };
+    let mut buf = take(&free);
+    let mut skipping: Option<u64> = None; // bytes of an over-long line being skipped
+    let read_size = 256 * 1024;
+    loop {
+        let len = buf.len();
+        buf.resize(len + read_size, 0);
+        let ev = src.read(&mut buf[len..]);
+        match ev {
+            ReadEvent::Data(n) => {
+                buf.truncate(len + n);
+                if let Some(skipped) = skipping.as_mut() {
+                    match memchr::memchr(b'\n', &buf) {
+                        Some(i) => {
+                            *skipped += i as u64 + 1;
+                            let _ = tx.send(Msg::LongLine { file, chunk, len: *skipped });
+                            chunk += 1;
+                            skipping = None;
+                            buf.drain(..=i);
+                        }
+                        None => {
+                            *skipped += buf.len() as u64;
+                            buf.clear();
+                        }
+                    }
+                    continue;
+                }
+                if buf.len() >= chunk_bytes {
+                    match memchr::memrchr(b'\n', &buf) {
+                        Some(i) => {
+                            let mut next = take(&free);
+                            next.extend_from_slice(&buf[i + 1..]);
+                            buf.truncate(i + 1);
+                            if tx.send(Msg::Block { file, chunk, data: std::mem::replace(&mut buf, next) }).is_err() {
+                                return;
+                            }
+                            chunk += 1;
+                        }
+                        None if buf.len() > max_line => {
+                            skipping = Some(buf.len() as u64);
+                            buf.clear();
+                        }
+                        None => {}
+                    }
+                }
+            }
+            ReadEvent::Corrupt { member_offset, message } => {
+                buf.truncate(len);
+                // Lines completed before the corruption are kept; the partial one is dropped.
+                let keep = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
+                let dropped = buf.len() - keep;
+                buf.truncate(keep);
+                if !buf.is_empty() {
+                    let next = take(&free);
+                    let _ = tx.send(Msg::Block { file, chunk, data: std::mem::replace(&mut buf, next) });
+                    chunk += 1;
+                }
+                skipping = None;
+                let what = if input.format == Format::NdjsonGz { "corrupt gzip member" } else { "read error" };
+                let msg = format!("{what} at compressed byte {member_offset}: {message}; {dropped} bytes of an incomplete line dropped; resuming at the next member");
+                let kind = if input.format == Format::NdjsonGz { IssueKind::CorruptGzip } else { IssueKind::Io };
+                let _ = tx.send(Msg::Issue { file, chunk, kind, message: msg });
+                if input.format != Format::NdjsonGz {
+                    return;
+                }
+            }
+            ReadEvent::Eof => {
+                buf.truncate(len);
+                if let Some(skipped) = skipping {
+                    let _ = tx.send(Msg::LongLine { file, chunk, len: skipped });
+                } else if !buf.is_empty() {
+                    let _ = tx.send(Msg::Block { file, chunk, data: buf });
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// The ordered iterator returned by [`Engine::records`].
+pub struct Records<'p, P: LineProcessor, T, M> {
+    config: Config,
+    inputs: &'p Inputs,
+    processor: &'p P,
+    map: M,
+    scratch: P::Scratch,
+    next_file: usize,
+    /// (file index, decoded bytes, read position, next 0-based line number)
+    current: Option<(u32, Vec<u8>, usize, u64)>,
+    queue: VecDeque<Result<(Location, T), Issue>>,
+}
+
+impl<'p, P, T, M> Records<'p, P, T, M>
+where
+    P: LineProcessor,
+    M: FnMut(P::Record<'_>, &Location) -> T,
+{
+    /// Loads the next file whole (decompressed) into memory: the ordered iterator trades memory
+    /// for simplicity; use [`Engine::run`] for large exports.
+    fn load_next(&mut self) {
+        let i = self.next_file;
+        self.next_file += 1;
+        let input = &self.inputs.files[i];
+        let mut data = Vec::new();
+        let mut src = match StreamSource::open(input) {
+            Ok(s) => s,
+            Err(e) => {
+                self.queue.push_back(Err(file_issue(input, IssueKind::Io, 0, format!("cannot open: {e}"))));
+                return;
+            }
+        };
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            match src.read(&mut buf) {
+                ReadEvent::Data(n) => data.extend_from_slice(&buf[..n]),
+                ReadEvent::Corrupt { member_offset, message } => {
+                    let keep = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
+                    data.truncate(keep);
+                    let line = memchr::memchr_iter(b'\n', &data).count() as u64 + 1;
+                    let kind = if input.format == Format::NdjsonGz { IssueKind::CorruptGzip } else { IssueKind::Io };
+                    let msg = format!("corrupt input at compressed byte {member_offset}: {message}");
+                    self.queue.push_back(Err(file_issue(input, kind, line, msg)));
+                    if input.format != Format::NdjsonGz {
+                        break;
+                    }
+                }
+                ReadEvent::Eof => break,
+            }
+        }
+        self.current = Some((i as u32, data, 0, 0));
+    }
+
+    fn step(&mut self) {
+        let Some((file, data, pos, line_no)) = self.current.as_mut() else {
+            self.load_next();
+            return;
+        };
+        let input = &self.inputs.files[*file as usize];
+        if *pos >= data.len() {
+            self.current = None;
+            return;
+        }
+        let (line, terminated, next) = if input.format == Format::JsonDocument {
+            (&data[..], true, data.len())
+        } else {
+            let rest = &data[*pos..];
+            match memchr::memchr(b'\n', rest) {
+                Some(i) => (&rest[..i], true, *pos + i + 1),
+                None => (rest, false, data.len()),
+            }
+        };
+        let at = LineRef { file: *file, chunk: 0, line: *line_no };
+        *pos = next;
+        *line_no += 1;
+
+        let mut sink = IssueSink::new(usize::MAX);
+        let mut t = FileTotals::default();
+        let mut out: Vec<(LineRef, T)> = Vec::new();
+        let path = &input.path;
+        let map = &mut self.map;
+        check_line(&self.config, input, at, line, terminated, self.processor, &mut self.scratch, &mut sink, &mut t, |rec, r| {
+            let loc = Location { file: path.clone(), line: r.line + 1 };
+            out.push((r, map(rec, &loc)));
+        });
+        let mut items: Vec<Ordered<T>> = Vec::new();
+        for p in sink.issues {
+            let issue = Issue {
+                kind: p.kind,
+                severity: p.kind.severity(),
+                file: path.clone(),
+                line: p.at.line + 1,
+                column: p.column,
+                json_path: p.json_path,
+                message: p.message,
+            };
+            items.push((issue.line, issue.column, Err(issue)));
+        }
+        for (r, v) in out {
+            items.push((r.line + 1, 0, Ok((Location { file: path.clone(), line: r.line + 1 }, v))));
+        }
+        items.sort_by_key(|(l, c, _)| (*l, *c));
+        self.queue.extend(items.into_iter().map(|(_, _, it)| it));
+    }
+}
+
+/// An item of the ordered iterator with its sort key (line, column).
+type Ordered<T> = (u64, u64, Result<(Location, T), Issue>);
+
+fn file_issue(input: &InputFile, kind: IssueKind, line: u64, message: String) -> Issue {
+    Issue { kind, severity: kind.severity(), file: input.path.clone(), line, column: 0, json_path: None, message }
+}
+
+impl<'p, P, T, M> Iterator for Records<'p, P, T, M>
+where
+    P: LineProcessor,
+    M: FnMut(P::Record<'_>, &Location) -> T,
+{
+    type Item = Result<(Location, T), Issue>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.queue.pop_front() {
+                return Some(item);
+            }
+            if self.current.is_none() && self.next_file >= self.inputs.files.len() {
+                return None;
+            }
+            self.step();
+        }
+    }
+}
+
+/// The per-line checks (CRLF, blank, length, UTF-8) followed by the processor. Shared by the
+/// parallel run and the ordered iterator.
+#[allow(clippy::too_many_arguments)]
+fn check_line<'a, P, E>(
+    config: &Config,
+    input: &InputFile,
+    at: LineRef,
+    mut line: &'a [u8],
+    terminated: bool,
+    processor: &P,
+    scratch: &'a mut P::Scratch,
+    sink: &mut IssueSink,
+    t: &mut FileTotals,
+    mut emit: E,
+) where
+    P: LineProcessor,
+    E: FnMut(P::Record<'a>, LineRef),
+{
+    let mut ctx = LineCtx { input, at, line, unterminated: !terminated, errors: 0, sink };
+    if let [rest @ .., b'\r'] = line {
+        if input.format != Format::JsonDocument {
+            t.crlf_lines += 1;
+            ctx.report(IssueKind::CrLf, Some(rest.len()), None, "line ends with CRLF; the CR was ignored".into());
+        }
+        line = rest;
+        ctx.line = line;
+    }
+    if line.iter().all(|b| b.is_ascii_whitespace()) {
+        if input.format != Format::JsonDocument {
+            t.blank_lines += 1;
+            ctx.report(IssueKind::BlankLine, None, None, "blank line skipped".into());
+        }
+        return;
+    }
+    if line.len() > config.max_line_bytes {
+        t.bad_lines += 1;
+        let msg = format!("line of {} bytes exceeds the limit of {} bytes; skipped", line.len(), config.max_line_bytes);
+        ctx.report(IssueKind::LineTooLong, None, None, msg);
+        return;
+    }
+    if config.validate_utf8 {
+        if let Err(e) = std::str::from_utf8(line) {
+            t.bad_lines += 1;
+            ctx.report(IssueKind::InvalidUtf8, Some(e.valid_up_to()), None, format!("invalid UTF-8: {e}"));
+            return;
+        }
+    }
+    let mut records = 0u64;
+    processor.process(line, scratch, &mut ctx, |rec, r| {
+        records += 1;
+        emit(rec, r);
+    });
+    t.records += records;
+    if ctx.errors > 0 {
+        t.bad_lines += 1;
+    }
+}

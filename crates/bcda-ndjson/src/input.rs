@@ -1,0 +1,293 @@
+//! Input discovery: files, directories as a bulk download leaves them, `manifest.json`, and the
+//! per-file detection of resource type and FHIR version.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::project::peek_resource_type;
+
+/// How a file is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Newline-delimited JSON (`*.ndjson`), memory-mapped.
+    Ndjson,
+    /// Gzip-compressed NDJSON (`*.ndjson.gz`, one or more members), streamed.
+    NdjsonGz,
+    /// One JSON document (`*.json`): a resource, or a Bundle whose entries are the records.
+    JsonDocument,
+}
+
+impl Format {
+    /// `ndjson`, `ndjson.gz` or `json`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Ndjson => "ndjson",
+            Format::NdjsonGz => "ndjson.gz",
+            Format::JsonDocument => "json",
+        }
+    }
+}
+
+/// The FHIR version of a file: BCDA v1 is STU3, v2 is R4 (CARIN Blue Button).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FhirVersion {
+    /// FHIR STU3 (BCDA `/api/v1`).
+    Stu3,
+    /// FHIR R4 (BCDA `/api/v2`, CARIN Blue Button).
+    R4,
+}
+
+impl FhirVersion {
+    /// `STU3` or `R4`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FhirVersion::Stu3 => "STU3",
+            FhirVersion::R4 => "R4",
+        }
+    }
+}
+
+/// One input file and what is known about it before reading it whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// Path to the file.
+    pub path: PathBuf,
+    /// Encoding.
+    pub format: Format,
+    /// Size on disk in bytes (compressed size for gzip).
+    pub size: u64,
+    /// Resource type of the file (manifest `type`, else the first record), if known.
+    /// `Bundle` files and JSON documents hold mixed types and have no expected type.
+    pub resource_type: Option<String>,
+    /// FHIR version (manifest `request` URL, else markers in the first record), if known.
+    pub fhir_version: Option<FhirVersion>,
+    /// The manifest's `count` for this file, if the manifest gave one.
+    pub manifest_count: Option<u64>,
+}
+
+impl InputFile {
+    /// The resource type every line of this file must have, if the file has one.
+    pub fn expected_type(&self) -> Option<&str> {
+        match (self.format, self.resource_type.as_deref()) {
+            (Format::JsonDocument, _) | (_, Some("Bundle")) => None,
+            (_, t) => t,
+        }
+    }
+}
+
+/// The set of files of one run, in a stable order (sorted by path within each directory).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Inputs {
+    /// The files.
+    pub files: Vec<InputFile>,
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    #[serde(default)]
+    request: Option<String>,
+    #[serde(default)]
+    output: Vec<ManifestEntry>,
+    #[serde(default)]
+    error: Vec<ManifestEntry>,
+}
+
+#[derive(Deserialize)]
+struct ManifestEntry {
+    #[serde(rename = "type")]
+    resource_type: String,
+    url: String,
+    #[serde(default)]
+    count: Option<u64>,
+}
+
+struct ManifestInfo {
+    version: Option<FhirVersion>,
+    by_name: HashMap<String, (String, Option<u64>)>,
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> Error {
+    Error::Io { path: path.to_path_buf(), source }
+}
+
+fn format_of(path: &Path) -> Option<Format> {
+    let name = path.file_name()?.to_str()?;
+    if name.ends_with(".ndjson.gz") {
+        Some(Format::NdjsonGz)
+    } else if name.ends_with(".ndjson") {
+        Some(Format::Ndjson)
+    } else if name.ends_with(".json") && name != "manifest.json" {
+        Some(Format::JsonDocument)
+    } else {
+        None
+    }
+}
+
+fn read_manifest(path: &Path) -> Result<ManifestInfo, Error> {
+    let text = fs::read(path).map_err(|e| io_err(path, e))?;
+    let m: Manifest = serde_json::from_slice(&text)
+        .map_err(|e| Error::Manifest { path: path.to_path_buf(), message: e.to_string() })?;
+    let version = m.request.as_deref().and_then(version_from_url);
+    let mut by_name = HashMap::new();
+    for e in m.output.into_iter().chain(m.error) {
+        let name = e.url.rsplit('/').next().unwrap_or(&e.url).to_string();
+        by_name.insert(name, (e.resource_type, e.count));
+    }
+    Ok(ManifestInfo { version, by_name })
+}
+
+fn version_from_url(url: &str) -> Option<FhirVersion> {
+    if url.contains("/v1/") {
+        Some(FhirVersion::Stu3)
+    } else if url.contains("/v2/") || url.contains("/v3/") {
+        Some(FhirVersion::R4)
+    } else {
+        None
+    }
+}
+
+/// Guesses the FHIR version of one record from field names that exist in only one version.
+pub fn detect_version(record: &[u8]) -> Option<FhirVersion> {
+    use memchr::memmem::find;
+    const R4: [&[u8]; 6] = [
+        b"\"productOrService\"",
+        b"\"supportingInfo\"",
+        b"carin-bb",
+        b"\"careTeamSequence\"",
+        b"terminology.hl7.org",
+        b"\"class\"",
+    ];
+    const STU3: [&[u8]; 5] = [
+        b"\"information\"",
+        b"\"careTeamLinkId\"",
+        b"\"grouping\"",
+        b"\"totalCost\"",
+        b"hl7.org/fhir/ex-",
+    ];
+    if R4.iter().any(|m| find(record, m).is_some()) {
+        Some(FhirVersion::R4)
+    } else if STU3.iter().any(|m| find(record, m).is_some()) {
+        Some(FhirVersion::Stu3)
+    } else {
+        None
+    }
+}
+
+#[derive(Deserialize)]
+struct TypeOnly<'a> {
+    #[serde(rename = "resourceType", borrow)]
+    resource_type: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// The resource type of one record, from its first key or, failing that, a full skim.
+pub fn detect_type(record: &[u8]) -> Option<String> {
+    if let Some(t) = peek_resource_type(record) {
+        return Some(t.to_string());
+    }
+    serde_json::from_slice::<TypeOnly<'_>>(record).ok()?.resource_type.map(|c| c.into_owned())
+}
+
+fn first_record(path: &Path, format: Format) -> Result<Vec<u8>, Error> {
+    let file = fs::File::open(path).map_err(|e| io_err(path, e))?;
+    let mut buf = Vec::new();
+    match format {
+        Format::Ndjson => {
+            let mut r = BufReader::new(file);
+            loop {
+                buf.clear();
+                if r.read_until(b'\n', &mut buf).map_err(|e| io_err(path, e))? == 0 {
+                    break;
+                }
+                if buf.iter().any(|b| !b.is_ascii_whitespace()) {
+                    break;
+                }
+            }
+        }
+        Format::NdjsonGz => {
+            let mut r = BufReader::new(flate2::read::MultiGzDecoder::new(file));
+            loop {
+                buf.clear();
+                // A corrupt stream is reported by the run itself, not by discovery.
+                match r.read_until(b'\n', &mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                if buf.iter().any(|b| !b.is_ascii_whitespace()) {
+                    break;
+                }
+            }
+        }
+        Format::JsonDocument => {
+            // The first 64 KiB are enough for the resource type and version markers.
+            file.take(64 * 1024).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
+        }
+    }
+    Ok(buf)
+}
+
+impl Inputs {
+    /// Discovers the input files under `paths` (files or directories, directories are walked
+    /// recursively in sorted order). A directory's `manifest.json`, if present, gives the
+    /// resource type, FHIR version and `count` of the files it lists.
+    pub fn discover<P: AsRef<Path>>(paths: &[P]) -> Result<Inputs, Error> {
+        let mut files = Vec::new();
+        for p in paths {
+            let p = p.as_ref();
+            let meta = fs::metadata(p).map_err(|e| io_err(p, e))?;
+            if meta.is_dir() {
+                walk(p, &mut files)?;
+            } else {
+                let format = format_of(p).unwrap_or(Format::Ndjson);
+                files.push(describe(p, format, None)?);
+            }
+        }
+        if files.is_empty() {
+            return Err(Error::NoInput(paths.iter().map(|p| p.as_ref().to_path_buf()).collect()));
+        }
+        Ok(Inputs { files })
+    }
+
+    /// Total size on disk of all files.
+    pub fn total_bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.size).sum()
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<InputFile>) -> Result<(), Error> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| io_err(dir, e))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| io_err(dir, e))?;
+    entries.sort();
+    let manifest_path = dir.join("manifest.json");
+    let manifest = if manifest_path.is_file() { Some(read_manifest(&manifest_path)?) } else { None };
+    for path in entries {
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if let Some(format) = format_of(&path) {
+            out.push(describe(&path, format, manifest.as_ref())?);
+        }
+    }
+    Ok(())
+}
+
+fn describe(path: &Path, format: Format, manifest: Option<&ManifestInfo>) -> Result<InputFile, Error> {
+    let size = fs::metadata(path).map_err(|e| io_err(path, e))?.len();
+    let listed = manifest.and_then(|m| {
+        let name = path.file_name()?.to_str()?;
+        m.by_name.get(name).map(|(t, c)| (t.clone(), *c, m.version))
+    });
+    let first = first_record(path, format)?;
+    let (resource_type, manifest_count, manifest_version) = match listed {
+        Some((t, c, v)) => (Some(t), c, v),
+        None => (detect_type(&first), None, None),
+    };
+    let fhir_version = manifest_version.or_else(|| detect_version(&first));
+    Ok(InputFile { path: path.to_path_buf(), format, size, resource_type, fhir_version, manifest_count })
+}

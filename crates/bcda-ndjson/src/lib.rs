@@ -1,0 +1,40 @@
+//! # bcda-ndjson: the streaming NDJSON engine of bcda-rs
+//!
+//! Reads BCDA bulk exports (`*.ndjson`, `*.ndjson.gz`, directories with an optional
+//! `manifest.json`, and single JSON documents or Bundles) at close to memory speed:
+//!
+//! - plain files are memory-mapped ([`split`] documents the SIGBUS contract) and cut into
+//!   line-aligned chunks parsed in parallel on the engine's own rayon pool;
+//! - gzip files are decoded member by member on one thread while the pool parses
+//!   ([`IssueKind::CorruptGzip`] members are skipped, decoding resumes at the next member);
+//! - a pluggable [`LineProcessor`] turns lines into records, a [`Fold`] aggregates them with a
+//!   commutative merge, so results are identical on 1 or N threads;
+//! - bad input never stops a run: each problem becomes an [`Issue`] with file, line, column and
+//!   JSON path, and the rest is processed.
+//!
+//! The projected read path ([`project::Projected`]) decodes only the fields the statistics
+//! need; [`stats::Stats`] computes the `bcda stats` report.
+//!
+//! ```no_run
+//! use bcda_ndjson::{Config, Engine, Inputs, stats::Stats};
+//! let inputs = Inputs::discover(&["export/"]).unwrap();
+//! let engine = Engine::new(Config::default()).unwrap();
+//! let report = Stats::default().run(&engine, &inputs, None);
+//! println!("{} records, {} errors", report.totals.records, report.totals.errors);
+//! ```
+
+pub mod engine;
+pub mod error;
+mod gz;
+pub mod input;
+pub mod project;
+pub mod render;
+pub mod split;
+pub mod stats;
+
+#[cfg(any(feature = "simd-json", feature = "sonic-rs"))]
+pub mod backends;
+
+pub use engine::{Config, Engine, FileTotals, Fold, LineCtx, LineProcessor, LineRef, Location, Records, RunOutput};
+pub use error::{Error, Issue, IssueKind, Severity};
+pub use input::{FhirVersion, Format, InputFile, Inputs};
