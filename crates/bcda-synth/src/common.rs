@@ -1,0 +1,232 @@
+//! URLs, code displays and small FHIR fragments shared by the v1 and v2 serializers.
+
+use crate::json::W;
+use crate::model::{Beneficiary, ClaimType, Entitlement, Sex};
+
+/// Blue Button variable URL prefix (extension URLs and coding systems).
+pub(crate) const BB: &str = "https://bluebutton.cms.gov/resources/variables/";
+/// Blue Button code-system URL prefix.
+pub(crate) const BBCS: &str = "https://bluebutton.cms.gov/resources/codesystem/";
+/// CARIN Blue Button code systems.
+pub(crate) const C4BB: &str = "http://hl7.org/fhir/us/carin-bb/CodeSystem/";
+/// HL7 terminology code systems.
+pub(crate) const THO: &str = "http://terminology.hl7.org/CodeSystem/";
+pub(crate) const ICD10CM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
+pub(crate) const ICD10: &str = "http://hl7.org/fhir/sid/icd-10";
+pub(crate) const NPI_SYS: &str = "http://hl7.org/fhir/sid/us-npi";
+pub(crate) const NDC_SYS: &str = "http://hl7.org/fhir/sid/ndc";
+pub(crate) const MBI_SYS: &str = "http://hl7.org/fhir/sid/us-mbi";
+pub(crate) const NUCC: &str = "http://nucc.org/provider-taxonomy";
+pub(crate) const NUBC_REV: &str = "https://www.nubc.org/CodeSystem/RevenueCodes";
+pub(crate) const NUBC_ADMIT: &str = "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit";
+pub(crate) const ICD10PCS: &str = "http://www.cms.gov/Medicare/Coding/ICD10";
+pub(crate) const CLAIM_GROUP: &str = "https://bluebutton.cms.gov/resources/identifier/claim-group";
+
+/// Facts per claim type: NCH claim type code + display, eob-type code, near-line record code
+/// + display, facility type code + display, claim service classification.
+pub(crate) struct TypeInfo {
+    pub nch: Option<(&'static str, &'static str)>,
+    pub eob_type: &'static str,
+    pub near_line: (&'static str, &'static str),
+    pub fac_type: (&'static str, &'static str),
+    pub srvc_clsfctn: &'static str,
+}
+
+const PART_A_REC: (&str, &str) = (
+    "V",
+    "Part A institutional claim record (inpatient [IP], skilled nursing facility [SNF], hospice [HOS], or home health agency [HHA])",
+);
+const PART_B_INST_REC: (&str, &str) =
+    ("W", "Part B institutional claim record (outpatient [HOP], home health agency [HHA])");
+
+pub(crate) fn type_info(ct: ClaimType) -> TypeInfo {
+    match ct {
+        ClaimType::Carrier => TypeInfo {
+            nch: Some(("71", "Local carrier non-durable medical equipment, prosthetics, orthotics, and supplies (DMEPOS) claim")),
+            eob_type: "CARRIER",
+            near_line: ("O", "Part B physician/supplier claim record (processed by local carriers; can include DMEPOS services)"),
+            fac_type: ("", ""),
+            srvc_clsfctn: "",
+        },
+        ClaimType::Dme => TypeInfo {
+            nch: Some(("82", "DMERC; DMEPOS claim")),
+            eob_type: "DME",
+            near_line: ("M", "Part B DMEPOS claim record (processed by DME Regional Carrier) (For 1991 through 1997 data, this code was used for all DMEPOS claims)"),
+            fac_type: ("", ""),
+            srvc_clsfctn: "",
+        },
+        ClaimType::Hha => TypeInfo {
+            nch: Some(("10", "Home Health Agency (HHA) claim")),
+            eob_type: "HHA",
+            near_line: PART_B_INST_REC,
+            fac_type: ("3", "Home Health Agency (HHA)"),
+            srvc_clsfctn: "2",
+        },
+        ClaimType::Hospice => TypeInfo {
+            nch: Some(("50", "Hospice claim")),
+            eob_type: "HOSPICE",
+            near_line: PART_A_REC,
+            fac_type: ("8", "Special facility or Ambulatory Surgery Center (ASC) surgery"),
+            srvc_clsfctn: "1",
+        },
+        ClaimType::Inpatient => TypeInfo {
+            nch: Some(("60", "Inpatient claim")),
+            eob_type: "INPATIENT",
+            near_line: PART_A_REC,
+            fac_type: ("1", "Hospital"),
+            srvc_clsfctn: "1",
+        },
+        ClaimType::Outpatient => TypeInfo {
+            nch: Some(("40", "Hospital Outpatient claim")),
+            eob_type: "OUTPATIENT",
+            near_line: PART_B_INST_REC,
+            fac_type: ("1", "Hospital"),
+            srvc_clsfctn: "3",
+        },
+        ClaimType::Pde => TypeInfo { nch: None, eob_type: "PDE", near_line: ("", ""), fac_type: ("", ""), srvc_clsfctn: "" },
+        ClaimType::Snf => TypeInfo {
+            nch: Some(("20", "Non swing bed Skilled Nursing Facility (SNF) claim")),
+            eob_type: "SNF",
+            near_line: PART_A_REC,
+            fac_type: ("2", "Skilled Nursing Facility (SNF)"),
+            srvc_clsfctn: "1",
+        },
+    }
+}
+
+/// Display of a dual status code (BFD `dual_NN`).
+pub(crate) fn dual_display(code: &str) -> &'static str {
+    match code {
+        "02" => "Qualified Medicare Beneficiary (QMB) and full Medicaid coverage, including prescription drugs",
+        "04" => "Specified Low-Income Medicare Beneficiary (SLMB) and full Medicaid coverage, including prescription drugs",
+        "08" => "Other dual eligible (not QMB, SLMB, QWDI, or QI) with full Medicaid coverage, including prescription drugs",
+        _ => "Non-Medicaid",
+    }
+}
+
+/// `ms_cd`, `orec`, `crec`, `esrd_ind` codes and displays.
+pub(crate) fn entitlement_codes(b: &Beneficiary) -> [(&'static str, &'static str); 3] {
+    match b.entitlement {
+        Entitlement::Aged => [
+            ("10", "Aged without end-stage renal disease (ESRD)"),
+            ("0", "Old age and survivor's insurance (OASI)"),
+            ("N", ""),
+        ],
+        Entitlement::Disabled => [
+            ("20", "Disabled without ESRD"),
+            ("1", "Disability insurance benefits (DIB)"),
+            ("N", ""),
+        ],
+        Entitlement::Esrd => [("31", "ESRD only"), ("2", "End-stage renal disease (ESRD)"), ("Y", "")],
+    }
+}
+
+/// Race display for the BFD race code.
+pub(crate) fn race_display(code: u8) -> &'static str {
+    match code {
+        1 => "White",
+        2 => "Black",
+        4 => "Asian",
+        5 => "Hispanic",
+        6 => "North American Native",
+        _ => "Unknown",
+    }
+}
+
+/// Gender as a FHIR code.
+pub(crate) fn gender(b: &Beneficiary) -> &'static str {
+    if b.sex == Sex::Female {
+        "female"
+    } else {
+        "male"
+    }
+}
+
+/// The Coverage parts a beneficiary has: `(id prefix, plan text, start, end)`.
+pub(crate) fn parts(b: &Beneficiary) -> Vec<(&'static str, &'static str, i32, Option<i32>)> {
+    let mut v = vec![("part-a", "Part A", b.part_a_start, None), ("part-b", "Part B", b.part_b_start, None)];
+    if let Some((s, e)) = b.part_c {
+        v.push(("part-c", "Part C", s, Some(e)));
+    }
+    if let Some(s) = b.part_d_start {
+        v.push(("part-d", "Part D", s, None));
+    }
+    v
+}
+
+impl W<'_> {
+    /// `{"url":BB+var,"valueCoding":{"system":BB+var,"code":..,"display":..}}`
+    pub(crate) fn ext_coding(&mut self, var: &str, code: &str, display: Option<&str>) {
+        self.o();
+        self.k("url");
+        self.s2(BB, var);
+        self.k("valueCoding");
+        self.coding2(BB, var, code, display);
+        self.oe();
+    }
+    /// `{"url":BB+var,"valueIdentifier":{"system":BB+var,"value":..}}`
+    pub(crate) fn ext_ident(&mut self, var: &str, value: &str) {
+        self.o();
+        self.k("url");
+        self.s2(BB, var);
+        self.k("valueIdentifier");
+        self.o();
+        self.k("system");
+        self.s2(BB, var);
+        self.ks("value", value);
+        self.oe();
+        self.oe();
+    }
+    /// Identifier extension with an integer value.
+    pub(crate) fn ext_ident_n(&mut self, var: &str, value: i64) {
+        self.o();
+        self.k("url");
+        self.s2(BB, var);
+        self.k("valueIdentifier");
+        self.o();
+        self.k("system");
+        self.s2(BB, var);
+        self.k("value");
+        self.is(value);
+        self.oe();
+        self.oe();
+    }
+    /// `{"url":BB+var,"valueDate":..}`
+    pub(crate) fn ext_date(&mut self, var: &str, day: i32) {
+        self.o();
+        self.k("url");
+        self.s2(BB, var);
+        self.kd("valueDate", day);
+        self.oe();
+    }
+    /// `{"url":BB+var,"valueQuantity":{"value":n}}`
+    pub(crate) fn ext_qty(&mut self, var: &str, n: i64) {
+        self.o();
+        self.k("url");
+        self.s2(BB, var);
+        self.k("valueQuantity");
+        self.o();
+        self.ki("value", n);
+        self.oe();
+        self.oe();
+    }
+    /// `"meta":{"lastUpdated":..,"profile":[..]}`
+    pub(crate) fn meta(&mut self, last_updated: i64, profile: Option<&str>) {
+        self.k("meta");
+        self.o();
+        self.k("lastUpdated");
+        self.instant(last_updated);
+        if let Some(p) = profile {
+            self.k("profile");
+            self.a();
+            self.s(p);
+            self.ae();
+        }
+        self.oe();
+    }
+    /// Ends an NDJSON line.
+    pub(crate) fn end_line(&mut self) {
+        self.b.push(b'\n');
+        self.reset();
+    }
+}

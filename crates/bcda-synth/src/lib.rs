@@ -1,0 +1,387 @@
+//! Deterministic synthetic Medicare data for bcda-rs.
+//!
+//! Beneficiaries, CCLF8-style attribution files and claims history (all eight BFD claim types,
+//! plus partially adjudicated Claim/ClaimResponse), serialized as NDJSON exactly in the shapes
+//! BFD returns: v1 (FHIR STU3, Blue Button) and v2 (FHIR R4, CARIN Blue Button).
+//!
+//! Same inputs give byte-identical output. Everything about beneficiary `i` of an ACO is
+//! derived from a seed of (ACO id, `i`), so any chunk of beneficiaries can be generated on any
+//! thread without generating the rest. JSON is written straight into byte buffers.
+//!
+//! ```
+//! use bcda_synth::{sandbox_catalogue, FhirVersion, Generator, ResourceKind};
+//! let aco = &sandbox_catalogue()[0].spec; // A9994
+//! let g = Generator::new(aco, 1_764_000_000);
+//! let mut out = Vec::new();
+//! let n = g.write_ndjson(FhirVersion::R4, ResourceKind::Patient, &[0, 1], None, 1_764_000_000, &mut out).unwrap();
+//! assert_eq!(n, 2);
+//! ```
+
+mod common;
+mod date;
+mod ids;
+mod json;
+mod model;
+mod pac;
+mod rng;
+mod tables;
+mod v1;
+mod v2;
+
+use std::io::Write;
+use std::str::FromStr;
+
+pub use date::{civil_from_days, day_of_unix, days_from_civil, format_date, format_instant, parse_instant};
+pub use ids::{is_valid_mbi, is_valid_npi, mbi_from_number, npi_check_digit, npi_from_number};
+pub use model::{Beneficiary, ClaimType, Entitlement, Sex};
+
+use model::Ctx;
+
+/// FHIR version of the output: v1 is STU3, v2 is R4.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FhirVersion {
+    /// FHIR STU3 (3.0.1), BCDA v1, Blue Button profiles.
+    Stu3,
+    /// FHIR R4 (4.0.1), BCDA v2, CARIN Blue Button profiles.
+    R4,
+}
+
+/// The resource types an export can contain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ResourceKind {
+    /// Patient.
+    Patient,
+    /// Coverage (Parts A, B, C, D).
+    Coverage,
+    /// ExplanationOfBenefit (the eight claim types).
+    ExplanationOfBenefit,
+    /// Claim (partially adjudicated, v2 only).
+    Claim,
+    /// ClaimResponse (partially adjudicated, v2 only).
+    ClaimResponse,
+}
+
+impl ResourceKind {
+    /// All kinds.
+    pub const ALL: [ResourceKind; 5] = [
+        ResourceKind::Patient,
+        ResourceKind::Coverage,
+        ResourceKind::ExplanationOfBenefit,
+        ResourceKind::Claim,
+        ResourceKind::ClaimResponse,
+    ];
+    /// The FHIR resource type name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Patient => "Patient",
+            ResourceKind::Coverage => "Coverage",
+            ResourceKind::ExplanationOfBenefit => "ExplanationOfBenefit",
+            ResourceKind::Claim => "Claim",
+            ResourceKind::ClaimResponse => "ClaimResponse",
+        }
+    }
+}
+
+impl std::fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ResourceKind {
+    type Err = SynthError;
+    fn from_str(s: &str) -> Result<Self, SynthError> {
+        ResourceKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| SynthError::UnknownResourceKind(s.to_string()))
+    }
+}
+
+/// Data-set flavour, as BCDA's sandbox has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Flavour {
+    /// Uniform utilization, one or two conditions each: fast and predictable.
+    Simple,
+    /// Conditions at CCW prevalence, utilization scaled by disease burden.
+    Advanced,
+}
+
+/// What to generate for one ACO.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcoSpec {
+    /// CMS id, e.g. `A9994`. Seeds everything.
+    pub cms_id: String,
+    /// Beneficiaries in the newest attribution file.
+    pub beneficiaries: u32,
+    /// Flavour.
+    pub flavour: Flavour,
+    /// Whether the ACO has partially adjudicated (Claim/ClaimResponse) data.
+    pub partially_adjudicated: bool,
+}
+
+/// One ACO of the sandbox catalogue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SandboxAco {
+    /// The data to generate.
+    pub spec: AcoSpec,
+    /// The ACO is denylisted (the server answers 403).
+    pub denylisted: bool,
+    /// The ACO's attribution is outdated (the server answers 404 on group exports).
+    pub outdated_attribution: bool,
+}
+
+/// The sandbox catalogue: A9994 (50), A9990 (2,500), A9991 (7,500), A9992 (20,000),
+/// A9993 (30,000) simple; A9998 (100), A9999 (10,000) advanced; TEST001 partially
+/// adjudicated (200, simple); A9997 (denylisted, 50); TEST995 (outdated attribution, 50).
+pub fn sandbox_catalogue() -> Vec<SandboxAco> {
+    let mk = |id: &str, n: u32, flavour, pac, deny, outdated| SandboxAco {
+        spec: AcoSpec { cms_id: id.to_string(), beneficiaries: n, flavour, partially_adjudicated: pac },
+        denylisted: deny,
+        outdated_attribution: outdated,
+    };
+    use Flavour::*;
+    vec![
+        mk("A9994", 50, Simple, false, false, false),
+        mk("A9990", 2_500, Simple, false, false, false),
+        mk("A9991", 7_500, Simple, false, false, false),
+        mk("A9992", 20_000, Simple, false, false, false),
+        mk("A9993", 30_000, Simple, false, false, false),
+        mk("A9998", 100, Advanced, false, false, false),
+        mk("A9999", 10_000, Advanced, false, false, false),
+        mk("TEST001", 200, Simple, true, false, false),
+        mk("A9997", 50, Simple, false, true, false),
+        mk("TEST995", 50, Simple, false, false, true),
+    ]
+}
+
+/// Errors of this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    /// Writing the output failed.
+    #[error("writing NDJSON: {0}")]
+    Io(#[from] std::io::Error),
+    /// The resource type does not exist in that FHIR version.
+    #[error("{kind} is not available in FHIR {version:?} (Claim and ClaimResponse are v2 only)")]
+    Unsupported {
+        /// The resource type asked for.
+        kind: ResourceKind,
+        /// The version asked for.
+        version: FhirVersion,
+    },
+    /// A resource type name that is not one of ours.
+    #[error("unknown resource type {0:?}: expected Patient, Coverage, ExplanationOfBenefit, Claim or ClaimResponse")]
+    UnknownResourceKind(String),
+}
+
+/// Attribution file type (CCLF8 `ZCY` or `ZCR`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AttributionKind {
+    /// Regular attribution (`Y`).
+    Attribution,
+    /// Runout of the previous performance year (`R`).
+    Runout,
+}
+
+/// One CCLF8 attribution file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttributionFile {
+    /// File name, e.g. `P.BCD.A9994.ZCY26.D261120.T1000000`.
+    pub name: String,
+    /// Attribution or runout.
+    pub kind: AttributionKind,
+    /// Performance year (four digits).
+    pub performance_year: i32,
+    /// File timestamp (unix seconds, UTC).
+    pub timestamp_unix: i64,
+    /// Position among the attribution files, oldest first (runout: the oldest file it lists).
+    seq: u32,
+}
+
+/// Number of regular attribution files (monthly) in the history.
+const ATTRIBUTION_FILES: u32 = 6;
+
+/// The generator for one ACO at one reference instant.
+#[derive(Clone, Debug)]
+pub struct Generator {
+    spec: AcoSpec,
+    ctx: Ctx,
+}
+
+impl Generator {
+    /// `reference` = "now" for the data set (unix seconds, UTC); all dates are derived from it.
+    pub fn new(spec: &AcoSpec, reference_unix: i64) -> Self {
+        Generator { spec: spec.clone(), ctx: Ctx::new(&spec.cms_id, spec.flavour, reference_unix) }
+    }
+
+    /// The ACO spec.
+    pub fn spec(&self) -> &AcoSpec {
+        &self.spec
+    }
+
+    /// Size of the index universe: current beneficiaries plus those who left (indexes
+    /// `beneficiaries..universe()`).
+    pub fn universe(&self) -> u32 {
+        self.spec.beneficiaries + self.leavers()
+    }
+
+    fn leavers(&self) -> u32 {
+        (self.spec.beneficiaries / 25).max(2)
+    }
+
+    /// File in which index `i` joins (0 = the oldest file) and the first file it is absent from.
+    fn membership(&self, i: u32) -> (u32, u32) {
+        let last = ATTRIBUTION_FILES - 1;
+        let mut r = rng::Rng::new(self.ctx.seed, i as u64, 7);
+        if i < self.spec.beneficiaries {
+            // 12% joined after the first file: the "new beneficiaries" of Group/all?_since.
+            let join = if r.chance(120) { 1 + r.below(last as u64) as u32 } else { 0 };
+            (join, u32::MAX)
+        } else {
+            (0, 1 + r.below(last as u64) as u32)
+        }
+    }
+
+    /// Attribution history (CCLF8 facts): oldest first; the newest attribution file is a few
+    /// days before `reference`, in the reference's performance year; plus a runout file (type R,
+    /// previous year). Beneficiaries join and leave between files.
+    pub fn attribution_files(&self) -> Vec<AttributionFile> {
+        let ref_day = self.ctx.ref_day;
+        let py = model::performance_year(ref_day);
+        let jan1 = days_from_civil(py, 1, 1);
+        let newest = (ref_day - 4).max(jan1);
+        let file = |day: i32, kind: AttributionKind, py: i32, seq: u32| {
+            let ts = (day as i64 * 86_400 + 10 * 3600).min(self.ctx.reference - 60);
+            let (y, m, d) = civil_from_days(day);
+            let letter = if kind == AttributionKind::Attribution { 'Y' } else { 'R' };
+            let name = format!(
+                "P.BCD.{}.ZC{}{:02}.D{:02}{:02}{:02}.T1000000",
+                self.spec.cms_id,
+                letter,
+                py % 100,
+                y % 100,
+                m,
+                d
+            );
+            AttributionFile { name, kind, performance_year: py, timestamp_unix: ts, seq }
+        };
+        let mut out: Vec<AttributionFile> = (0..ATTRIBUTION_FILES)
+            .map(|k| {
+                let day = newest - 30 * (ATTRIBUTION_FILES - 1 - k) as i32;
+                let fpy = if k == ATTRIBUTION_FILES - 1 { py } else { date::year_of(day).min(py) };
+                file(day, AttributionKind::Attribution, fpy, k)
+            })
+            .collect();
+        out.push(file(newest - 2, AttributionKind::Runout, py - 1, 0));
+        out.sort_by_key(|f| (f.timestamp_unix, f.kind == AttributionKind::Attribution));
+        out
+    }
+
+    /// Beneficiary indexes attributed in a given file (sorted). The runout file lists everyone
+    /// attributed in the oldest file of the history (the previous year's assignment).
+    pub fn attributed(&self, file: &AttributionFile) -> Vec<u32> {
+        (0..self.universe())
+            .filter(|&i| {
+                let (join, leave) = self.membership(i);
+                match file.kind {
+                    AttributionKind::Runout => join == 0,
+                    AttributionKind::Attribution => join <= file.seq && file.seq < leave,
+                }
+            })
+            .collect()
+    }
+
+    /// The beneficiary at an index (any index; indexes past `beneficiaries` are leavers).
+    pub fn beneficiary(&self, index: u32) -> Beneficiary {
+        self.ctx.beneficiary(index)
+    }
+
+    /// Number of claims of a type the beneficiary has over the whole history.
+    pub fn claim_count(&self, index: u32, claim_type: ClaimType) -> u32 {
+        let b = self.ctx.beneficiary(index);
+        self.ctx.claim_count(&b, claim_type)
+    }
+
+    /// Write the resources of `kind` for the given beneficiaries as NDJSON lines.
+    /// `since`/`until`: only resources whose meta.lastUpdated is in (since, until]; `since = None`
+    /// means full history. Returns the number of lines written.
+    pub fn write_ndjson(
+        &self,
+        version: FhirVersion,
+        kind: ResourceKind,
+        benes: &[u32],
+        since_unix: Option<i64>,
+        until_unix: i64,
+        out: &mut dyn Write,
+    ) -> Result<u64, SynthError> {
+        let pac_kind = matches!(kind, ResourceKind::Claim | ResourceKind::ClaimResponse);
+        if pac_kind && version == FhirVersion::Stu3 {
+            return Err(SynthError::Unsupported { kind, version });
+        }
+        if pac_kind && !self.spec.partially_adjudicated {
+            return Ok(0);
+        }
+        let keep = |t: i64| since_unix.is_none_or(|s| t > s) && t <= until_unix;
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+        let mut lines = 0u64;
+        for &i in benes {
+            let b = self.ctx.beneficiary(i);
+            let mut w = json::W::new(&mut buf);
+            match kind {
+                ResourceKind::Patient => {
+                    if keep(b.last_updated) {
+                        match version {
+                            FhirVersion::R4 => v2::patient(&mut w, &b),
+                            FhirVersion::Stu3 => v1::patient(&mut w, &b),
+                        }
+                        lines += 1;
+                    }
+                }
+                ResourceKind::Coverage => {
+                    if keep(b.last_updated) {
+                        for part in common::parts(&b) {
+                            match version {
+                                FhirVersion::R4 => v2::coverage(&mut w, &b, part, &self.ctx),
+                                FhirVersion::Stu3 => v1::coverage(&mut w, &b, part, &self.ctx),
+                            }
+                            lines += 1;
+                        }
+                    }
+                }
+                ResourceKind::ExplanationOfBenefit => {
+                    for ct in ClaimType::ALL {
+                        for k in 0..self.ctx.claim_count(&b, ct) {
+                            let c = self.ctx.claim(&b, ct, k);
+                            if keep(c.last_updated) {
+                                match version {
+                                    FhirVersion::R4 => v2::eob(&mut w, &b, &c),
+                                    FhirVersion::Stu3 => v1::eob(&mut w, &b, &c),
+                                }
+                                lines += 1;
+                            }
+                        }
+                    }
+                }
+                ResourceKind::Claim | ResourceKind::ClaimResponse => {
+                    for k in 0..pac::count(&self.ctx, &b) {
+                        let p = pac::pac_claim(&self.ctx, &b, k);
+                        if keep(p.last_updated) {
+                            if kind == ResourceKind::Claim {
+                                pac::claim(&mut w, &b, &p);
+                            } else {
+                                pac::claim_response(&mut w, &b, &p);
+                            }
+                            lines += 1;
+                        }
+                    }
+                }
+            }
+            if buf.len() >= 1 << 16 {
+                out.write_all(&buf)?;
+                buf.clear();
+            }
+        }
+        out.write_all(&buf)?;
+        Ok(lines)
+    }
+}
