@@ -1,14 +1,1125 @@
-//! FHIR STU3 (BCDA v1) serializers with Blue Button shapes.
+//! FHIR STU3 (BCDA v1) serializers in BFD's Blue Button shapes.
 
+use crate::common::*;
 use crate::json::W;
-use crate::model::{Beneficiary, Claim, Ctx};
+use crate::model::{Beneficiary, Claim, ClaimType, Ctx, Line};
+use crate::tables;
 
+const CARE_ROLE: &str = "http://hl7.org/fhir/claimcareteamrole";
+const EX_CLAIMTYPE: &str = "http://hl7.org/fhir/ex-claimtype";
+const UCUM: &str = "http://unitsofmeasure.org";
+
+impl W<'_> {
+    /// STU3 Money: `{"value":..,"system":"urn:iso:std:iso:4217","code":"USD"}`.
+    fn money1(&mut self, key: &str, cents: i64) {
+        self.k(key);
+        self.o();
+        self.k("value");
+        self.cents(cents);
+        self.ks("system", "urn:iso:std:iso:4217");
+        self.ks("code", "USD");
+        self.oe();
+    }
+    fn ext_money1(&mut self, var: &str, cents: i64) {
+        self.o();
+        self.k("url");
+        self.s2(BB, var);
+        self.money1("valueMoney", cents);
+        self.oe();
+    }
+    /// `"category":{"coding":[{"system":BBCS+cs,"code":BB+var,"display":label}]}`
+    fn cat1(&mut self, cs: &str, var: &str, label: &str) {
+        self.k("category");
+        self.o();
+        self.k("coding");
+        self.a();
+        self.o();
+        self.k("system");
+        self.s2(BBCS, cs);
+        self.k("code");
+        self.s2(BB, var);
+        self.ks("display", label);
+        self.oe();
+        self.ae();
+        self.oe();
+    }
+    fn adj1(&mut self, var: &str, label: &str, cents: i64) {
+        self.o();
+        self.cat1("adjudication", var, label);
+        self.money1("amount", cents);
+        self.oe();
+    }
+    fn adj1_reason(&mut self, var: &str, label: &str, code: &str, display: Option<&str>) {
+        self.o();
+        self.cat1("adjudication", var, label);
+        self.k("reason");
+        self.o();
+        self.k("coding");
+        self.a();
+        self.coding2(BB, var, code, display);
+        self.ae();
+        self.oe();
+        self.oe();
+    }
+    /// Opens an `information` entry (caller writes the value and closes it).
+    fn info(&mut self, seq: &mut i64, var: &str, label: &str) {
+        *seq += 1;
+        self.o();
+        self.ki("sequence", *seq);
+        self.cat1("information", var, label);
+    }
+    fn info_code(&mut self, seq: &mut i64, var: &str, label: &str, code: &str, display: Option<&str>) {
+        self.info(seq, var, label);
+        self.k("code");
+        self.o();
+        self.k("coding");
+        self.a();
+        self.coding2(BB, var, code, display);
+        self.ae();
+        self.oe();
+        self.oe();
+    }
+    fn npi1(&mut self, key: &str, npi: u64, display: Option<&str>) {
+        self.k(key);
+        self.o();
+        self.k("identifier");
+        self.o();
+        self.ks("system", NPI_SYS);
+        self.k("value");
+        self.is(npi as i64);
+        self.oe();
+        if let Some(d) = display {
+            self.ks("display", d);
+        }
+        self.oe();
+    }
+    fn care1(&mut self, seq: i64, npi: u64, display: Option<&str>, role: (&str, &str), specialty: Option<(&str, &str)>) {
+        self.o();
+        self.ki("sequence", seq);
+        self.npi1("provider", npi, display);
+        self.k("role");
+        self.o();
+        self.k("coding");
+        self.a();
+        self.coding(CARE_ROLE, role.0, Some(role.1));
+        self.ae();
+        self.oe();
+        if let Some((code, disp)) = specialty {
+            self.k("qualification");
+            self.o();
+            self.k("coding");
+            self.a();
+            self.coding2(BB, "prvdr_spclty", code, Some(disp));
+            self.ae();
+            self.oe();
+        }
+        self.oe();
+    }
+    fn codeable1(&mut self, key: &str, var: &str, code: &str, display: Option<&str>) {
+        self.k(key);
+        self.o();
+        self.k("coding");
+        self.a();
+        self.coding2(BB, var, code, display);
+        self.ae();
+        self.oe();
+    }
+}
+
+/// Writes one v1 Patient line.
 pub(crate) fn patient(w: &mut W<'_>, b: &Beneficiary) {
-    crate::v2::patient(w, b)
+    w.o();
+    w.ks("resourceType", "Patient");
+    w.k("id");
+    w.is(b.bene_id);
+    w.meta(b.last_updated, None);
+    w.k("extension");
+    w.a();
+    w.o();
+    w.ks("url", "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex");
+    w.ks("valueCode", if b.sex == crate::Sex::Female { "248152002" } else { "248153007" });
+    w.oe();
+    w.ext_coding("race", &b.race_code.to_string(), Some(race_display(b.race_code)));
+    w.o();
+    w.k("url");
+    w.s2(BB, "rfrnc_yr");
+    w.k("valueDate");
+    w.is(crate::date::year_of(crate::date::day_of_unix(b.last_updated)) as i64);
+    w.oe();
+    let disp = dual_display(b.dual_status);
+    for m in ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"] {
+        w.ext_coding(&format!("dual_{m}"), b.dual_status, Some(disp));
+    }
+    w.ae();
+    w.k("identifier");
+    w.a();
+    w.o();
+    w.k("system");
+    w.s2(BB, "bene_id");
+    w.k("value");
+    w.is(b.bene_id);
+    w.oe();
+    w.o();
+    w.ks("system", MBI_SYS);
+    w.ks("value", &b.mbi);
+    w.period("period", b.part_a_start.min(b.part_b_start), None);
+    w.oe();
+    w.ae();
+    w.k("name");
+    w.a();
+    w.o();
+    w.ks("use", "usual");
+    w.ks("family", b.family_name);
+    w.k("given");
+    w.a();
+    w.s(b.given_name);
+    let mut mi = [0u8; 4];
+    w.s(b.middle_initial.encode_utf8(&mut mi));
+    w.ae();
+    w.oe();
+    w.ae();
+    w.ks("gender", gender(b));
+    w.kd("birthDate", b.birth_date);
+    w.k("address");
+    w.a();
+    w.o();
+    w.k("line");
+    w.a();
+    w.s(&b.line);
+    w.ae();
+    w.ks("city", b.city);
+    w.ks("district", b.county);
+    w.ks("state", b.state);
+    w.ks("postalCode", &b.zip);
+    w.oe();
+    w.ae();
+    w.oe();
+    w.end_line();
 }
+
+/// Writes one v1 Coverage line for a part.
 pub(crate) fn coverage(w: &mut W<'_>, b: &Beneficiary, part: (&str, &str, i32, Option<i32>), ctx: &Ctx) {
-    crate::v2::coverage(w, b, part, ctx)
+    let (idp, plan, start, end) = part;
+    w.o();
+    w.ks("resourceType", "Coverage");
+    w.k("id");
+    w.si(&format!("{idp}-"), b.bene_id);
+    w.meta(b.last_updated, None);
+    w.k("extension");
+    w.a();
+    crate::v2::coverage_extensions(w, b, idp, end, entitlement_codes(b), crate::date::year_of(ctx.ref_day));
+    w.ae();
+    w.ks("status", if end.is_some() { "cancelled" } else { "active" });
+    w.k("type");
+    w.o();
+    w.k("coding");
+    w.a();
+    w.coding("Medicare", plan, None);
+    w.ae();
+    w.oe();
+    w.reference("beneficiary", "Patient/", b.bene_id);
+    w.period("period", start, end);
+    w.k("grouping");
+    w.o();
+    w.ks("subGroup", "Medicare");
+    w.ks("subPlan", plan);
+    w.oe();
+    w.oe();
+    w.end_line();
 }
+
+fn has_lab(c: &Claim) -> bool {
+    c.lines.iter().any(|l| l.betos.starts_with("T1") || l.code == "E1390")
+}
+
+/// Writes one v1 ExplanationOfBenefit line.
 pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
-    crate::v2::eob(w, b, c)
+    let ti = type_info(c.ct);
+    let ct = c.ct;
+    let prof = matches!(ct, ClaimType::Carrier | ClaimType::Dme);
+    let institutional = !prof && ct != ClaimType::Pde;
+    let state = &tables::STATES[c.state];
+    let spec = tables::SPECIALTIES[c.specialty];
+    w.o();
+    w.ks("resourceType", "ExplanationOfBenefit");
+    w.k("id");
+    w.si(&format!("{}-", ct.id_prefix()), c.id);
+    w.meta(c.last_updated, None);
+    if prof {
+        w.k("contained");
+        w.a();
+        w.o();
+        w.ks("resourceType", "ReferralRequest");
+        w.ks("id", "referral-1");
+        w.ks("status", "completed");
+        w.reference("subject", "Patient/", b.bene_id);
+        w.k("requester");
+        w.o();
+        w.npi1("agent", c.referring_npi, Some("Referring physician"));
+        w.oe();
+        w.k("recipient");
+        w.a();
+        w.o();
+        w.k("identifier");
+        w.o();
+        w.ks("system", NPI_SYS);
+        w.k("value");
+        w.is(c.rendering_npi as i64);
+        w.oe();
+        w.ks("display", c.facility);
+        w.oe();
+        w.ae();
+        w.oe();
+        if has_lab(c) {
+            w.o();
+            w.ks("resourceType", "Observation");
+            w.ks("id", "line-observation-1");
+            w.ks("status", "unknown");
+            let (code, disp) = if ct == ClaimType::Dme { ("R2", "Hematocrit Test") } else { ("R1", "Hemoglobin Test") };
+            w.codeable1("code", "line_hct_hgb_type_cd", code, Some(disp));
+            w.k("valueQuantity");
+            w.o();
+            w.k("value");
+            w.milli(if ct == ClaimType::Dme { 44_400 } else { 13_500 } + (c.id.unsigned_abs() % 40) as i64 * 100);
+            w.oe();
+            w.oe();
+        }
+        w.ae();
+    }
+    if ct != ClaimType::Pde {
+        w.k("extension");
+        w.a();
+        if prof {
+            w.ext_money1("prpayamt", 0);
+            w.ext_ident("carr_num", state.carrier);
+            w.ext_ident_n("carr_clm_cntl_num", c.control_num as i64);
+            w.ext_coding("carr_clm_pmt_dnl_cd", "1", Some("Physician/supplier"));
+            w.ext_coding("asgmntcd", "A", Some("Assigned claim"));
+            w.ext_ident("clm_clncl_tril_num", "0");
+            w.ext_money1("carr_clm_cash_ddctbl_apld_amt", c.deductible);
+            w.ext_money1("nch_clm_prvdr_pmt_amt", c.paid);
+            w.ext_money1("nch_clm_bene_pmt_amt", 0);
+            w.ext_money1("nch_carr_clm_sbmtd_chrg_amt", c.charge);
+            w.ext_money1("nch_carr_clm_alowd_amt", c.allowed);
+        } else {
+            match ct {
+                ClaimType::Inpatient | ClaimType::Snf => {
+                    if ct == ClaimType::Inpatient {
+                        w.ext_money1("ime_op_clm_val_amt", c.paid / 20);
+                        w.ext_money1("dsh_op_clm_val_amt", c.paid / 40);
+                        w.ext_money1("clm_pass_thru_per_diem_amt", 0);
+                        w.ext_money1("nch_profnl_cmpnt_chrg_amt", 0);
+                        w.ext_money1("clm_tot_pps_cptl_amt", c.paid / 10);
+                        w.ext_money1("clm_uncompd_care_pmt_amt", c.paid / 50);
+                        w.ext_money1("nch_drg_outlier_aprvd_pmt_amt", 0);
+                    }
+                    w.ext_money1("nch_bene_ip_ddctbl_amt", c.deductible);
+                    w.ext_money1("nch_bene_pta_coinsrnc_lblty_amt", c.coinsurance);
+                    w.ext_money1("nch_ip_ncvrd_chrg_amt", c.charge - c.allowed);
+                    w.ext_money1("nch_ip_tot_ddctn_amt", c.deductible + c.coinsurance);
+                    w.ext_money1("clm_pps_cptl_dsprprtnt_shr_amt", 0);
+                    w.ext_money1("clm_pps_cptl_excptn_amt", 0);
+                    w.ext_money1("clm_pps_cptl_fsp_amt", c.paid / 12);
+                    w.ext_money1("clm_pps_cptl_ime_amt", 0);
+                    w.ext_money1("clm_pps_cptl_outlier_amt", 0);
+                    w.ext_money1("clm_pps_old_cptl_hld_hrmls_amt", 0);
+                    w.ext_money1("nch_bene_blood_ddctbl_lblty_am", 0);
+                }
+                ClaimType::Outpatient => {
+                    w.ext_money1("nch_profnl_cmpnt_chrg_amt", 0);
+                    w.ext_money1("nch_bene_ptb_ddctbl_amt", c.deductible);
+                    w.ext_money1("nch_bene_ptb_coinsrnc_amt", c.coinsurance);
+                    w.ext_money1("clm_op_prvdr_pmt_amt", c.paid);
+                    w.ext_money1("clm_op_bene_pmt_amt", 0);
+                    w.ext_money1("nch_bene_blood_ddctbl_lblty_am", 0);
+                }
+                _ => {}
+            }
+            w.ext_coding("clm_mdcr_non_pmt_rsn_cd", "P", Some("Payment requested"));
+            w.ext_money1("prpayamt", 0);
+            w.ext_ident("fi_num", state.carrier);
+            w.ext_ident_n("fi_doc_clm_cntl_num", c.control_num as i64);
+            w.ext_ident_n("fi_orig_clm_cntl_num", c.control_num as i64);
+        }
+        w.ae();
+    }
+    w.k("identifier");
+    w.a();
+    let ids: [(&str, &str, i64); 3] = if ct == ClaimType::Pde {
+        [(BB, "pde_id", c.id), (CLAIM_GROUP, "", c.group), (BB, "rx_srvc_rfrnc_num", c.pde.as_ref().map_or(0, |p| p.rx_num as i64))]
+    } else {
+        [(BB, "clm_id", c.id), (CLAIM_GROUP, "", c.group), ("", "", 0)]
+    };
+    for (a, s, v) in ids {
+        if a.is_empty() {
+            continue;
+        }
+        w.o();
+        w.k("system");
+        w.s2(a, s);
+        w.k("value");
+        w.is(v);
+        w.oe();
+    }
+    w.ae();
+    w.ks("status", "active");
+    w.k("type");
+    w.o();
+    w.k("coding");
+    w.a();
+    if let Some((code, disp)) = ti.nch {
+        w.coding2(BB, "nch_clm_type_cd", code, Some(disp));
+    }
+    w.coding2(BBCS, "eob-type", ti.eob_type, None);
+    match ct {
+        ClaimType::Dme => {}
+        ClaimType::Carrier | ClaimType::Outpatient => w.coding(EX_CLAIMTYPE, "professional", Some("Professional")),
+        ClaimType::Pde => w.coding(EX_CLAIMTYPE, "pharmacy", Some("Pharmacy")),
+        _ => w.coding(EX_CLAIMTYPE, "institutional", Some("Institutional")),
+    }
+    if ct != ClaimType::Pde {
+        w.coding2(BB, "nch_near_line_rec_ident_cd", ti.near_line.0, Some(ti.near_line.1));
+    }
+    if institutional {
+        w.coding2(BB, "clm_srvc_clsfctn_type_cd", ti.srvc_clsfctn, None);
+    }
+    w.ae();
+    w.oe();
+    w.reference("patient", "Patient/", b.bene_id);
+    w.k("billablePeriod");
+    w.o();
+    if institutional {
+        w.k("extension");
+        w.a();
+        w.ext_coding("claim_query_cd", "3", Some("Final bill"));
+        w.ae();
+    }
+    w.kd("start", c.from);
+    w.kd("end", c.thru);
+    w.oe();
+    if institutional {
+        w.k("provider");
+        w.o();
+        w.k("identifier");
+        w.o();
+        w.k("system");
+        w.s2(BB, "prvdr_num");
+        w.ks("value", &c.provider_num);
+        w.oe();
+        w.oe();
+        w.npi1("organization", c.org_npi, Some(c.facility));
+        w.k("facility");
+        w.o();
+        w.k("extension");
+        w.a();
+        w.ext_coding("clm_fac_type_cd", ti.fac_type.0, Some(ti.fac_type.1));
+        w.ae();
+        w.k("identifier");
+        w.o();
+        w.ks("system", NPI_SYS);
+        w.k("value");
+        w.is(c.org_npi as i64);
+        w.oe();
+        w.ks("display", c.facility);
+        w.oe();
+    }
+    if let Some(p) = &c.pde {
+        for key in ["organization", "facility"] {
+            w.k(key);
+            w.o();
+            if key == "facility" {
+                w.k("extension");
+                w.a();
+                w.ext_coding("phrmcy_srvc_type_cd", "01", Some("Community/retail pharmacy"));
+                w.ae();
+            }
+            w.k("identifier");
+            w.o();
+            w.k("type");
+            w.o();
+            w.k("coding");
+            w.a();
+            w.coding(NPI_SYS, "NPI", Some("National Provider Identifier"));
+            w.ae();
+            w.oe();
+            w.ks("system", NPI_SYS);
+            w.k("value");
+            w.is(p.pharmacy_npi as i64);
+            w.oe();
+            w.ks("display", "Community Pharmacy");
+            w.oe();
+        }
+    }
+    if prof {
+        w.k("referral");
+        w.o();
+        w.ks("reference", "#referral-1");
+        w.oe();
+        w.ks("disposition", "Debit accepted");
+    }
+    // information
+    w.k("information");
+    w.a();
+    let mut seq = 0;
+    information(w, c, &mut seq);
+    w.ae();
+    // careTeam
+    w.k("careTeam");
+    w.a();
+    match ct {
+        ClaimType::Carrier | ClaimType::Dme => {
+            w.o();
+            w.k("extension");
+            w.a();
+            if ct == ClaimType::Carrier {
+                w.ext_coding("carr_line_prvdr_type_cd", "0", None);
+            }
+            w.ext_coding("prtcptng_ind_cd", "1", Some("Participating"));
+            if ct == ClaimType::Carrier {
+                w.o();
+                w.ks("url", NPI_SYS);
+                w.k("valueCoding");
+                w.o();
+                w.ks("system", NPI_SYS);
+                w.k("code");
+                w.is(c.org_npi as i64);
+                w.ks("display", c.facility);
+                w.oe();
+                w.oe();
+            }
+            w.ae();
+            w.ki("sequence", 2);
+            w.npi1("provider", c.rendering_npi, if ct == ClaimType::Dme { Some(c.facility) } else { None });
+            w.k("responsible");
+            w.bool(true);
+            w.k("role");
+            w.o();
+            w.k("coding");
+            w.a();
+            w.coding(CARE_ROLE, "primary", Some("Primary provider"));
+            w.ae();
+            w.oe();
+            w.k("qualification");
+            w.o();
+            w.k("coding");
+            w.a();
+            if ct == ClaimType::Dme {
+                w.coding2(BB, "prvdr_spclty", "A5", Some("Pharmacy (DMERC)"));
+            } else {
+                w.coding2(BB, "prvdr_spclty", spec.0, Some(spec.1));
+            }
+            w.ae();
+            w.oe();
+            w.oe();
+        }
+        ClaimType::Pde => {
+            let npi = c.pde.as_ref().map_or(0, |p| p.prescriber_npi);
+            w.care1(2, npi, Some("Prescriber"), ("primary", "Primary provider"), None);
+        }
+        _ => {
+            if matches!(ct, ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf) {
+                w.care1(2, c.operating_npi, None, ("assist", "Assisting Provider"), None);
+                w.care1(3, c.referring_npi, None, ("other", "Other"), None);
+            }
+            w.care1(4, c.attending_npi, None, ("primary", "Primary provider"), None);
+            w.care1(5, c.rendering_npi, None, ("primary", "Primary provider"), Some((spec.0, spec.1)));
+        }
+    }
+    w.ae();
+    // diagnosis
+    if ct != ClaimType::Pde {
+        w.k("diagnosis");
+        w.a();
+        let mut dseq = 0;
+        if matches!(ct, ClaimType::Inpatient | ClaimType::Snf) {
+            dseq += 1;
+            w.o();
+            w.ki("sequence", dseq);
+            w.codeable1("packageCode", "clm_drg_cd", c.drg.0, None);
+            w.oe();
+        }
+        let dx_type = |w: &mut W<'_>, code: &str, disp: &str| {
+            w.k("type");
+            w.a();
+            w.o();
+            w.k("coding");
+            w.a();
+            w.coding2(BBCS, "diagnosis-type", code, Some(disp));
+            w.ae();
+            w.oe();
+            w.ae();
+        };
+        for (i, (code, disp)) in c.dx.iter().enumerate() {
+            if ct == ClaimType::Inpatient && i == 0 {
+                dseq += 1;
+                w.o();
+                w.ki("sequence", dseq);
+                dx_concept(w, code, disp);
+                dx_type(w, "admitting", "The diagnosis given as the reason why the patient was admitted to the hospital.");
+                w.oe();
+            }
+            dseq += 1;
+            w.o();
+            if ct == ClaimType::Inpatient {
+                w.k("extension");
+                w.a();
+                w.ext_coding(&format!("clm_poa_ind_sw{}", i + 1), "Y", Some("Diagnosis was present at the time of admission (POA)"));
+                w.ae();
+            }
+            w.ki("sequence", dseq);
+            dx_concept(w, code, disp);
+            if i == 0 {
+                dx_type(w, "principal", "The single medical diagnosis that is most relevant to the patient's chief complaint or need for treatment.");
+            } else if institutional {
+                dx_type(w, "other", "Required when other conditions coexist or develop subsequently during the treatment");
+            }
+            w.oe();
+        }
+        for (i, (code, disp)) in c.ext_causes.iter().enumerate() {
+            dseq += 1;
+            w.o();
+            w.k("extension");
+            w.a();
+            w.ext_coding(&format!("clm_e_poa_ind_sw{}", i + 1), "Y", Some("Diagnosis was present at the time of admission (POA)"));
+            w.ae();
+            w.ki("sequence", dseq);
+            dx_concept(w, code, disp);
+            if i == 0 {
+                dx_type(w, "external-first", "The code used to identify the 1st external cause of injury, poisoning, or other adverse effect.");
+            } else {
+                dx_type(w, "external", "A code used to identify an external cause of injury, poisoning, or other adverse effect.");
+            }
+            w.oe();
+        }
+        w.ae();
+    }
+    if !c.pcs.is_empty() || ct == ClaimType::Outpatient {
+        let fallback = [(("3E033GC", "Introduction of Other Therapeutic Substance into Peripheral Vein, Percutaneous Approach"), c.from)];
+        let pcs: &[((&str, &str), i32)] = if c.pcs.is_empty() { &fallback } else { &c.pcs };
+        w.k("procedure");
+        w.a();
+        for (i, ((code, disp), day)) in pcs.iter().enumerate() {
+            w.o();
+            w.ki("sequence", i as i64 + 1);
+            w.k("date");
+            w.date_midnight(*day);
+            w.k("procedureCodeableConcept");
+            w.o();
+            w.k("coding");
+            w.a();
+            w.coding(ICD10, code, Some(disp));
+            w.ae();
+            w.oe();
+            w.oe();
+        }
+        w.ae();
+    }
+    w.k("insurance");
+    w.o();
+    w.k("coverage");
+    w.o();
+    if let Some(p) = &c.pde {
+        w.k("extension");
+        w.a();
+        w.ext_ident("plan_cntrct_rec_id", &p.plan_contract);
+        w.ext_ident("plan_pbp_rec_num", "001");
+        w.ae();
+    }
+    let part = match ct {
+        ClaimType::Carrier | ClaimType::Dme | ClaimType::Outpatient => "Coverage/part-b-",
+        ClaimType::Pde => "Coverage/part-d-",
+        _ => "Coverage/part-a-",
+    };
+    w.k("reference");
+    w.si(part, b.bene_id);
+    w.oe();
+    w.oe();
+    if institutional && ct != ClaimType::Outpatient {
+        w.k("hospitalization");
+        w.o();
+        if ct == ClaimType::Hospice {
+            w.k("extension");
+            w.a();
+            w.ext_qty("bene_hospc_prd_cnt", 1 + c.days / 90);
+            w.ae();
+        }
+        w.kd("start", c.from);
+        w.kd("end", c.thru);
+        w.oe();
+    }
+    w.k("item");
+    w.a();
+    match ct {
+        ClaimType::Carrier | ClaimType::Dme => {
+            for (i, l) in c.lines.iter().enumerate() {
+                prof_item(w, c, l, i as i64 + 1);
+            }
+        }
+        ClaimType::Pde => pde_item(w, c),
+        _ => {
+            for (i, l) in c.lines.iter().enumerate() {
+                inst_item(w, c, l, i as i64 + 1);
+            }
+        }
+    }
+    w.ae();
+    if institutional {
+        w.money1("totalCost", c.charge);
+    }
+    w.k("payment");
+    w.o();
+    if ct == ClaimType::Pde {
+        w.kd("date", c.processed);
+    } else {
+        w.money1("amount", c.paid);
+    }
+    w.oe();
+    if institutional {
+        w.k("benefitBalance");
+        w.a();
+        w.o();
+        w.k("category");
+        w.o();
+        w.k("coding");
+        w.a();
+        w.coding("http://hl7.org/fhir/benefit-category", "medical", Some("Medical Health Coverage"));
+        w.ae();
+        w.oe();
+        w.k("financial");
+        w.a();
+        let fin = |w: &mut W<'_>, var: &str, label: &str, n: i64| {
+            w.o();
+            w.k("type");
+            w.o();
+            w.k("coding");
+            w.a();
+            w.o();
+            w.k("system");
+            w.s2(BBCS, "benefit-balance");
+            w.k("code");
+            w.s2(BB, var);
+            w.ks("display", label);
+            w.oe();
+            w.ae();
+            w.oe();
+            w.ki("usedUnsignedInt", n);
+            w.oe();
+        };
+        match ct {
+            ClaimType::Inpatient | ClaimType::Snf => {
+                fin(w, "bene_tot_coinsrnc_days_cnt", "Beneficiary Total Coinsurance Days Count", 0);
+                fin(w, "clm_non_utlztn_days_cnt", "Claim Medicare Non Utilization Days Count", 0);
+                fin(w, "clm_utlztn_day_cnt", "Claim Medicare Utilization Day Count", c.days);
+            }
+            ClaimType::Hha => fin(w, "clm_hha_tot_visit_cnt", "Claim HHA Total Visit Count", c.lines.first().map_or(1, |l| l.units)),
+            _ => fin(w, "clm_utlztn_day_cnt", "Claim Medicare Utilization Day Count", c.days),
+        }
+        w.ae();
+        w.oe();
+        w.ae();
+    }
+    w.oe();
+    w.end_line();
+}
+
+fn dx_concept(w: &mut W<'_>, code: &str, disp: &str) {
+    w.k("diagnosisCodeableConcept");
+    w.o();
+    w.k("coding");
+    w.a();
+    w.coding(ICD10, code, Some(disp));
+    w.ae();
+    w.oe();
+}
+
+fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
+    let ct = c.ct;
+    if let Some(p) = &c.pde {
+        let _ = p;
+        w.info_code(seq, "daw_prod_slctn_cd", "Dispense as Written (DAW) Product Selection Code", "0", Some("No Product Selection Indicated (may also have missing values)"));
+        w.info_code(seq, "dspnsng_stus_cd", "Dispensing Status Code", "C", Some("Completion of partial fill"));
+        w.info_code(seq, "drug_cvrg_stus_cd", "Drug Coverage Status Code", "C", Some("Covered"));
+        w.info_code(seq, "adjstmt_dltn_cd", "Adjustment Deletion Code", "A", Some("Adjustment"));
+        w.info_code(seq, "nstd_frmt_cd", "Non-Standard Format Code", "X", Some("X12 837"));
+        w.info_code(seq, "prcng_excptn_cd", "Pricing Exception Code", "O", Some("Out-of-network pharmacy"));
+        w.info_code(seq, "ctstrphc_cvrg_cd", "Catastrophic Coverage Code", "A", Some("Attachment point met on this event"));
+        w.info_code(seq, "rx_orgn_cd", "Prescription Origination Code", "3", Some("Electronic"));
+        w.info_code(seq, "brnd_gnrc_cd", "Brand-Generic Code Reported by Submitting Plan", "G", Some("Generic Null/missing"));
+        w.info_code(seq, "phrmcy_srvc_type_cd", "Pharmacy service type code", "01", Some("Community/retail pharmacy"));
+        w.info_code(seq, "ptnt_rsdnc_cd", "Patient Residence Code", "01", Some("Home"));
+        w.info_code(seq, "submsn_clr_cd", "Submission clarification code", "00", Some("Default"));
+        return;
+    }
+    w.info(seq, "nch_wkly_proc_dt", "NCH Weekly Claim Processing Date");
+    w.kd("timingDate", c.processed);
+    w.oe();
+    if matches!(ct, ClaimType::Carrier | ClaimType::Dme) {
+        return;
+    }
+    if matches!(ct, ClaimType::Inpatient | ClaimType::Snf | ClaimType::Hospice) {
+        let (code, disp) = if ct == ClaimType::Hospice && c.discharge == "30" { ("C", "Still a patient") } else { ("A", "Discharged") };
+        w.info_code(seq, "nch_ptnt_stus_ind_cd", "NCH Patient Status Indicator Code", code, Some(disp));
+    }
+    if matches!(ct, ClaimType::Inpatient | ClaimType::Snf) {
+        w.info(seq, "clm_ip_admsn_type_cd", "Claim Inpatient Admission Type Code");
+        w.k("code");
+        w.o();
+        w.k("coding");
+        w.a();
+        if ct == ClaimType::Inpatient {
+            w.coding(NUBC_ADMIT, "1", Some("Emergency - The patient required immediate medical intervention as a result of severe, life threatening, or potentially disabling conditions. Generally, the patient was admitted through the emergency room."));
+        } else {
+            w.coding(NUBC_ADMIT, "3", Some("Elective - The patient's condition permitted adequate time to schedule the availability of suitable accommodations."));
+        }
+        w.ae();
+        w.oe();
+        w.oe();
+        w.info_code(seq, "clm_src_ip_admsn_cd", "Claim Source Inpatient Admission Code", "1", None);
+        w.info(seq, "nch_blood_pnts_frnshd_qty", "NCH Blood Pints Furnished Quantity");
+        w.k("valueQuantity");
+        w.o();
+        w.ki("value", 0);
+        w.ks("unit", "pint");
+        w.ks("system", UCUM);
+        w.ks("code", "[pt_us]");
+        w.oe();
+        w.oe();
+    }
+    if ct == ClaimType::Snf {
+        w.info(seq, "nch_vrfd_ncvrd_stay_from_dt", "NCH Verified Non-covered Stay From Date");
+        w.period("timingPeriod", c.from - 5, Some(c.from - 1));
+        w.oe();
+        w.info(seq, "nch_bene_mdcr_bnfts_exhtd_dt_i", "NCH Beneficiary Medicare Benefits Exhausted Date");
+        w.kd("timingDate", c.thru);
+        w.oe();
+        w.info(seq, "nch_qlfyd_stay_from_dt", "NCH Qualified Stay From Date");
+        w.period("timingPeriod", c.from - 5, Some(c.from - 1));
+        w.oe();
+        w.info_code(seq, "clm_pps_ind_cd", "Claim PPS Indicator Code", "2", Some("PPS bill; claim contains PPS indicator"));
+    }
+    if matches!(ct, ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf) {
+        w.info_code(seq, "clm_mco_pd_sw", "Claim MCO Paid Switch", "0", Some("No managed care organization (MCO) payment"));
+    }
+    w.info_code(seq, "clm_freq_cd", "Claim Frequency Code", "1", Some("Admit thru discharge claim"));
+    let disp = match c.discharge {
+        "01" => "Discharged to home/self-care (routine charge).",
+        "03" => "Discharged/transferred to skilled nursing facility (SNF) with Medicare certification in anticipation of covered skilled care.",
+        "06" => "Discharged/transferred to home care of organized home health service organization.",
+        "40" => "Expired at home (hospice claims only)",
+        _ => "Still patient.",
+    };
+    w.info_code(seq, "ptnt_dschrg_stus_cd", "Patient Discharge Status Code", c.discharge, Some(disp));
+    w.info_code(seq, "nch_prmry_pyr_cd", "NCH Primary Payer Code (if not Medicare)", "A", Some("Employer group health plan (EGHP) insurance for an aged beneficiary"));
+    if ct == ClaimType::Hha {
+        w.info_code(seq, "clm_hha_lupa_ind_cd", "Claim HHA Low Utilization Payment Adjustment (LUPA) Indicator Code", "L", Some("Low utilization payment adjustment (LUPA) claim"));
+        w.info_code(seq, "clm_hha_rfrl_cd", "Claim HHA Referral Code", "1", Some("Physician referral - The patient was admitted upon the recommendation of a personal physician."));
+    }
+}
+
+fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
+    let state = &tables::STATES[c.state];
+    let dme = c.ct == ClaimType::Dme;
+    let lab = l.betos.starts_with("T1") || l.code == "E1390";
+    w.o();
+    w.k("extension");
+    w.a();
+    if dme {
+        w.ext_ident_n("suplrnum", c.org_npi as i64);
+        w.o();
+        w.k("url");
+        w.s2(BB, "dmerc_line_scrn_svgs_amt");
+        w.k("valueQuantity");
+        w.o();
+        w.ki("value", 0);
+        w.oe();
+        w.oe();
+        w.o();
+        w.k("url");
+        w.s2(BB, "dmerc_line_mtus_cnt");
+        w.k("valueQuantity");
+        w.o();
+        w.ki("value", l.units);
+        w.ks("unit", "Number of services");
+        w.k("system");
+        w.s2(BB, "dmerc_line_mtus_cd");
+        w.ks("code", "3");
+        w.oe();
+        w.oe();
+    } else {
+        w.ext_coding("carr_line_mtus_cd", "3", Some("Services"));
+        w.ext_qty("carr_line_mtus_cnt", l.units);
+    }
+    w.ext_coding("betos_cd", l.betos, Some(l.desc));
+    w.ext_coding("line_bene_prmry_pyr_cd", "E", Some("Workers' compensation"));
+    w.ext_coding("line_service_deductible", if l.deductible > 0 { "0" } else { "1" }, Some(if l.deductible > 0 { "Service Subject to Deductible" } else { "Service Not Subject to Deductible" }));
+    if lab {
+        w.o();
+        w.k("url");
+        w.s2(BB, "line_hct_hgb_rslt_num");
+        w.k("valueReference");
+        w.o();
+        w.ks("reference", "#line-observation-1");
+        w.oe();
+        w.oe();
+    }
+    if let Some((ndc, name)) = tables::ndc_for_hcpcs(l.code) {
+        w.o();
+        w.ks("url", NDC_SYS);
+        w.k("valueCoding");
+        w.coding(NDC_SYS, ndc, Some(name));
+        w.oe();
+    }
+    w.ae();
+    w.ki("sequence", seq);
+    w.k("careTeamLinkId");
+    w.a();
+    w.i(2);
+    w.ae();
+    w.k("diagnosisLinkId");
+    w.a();
+    w.i(l.dx as i64 + 1);
+    w.ae();
+    let (tos, tos_disp) = if dme { (l.tos, if l.tos == "R" { "Rental of DME" } else { "Lump sum purchase of DME, prosthetics orthotics" }) } else if l.betos.starts_with('T') { ("5", "Diagnostic laboratory") } else { ("1", "Medical care") };
+    w.codeable1("category", "line_cms_type_srvc_cd", tos, Some(tos_disp));
+    w.k("service");
+    w.o();
+    w.k("coding");
+    w.a();
+    w.o();
+    w.k("system");
+    w.s2(BBCS, "hcpcs");
+    w.ks("version", "0");
+    w.ks("code", l.code);
+    w.oe();
+    w.ae();
+    w.oe();
+    if l.betos.starts_with('M') || dme {
+        w.k("modifier");
+        w.a();
+        w.o();
+        w.k("coding");
+        w.a();
+        w.o();
+        w.k("system");
+        w.s2(BBCS, "hcpcs");
+        w.ks("version", "0");
+        w.ks("code", if dme { "NU" } else { "25" });
+        w.oe();
+        w.ae();
+        w.oe();
+        w.ae();
+    }
+    w.period("servicedPeriod", l.from, Some(l.thru));
+    let pos = tables::POS[l.pos];
+    w.k("locationCodeableConcept");
+    w.o();
+    w.k("extension");
+    w.a();
+    w.ext_coding("prvdr_state_cd", state.ssa, None);
+    if dme {
+        w.ext_coding("dmerc_line_prcng_state_cd", state.abbr, None);
+        w.ext_coding("dmerc_line_supplr_type_cd", "3", Some("Suppliers (other than sole proprietorship) for whom employer identification (EI) numbers are used in coding the ID field."));
+    } else {
+        w.ext_coding("prvdr_zip", &format!("{}01", state.zip3), None);
+        w.ext_coding("carr_line_prcng_lclty_cd", state.locality, Some(state.city));
+        if lab {
+            w.ext_ident("carr_line_clia_lab_num", "22D0999999");
+        }
+    }
+    w.ae();
+    w.k("coding");
+    w.a();
+    w.coding2(BB, "line_place_of_srvc_cd", pos.0, Some(pos.1));
+    w.ae();
+    w.oe();
+    w.k("quantity");
+    w.o();
+    w.ki("value", l.units);
+    w.oe();
+    w.k("adjudication");
+    w.a();
+    if dme {
+        w.adj1("line_prmry_alowd_chrg_amt", "Line Primary Payer Allowed Charge Amount", 0);
+        w.adj1("line_dme_prchs_price_amt", "Line DME Purchase Price Amount", l.allowed);
+    } else {
+        w.adj1_reason("carr_line_rdcd_pmt_phys_astn_c", "Carrier Line Reduced Payment Physician Assistant Code", "0", Some("N/A"));
+    }
+    w.o();
+    w.k("extension");
+    w.a();
+    w.ext_coding("line_pmt_80_100_cd", "0", Some("80%"));
+    w.ae();
+    w.cat1("adjudication", "line_nch_pmt_amt", "Line NCH Medicare Payment Amount");
+    w.money1("amount", l.paid);
+    w.oe();
+    w.adj1("line_bene_pmt_amt", "Line Payment Amount to Beneficiary", 0);
+    w.adj1("line_prvdr_pmt_amt", "Line Provider Payment Amount", l.paid);
+    w.adj1("line_bene_ptb_ddctbl_amt", "Line Beneficiary Part B Deductible Amount", l.deductible);
+    w.adj1("line_bene_prmry_pyr_pd_amt", "Line Primary Payer (if not Medicare) Paid Amount", 0);
+    w.adj1("line_coinsrnc_amt", "Line Beneficiary Coinsurance Amount", l.coinsurance);
+    w.adj1("line_sbmtd_chrg_amt", "Line Submitted Charge Amount", l.charge);
+    w.adj1("line_alowd_chrg_amt", "Line Allowed Charge Amount", l.allowed);
+    w.adj1_reason("line_prcsg_ind_cd", "Line Processing Indicator Code", "A", Some("Allowed"));
+    w.ae();
+    w.oe();
+}
+
+fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
+    let ct = c.ct;
+    let state = &tables::STATES[c.state];
+    w.o();
+    w.k("extension");
+    w.a();
+    w.o();
+    w.k("url");
+    w.s2(BB, "rev_cntr_ndc_qty");
+    w.k("valueQuantity");
+    w.o();
+    w.ki("value", l.units);
+    w.ks("unit", "Unit");
+    w.ks("system", UCUM);
+    w.ks("code", "UN");
+    w.oe();
+    w.oe();
+    w.ae();
+    w.ki("sequence", seq);
+    w.k("careTeamLinkId");
+    w.a();
+    w.i(5);
+    w.ae();
+    w.k("revenue");
+    w.o();
+    w.k("extension");
+    w.a();
+    if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
+        w.ext_coding("rev_cntr_stus_ind_cd", "A", Some("Services not paid under OPPS; uses a different fee schedule (e.g., ambulance, PT, mammography)"));
+    }
+    w.ext_coding("rev_cntr_ddctbl_coinsrnc_cd", "0", Some("Charges are subject to deductible and coinsurance"));
+    w.ae();
+    w.k("coding");
+    w.a();
+    w.coding2(BB, "rev_cntr", l.rev.0, Some(l.rev.1));
+    w.ae();
+    w.oe();
+    if !l.code.is_empty() {
+        w.k("service");
+        w.o();
+        if ct == ClaimType::Outpatient && l.rev.0 == "0636" {
+            w.k("extension");
+            w.a();
+            w.ext_coding("rev_cntr_ide_ndc_upc_num", "00409488820", Some("ONDANSETRON 2 MG/ML VIAL"));
+            w.ae();
+        }
+        w.k("coding");
+        w.a();
+        w.coding2(BBCS, "hcpcs", l.code, None);
+        w.ae();
+        w.oe();
+        w.k("modifier");
+        w.a();
+        w.o();
+        w.k("coding");
+        w.a();
+        w.coding2(BBCS, "hcpcs", "GP", None);
+        w.ae();
+        w.oe();
+        w.ae();
+    }
+    if matches!(ct, ClaimType::Outpatient | ClaimType::Hha | ClaimType::Hospice) {
+        w.kd("servicedDate", l.from);
+    }
+    w.k("locationAddress");
+    w.o();
+    w.ks("state", state.abbr);
+    w.oe();
+    w.k("quantity");
+    w.o();
+    w.ki("value", l.units);
+    w.oe();
+    w.k("adjudication");
+    w.a();
+    if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
+        w.adj1_reason("rev_cntr_1st_ansi_cd", "Revenue Center 1st ANSI Code", "CO45", None);
+        if ct == ClaimType::Outpatient {
+            w.adj1_reason("rev_cntr_2nd_ansi_cd", "Revenue Center 2nd ANSI Code", "PR2", None);
+        }
+    }
+    w.adj1("rev_cntr_rate_amt", "Revenue Center Rate Amount", l.charge / l.units.max(1));
+    w.adj1("rev_cntr_tot_chrg_amt", "Revenue Center Total Charge Amount", l.charge);
+    w.adj1("rev_cntr_ncvrd_chrg_amt", "Revenue Center Non-Covered Charge Amount", l.charge - l.allowed);
+    if ct == ClaimType::Outpatient {
+        w.adj1("rev_cntr_blood_ddctbl_amt", "Revenue Center Blood Deductible Amount", 0);
+        w.adj1("rev_cntr_cash_ddctbl_amt", "Revenue Center Cash Deductible Amount", l.deductible);
+        w.adj1("rev_cntr_coinsrnc_wge_adjstd_c", "Revenue Center Coinsurance/Wage Adjusted Coinsurance Amount", l.coinsurance);
+        w.adj1("rev_cntr_rdcd_coinsrnc_amt", "Revenue Center Reduced Coinsurance Amount", 0);
+        w.adj1("rev_cntr_1st_msp_pd_amt", "Revenue Center 1st Medicare Secondary Payer (MSP) Paid Amount", 0);
+        w.adj1("rev_cntr_2nd_msp_pd_amt", "Revenue Center 2nd Medicare Secondary Payer (MSP) Paid Amount", 0);
+        w.adj1("rev_cntr_ptnt_rspnsblty_pmt", "Revenue Center Patient Responsibility Payment Amount", l.deductible + l.coinsurance);
+    }
+    if matches!(ct, ClaimType::Outpatient | ClaimType::Hospice) {
+        w.adj1("rev_cntr_prvdr_pmt_amt", "Revenue Center (Medicare) Provider Payment Amount", l.paid);
+        w.adj1("rev_cntr_bene_pmt_amt", "Revenue Center Payment Amount to Beneficiary", 0);
+    }
+    if matches!(ct, ClaimType::Outpatient | ClaimType::Hospice | ClaimType::Hha) {
+        w.adj1("rev_cntr_pmt_amt_amt", "Revenue Center (Medicare) Payment Amount", l.paid);
+    }
+    w.ae();
+    w.oe();
+}
+
+fn pde_item(w: &mut W<'_>, c: &Claim) {
+    let Some(p) = &c.pde else { return };
+    w.o();
+    w.ki("sequence", 1);
+    w.k("careTeamLinkId");
+    w.a();
+    w.i(2);
+    w.ae();
+    w.k("service");
+    w.o();
+    w.k("coding");
+    w.a();
+    w.coding(NDC_SYS, p.ndc.0, Some(p.ndc.1));
+    w.ae();
+    w.oe();
+    w.kd("servicedDate", c.from);
+    w.k("quantity");
+    w.o();
+    w.k("extension");
+    w.a();
+    w.ext_qty("fill_num", p.fill_num);
+    w.ext_qty("days_suply_num", p.days_supply);
+    w.ae();
+    w.k("value");
+    w.milli(p.quantity_milli);
+    w.oe();
+    w.k("adjudication");
+    w.a();
+    w.o();
+    w.cat1("adjudication", "cvrd_d_plan_pd_amt", "Amount paid by Part D plan for the PDE (drug is covered by Part D)");
+    w.codeable1("reason", "drug_cvrg_stus_cd", "C", Some("Covered"));
+    w.money1("amount", p.plan_paid);
+    w.oe();
+    w.adj1("gdc_blw_oopt_amt", "Gross Drug Cost Below Part D Out-of-Pocket Threshold (GDCB)", p.total);
+    w.adj1("gdc_abv_oopt_amt", "Gross Drug Cost Above Part D Out-of-Pocket Threshold (GDCA)", 0);
+    w.adj1("ptnt_pay_amt", "Amount Paid by Patient", p.patient_pay);
+    w.adj1("othr_troop_amt", "Other True Out-of-Pocket (TrOOP) Amount", 0);
+    w.adj1("lics_amt", "Amount paid for the PDE by Part D low income subsidy", p.lics);
+    w.adj1("plro_amt", "Reduction in patient liability due to payments by other payers (PLRO)", 0);
+    w.adj1("tot_rx_cst_amt", "Total drug cost (Part D)", p.total);
+    w.adj1("rptd_gap_dscnt_num", "Gap Discount Amount", 0);
+    w.ae();
+    w.k("detail");
+    w.a();
+    w.o();
+    w.k("type");
+    w.o();
+    w.k("coding");
+    w.a();
+    w.coding("http://hl7.org/fhir/v3/ActCode", "RXDINV", Some("Rx dispense invoice"));
+    w.ae();
+    w.oe();
+    w.oe();
+    w.ae();
+    w.oe();
 }
