@@ -58,15 +58,27 @@ fn parse_date(s: &str) -> anyhow::Result<(i32, u32, u32)> {
 /// (warnings such as CRLF or blank lines do not count), 2 on a fatal problem.
 pub(crate) fn run(args: StatsArgs) -> anyhow::Result<i32> {
     let inputs = Inputs::discover(&args.paths)?;
-    let config = Config { threads: args.threads, mmap: !args.no_mmap, ..Config::default() };
+    let config = Config {
+        threads: args.threads,
+        mmap: !args.no_mmap,
+        ..Config::default()
+    };
     let engine = Engine::new(config)?;
-    let stats = Stats { config: StatsConfig { top_n: args.top, as_of: parse_date(&args.as_of)?, checks: !args.no_checks } };
+    let stats = Stats {
+        config: StatsConfig {
+            top_n: args.top,
+            as_of: parse_date(&args.as_of)?,
+            checks: !args.no_checks,
+        },
+    };
 
     let bar = if std::io::stderr().is_terminal() {
         let bar = indicatif::ProgressBar::new(inputs.total_bytes());
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         Some(bar)
     } else {
@@ -77,7 +89,11 @@ pub(crate) fn run(args: StatsArgs) -> anyhow::Result<i32> {
             b.inc(n);
         }
     };
-    let report = stats.run(&engine, &inputs, bar.as_ref().map(|_| &tick as &(dyn Fn(u64) + Sync)));
+    let report = stats.run(
+        &engine,
+        &inputs,
+        bar.as_ref().map(|_| &tick as &(dyn Fn(u64) + Sync)),
+    );
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -85,8 +101,22 @@ pub(crate) fn run(args: StatsArgs) -> anyhow::Result<i32> {
     if !args.quiet {
         let mut err = std::io::stderr().lock();
         for i in &report.issues {
-            let path = i.json_path.as_deref().map(|p| format!(" at {p}")).unwrap_or_default();
-            let _ = writeln!(err, "{}:{}:{}: {} [{}]{}: {}", i.file.display(), i.line, i.column, i.severity, i.kind, path, i.message);
+            let path = i
+                .json_path
+                .as_deref()
+                .map(|p| format!(" at {p}"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                err,
+                "{}:{}:{}: {} [{}]{}: {}",
+                i.file.display(),
+                i.line,
+                i.column,
+                i.severity,
+                i.kind,
+                path,
+                i.message
+            );
         }
     }
     let text = match args.format {

@@ -72,7 +72,10 @@ fn from_f64(v: f64) -> Amount {
 }
 
 fn summarize_f(e: FEob<'_>) -> EobSummary {
-    let mut s = EobSummary { lines: e.item.len() as u64, ..Default::default() };
+    let mut s = EobSummary {
+        lines: e.item.len() as u64,
+        ..Default::default()
+    };
     if let Some(v) = e.payment.and_then(|p| p.amount).and_then(|m| m.value) {
         s.paid = from_f64(v);
     }
@@ -89,7 +92,10 @@ fn summarize_f(e: FEob<'_>) -> EobSummary {
 /// The default path: serde_json into the exact projection.
 pub fn serde_json_summary(line: &[u8]) -> Option<EobSummary> {
     let e: crate::project::Eob<'_> = serde_json::from_slice(line).ok()?;
-    let mut s = EobSummary { lines: e.item.len() as u64, ..Default::default() };
+    let mut s = EobSummary {
+        lines: e.item.len() as u64,
+        ..Default::default()
+    };
     if let Some(v) = e.payment.and_then(|p| p.amount).and_then(|m| m.value) {
         s.paid = v;
     }

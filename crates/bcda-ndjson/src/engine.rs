@@ -101,7 +101,10 @@ impl<'a> LineCtx<'a> {
     pub fn line_ref_at(&self, offset: usize) -> LineRef {
         let off = offset.min(self.line.len());
         let extra = memchr::memchr_iter(b'\n', &self.line[..off]).count() as u64;
-        LineRef { line: self.at.line + extra, ..self.at }
+        LineRef {
+            line: self.at.line + extra,
+            ..self.at
+        }
     }
 
     /// Number of error-severity issues reported for this line so far.
@@ -112,8 +115,18 @@ impl<'a> LineCtx<'a> {
     /// Reports a problem at byte `offset` of the line (`None`: the line as a whole).
     /// An [`IssueKind::InvalidJson`] on an unterminated last line becomes
     /// [`IssueKind::TruncatedLastLine`].
-    pub fn report(&mut self, kind: IssueKind, offset: Option<usize>, json_path: Option<String>, message: String) {
-        let kind = if kind == IssueKind::InvalidJson && self.unterminated { IssueKind::TruncatedLastLine } else { kind };
+    pub fn report(
+        &mut self,
+        kind: IssueKind,
+        offset: Option<usize>,
+        json_path: Option<String>,
+        message: String,
+    ) {
+        let kind = if kind == IssueKind::InvalidJson && self.unterminated {
+            IssueKind::TruncatedLastLine
+        } else {
+            kind
+        };
         if kind.severity() == Severity::Error {
             self.errors += 1;
         }
@@ -126,7 +139,13 @@ impl<'a> LineCtx<'a> {
                 (at, (off - line_start) as u64 + 1)
             }
         };
-        self.sink.push(PendingIssue { kind, at, column, json_path, message });
+        self.sink.push(PendingIssue {
+            kind,
+            at,
+            column,
+            json_path,
+            message,
+        });
     }
 }
 
@@ -139,10 +158,16 @@ struct IssueSink {
 
 impl IssueSink {
     fn new(cap: usize) -> Self {
-        IssueSink { cap, ..Default::default() }
+        IssueSink {
+            cap,
+            ..Default::default()
+        }
     }
     fn push(&mut self, issue: PendingIssue) {
-        let n = self.per_kind.entry((issue.at.file, issue.kind)).or_insert(0);
+        let n = self
+            .per_kind
+            .entry((issue.at.file, issue.kind))
+            .or_insert(0);
         *n += 1;
         if *n as usize <= self.cap {
             self.issues.push(issue);
@@ -171,8 +196,13 @@ pub trait LineProcessor: Sync {
     /// Processes one line (without its line terminator; already checked for UTF-8 when
     /// [`Config::validate_utf8`] is on), calling `emit` for every record it holds (a Bundle
     /// holds several).
-    fn process<'a, E>(&self, line: &'a [u8], scratch: &'a mut Self::Scratch, ctx: &mut LineCtx<'_>, emit: E)
-    where
+    fn process<'a, E>(
+        &self,
+        line: &'a [u8],
+        scratch: &'a mut Self::Scratch,
+        ctx: &mut LineCtx<'_>,
+        emit: E,
+    ) where
         E: FnMut(Self::Record<'a>, LineRef);
 }
 
@@ -228,7 +258,12 @@ struct EngineAcc<A> {
 
 impl<A> EngineAcc<A> {
     fn new(acc: A, nfiles: usize, cap: usize) -> Self {
-        EngineAcc { acc, files: vec![FileTotals::default(); nfiles], chunk_lines: Vec::new(), sink: IssueSink::new(cap) }
+        EngineAcc {
+            acc,
+            files: vec![FileTotals::default(); nfiles],
+            chunk_lines: Vec::new(),
+            sink: IssueSink::new(cap),
+        }
     }
     fn merge_with(&mut self, other: EngineAcc<A>, merge: impl FnOnce(&mut A, A)) {
         merge(&mut self.acc, other.acc);
@@ -277,8 +312,15 @@ impl LineResolver {
     /// The file and 1-based line of `r`.
     pub fn locate(&self, r: LineRef) -> Location {
         let bases = &self.bases[r.file as usize];
-        let base = bases.get(r.chunk as usize).or(bases.last()).copied().unwrap_or(0);
-        Location { file: self.paths[r.file as usize].clone(), line: base + r.line + 1 }
+        let base = bases
+            .get(r.chunk as usize)
+            .or(bases.last())
+            .copied()
+            .unwrap_or(0);
+        Location {
+            file: self.paths[r.file as usize].clone(),
+            line: base + r.line + 1,
+        }
     }
 
     /// The path of file `index`.
@@ -318,7 +360,11 @@ impl<A> RunOutput<A> {
 
     /// Number of error-severity issues (counted, not only kept).
     pub fn error_count(&self) -> u64 {
-        self.issue_counts.iter().filter(|(k, _)| k.severity() == Severity::Error).map(|(_, n)| n).sum()
+        self.issue_counts
+            .iter()
+            .filter(|(k, _)| k.severity() == Severity::Error)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// Adds an issue found after the run (cross-file checks).
@@ -344,9 +390,22 @@ struct Job {
 }
 
 enum Msg {
-    Block { file: u32, chunk: u32, data: Vec<u8> },
-    LongLine { file: u32, chunk: u32, len: u64 },
-    Issue { file: u32, chunk: u32, kind: IssueKind, message: String },
+    Block {
+        file: u32,
+        chunk: u32,
+        data: Vec<u8>,
+    },
+    LongLine {
+        file: u32,
+        chunk: u32,
+        len: u64,
+    },
+    Issue {
+        file: u32,
+        chunk: u32,
+        kind: IssueKind,
+        message: String,
+    },
 }
 
 impl Engine {
@@ -379,7 +438,13 @@ impl Engine {
     /// `fold`. Problems in the data become issues; only a failure to open a file is fatal...
     /// and even that is reported as an [`IssueKind::Io`] issue so that the other files are
     /// still processed.
-    pub fn run<P, F>(&self, inputs: &Inputs, processor: &P, fold: &F, progress: Option<Progress<'_>>) -> RunOutput<F::Acc>
+    pub fn run<P, F>(
+        &self,
+        inputs: &Inputs,
+        processor: &P,
+        fold: &F,
+        progress: Option<Progress<'_>>,
+    ) -> RunOutput<F::Acc>
     where
         P: LineProcessor,
         F: Fold<P>,
@@ -408,42 +473,78 @@ impl Engine {
         let mut jobs = Vec::new();
         for (i, m) in maps.iter().enumerate() {
             if let Some(m) = m {
-                for (c, range) in line_aligned_chunks(m.bytes(), self.config.chunk_bytes).into_iter().enumerate() {
-                    jobs.push(Job { file: i as u32, chunk: c as u32, range });
+                for (c, range) in line_aligned_chunks(m.bytes(), self.config.chunk_bytes)
+                    .into_iter()
+                    .enumerate()
+                {
+                    jobs.push(Job {
+                        file: i as u32,
+                        chunk: c as u32,
+                        range,
+                    });
                 }
             }
         }
 
-        let fresh = || (processor.new_scratch(), EngineAcc::new(fold.init(), nfiles, cap));
+        let fresh = || {
+            (
+                processor.new_scratch(),
+                EngineAcc::new(fold.init(), nfiles, cap),
+            )
+        };
         if !jobs.is_empty() {
             let part = self.pool.install(|| {
                 jobs.par_iter()
                     .with_max_len(1)
                     .fold(fresh, |(mut scratch, mut acc), job| {
-                        let data = maps[job.file as usize].as_ref().map_or(&[][..], |m| m.bytes());
+                        let data = maps[job.file as usize]
+                            .as_ref()
+                            .map_or(&[][..], |m| m.bytes());
                         let bytes = &data[job.range.clone()];
-                        self.chunk(&inputs.files[job.file as usize], job.file, job.chunk, bytes, processor, fold, &mut scratch, &mut acc);
+                        self.chunk(
+                            &inputs.files[job.file as usize],
+                            job.file,
+                            job.chunk,
+                            bytes,
+                            processor,
+                            fold,
+                            &mut scratch,
+                            &mut acc,
+                        );
                         if let Some(p) = progress {
                             p(bytes.len() as u64);
                         }
                         (scratch, acc)
                     })
                     .map(|(_, acc)| acc)
-                    .reduce(|| EngineAcc::new(fold.init(), nfiles, cap), |mut a, b| {
-                        a.merge_with(b, |x, y| fold.merge(x, y));
-                        a
-                    })
+                    .reduce(
+                        || EngineAcc::new(fold.init(), nfiles, cap),
+                        |mut a, b| {
+                            a.merge_with(b, |x, y| fold.merge(x, y));
+                            a
+                        },
+                    )
             });
             total.merge_with(part, |x, y| fold.merge(x, y));
         }
         drop(maps);
 
         for i in streamed {
-            let part = self.stream_file(&inputs.files[i], i as u32, nfiles, processor, fold, progress);
+            let part = self.stream_file(
+                &inputs.files[i],
+                i as u32,
+                nfiles,
+                processor,
+                fold,
+                progress,
+            );
             total.merge_with(part, |x, y| fold.merge(x, y));
         }
 
-        let resolver = LineResolver::new(inputs.files.iter().map(|f| f.path.clone()).collect(), &total.chunk_lines);
+        let resolver = LineResolver::new(
+            inputs.files.iter().map(|f| f.path.clone()).collect(),
+            &total.chunk_lines,
+        );
         let mut issues: Vec<Issue> = total
             .sink
             .issues
@@ -462,7 +563,9 @@ impl Engine {
             })
             .collect();
         // Keep the first `cap` per (file, kind) in file order, whatever order chunks finished in.
-        issues.sort_by(|a, b| (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind)));
+        issues.sort_by(|a, b| {
+            (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind))
+        });
         let mut kept: BTreeMap<(PathBuf, IssueKind), usize> = BTreeMap::new();
         issues.retain(|i| {
             let n = kept.entry((i.file.clone(), i.kind)).or_insert(0);
@@ -473,7 +576,13 @@ impl Engine {
         for ((_, k), n) in total.sink.per_kind {
             *issue_counts.entry(k).or_insert(0) += n;
         }
-        RunOutput { acc: total.acc, files: total.files, issues, issue_counts, resolver }
+        RunOutput {
+            acc: total.acc,
+            files: total.files,
+            issues,
+            issue_counts,
+            resolver,
+        }
     }
 
     /// Processes one chunk of whole lines (the last line may lack its `\n` only at end of file).
@@ -489,17 +598,30 @@ impl Engine {
         scratch: &mut P::Scratch,
         acc: &mut EngineAcc<F::Acc>,
     ) {
-        let mut t = FileTotals { bytes: data.len() as u64, ..FileTotals::default() };
+        let mut t = FileTotals {
+            bytes: data.len() as u64,
+            ..FileTotals::default()
+        };
         let mut line_no = 0u64;
         if input.format == Format::JsonDocument {
-            let at = LineRef { file, chunk, line: 0 };
+            let at = LineRef {
+                file,
+                chunk,
+                line: 0,
+            };
             self.line(input, at, data, true, processor, fold, scratch, acc, &mut t);
             line_no = 1;
         } else {
             for (line, terminated) in Lines::new(data) {
-                let at = LineRef { file, chunk, line: line_no };
+                let at = LineRef {
+                    file,
+                    chunk,
+                    line: line_no,
+                };
                 line_no += 1;
-                self.line(input, at, line, terminated, processor, fold, scratch, acc, &mut t);
+                self.line(
+                    input, at, line, terminated, processor, fold, scratch, acc, &mut t,
+                );
             }
         }
         t.lines = line_no;
@@ -521,7 +643,18 @@ impl Engine {
         t: &mut FileTotals,
     ) {
         let a = &mut acc.acc;
-        check_line(&self.config, input, at, line, terminated, processor, scratch, &mut acc.sink, t, |rec, r| fold.add(a, rec, r));
+        check_line(
+            &self.config,
+            input,
+            at,
+            line,
+            terminated,
+            processor,
+            scratch,
+            &mut acc.sink,
+            t,
+            |rec, r| fold.add(a, rec, r),
+        );
     }
 
     /// Streams a gzip file (or a plain file when mapping is off or failed): one decoder thread
@@ -546,15 +679,30 @@ impl Engine {
         let size_on_disk = input.size;
 
         let part = std::thread::scope(|s| {
-            let producer = s.spawn(move || produce(input, file, chunk_bytes, max_line, tx, free_rx));
-            let fresh = || (processor.new_scratch(), EngineAcc::new(fold.init(), nfiles_hint, cap));
+            let producer =
+                s.spawn(move || produce(input, file, chunk_bytes, max_line, tx, free_rx));
+            let fresh = || {
+                (
+                    processor.new_scratch(),
+                    EngineAcc::new(fold.init(), nfiles_hint, cap),
+                )
+            };
             let part = self.pool.install(|| {
                 rx.into_iter()
                     .par_bridge()
                     .fold(fresh, |(mut scratch, mut acc), msg| {
                         match msg {
                             Msg::Block { file, chunk, data } => {
-                                self.chunk(input, file, chunk, &data, processor, fold, &mut scratch, &mut acc);
+                                self.chunk(
+                                    input,
+                                    file,
+                                    chunk,
+                                    &data,
+                                    processor,
+                                    fold,
+                                    &mut scratch,
+                                    &mut acc,
+                                );
                                 let _ = free_tx.send(data);
                             }
                             Msg::LongLine { file, chunk, len } => {
@@ -563,20 +711,50 @@ impl Engine {
                                 t.bad_lines += 1;
                                 t.bytes += len;
                                 acc.chunk_lines.push((file, chunk, 1));
-                                let msg = format!("line of more than {max_line} bytes ({len} bytes) skipped");
-                                acc.sink.push(PendingIssue { kind: IssueKind::LineTooLong, at: LineRef { file, chunk, line: 0 }, column: 0, json_path: None, message: msg });
+                                let msg = format!(
+                                    "line of more than {max_line} bytes ({len} bytes) skipped"
+                                );
+                                acc.sink.push(PendingIssue {
+                                    kind: IssueKind::LineTooLong,
+                                    at: LineRef {
+                                        file,
+                                        chunk,
+                                        line: 0,
+                                    },
+                                    column: 0,
+                                    json_path: None,
+                                    message: msg,
+                                });
                             }
-                            Msg::Issue { file, chunk, kind, message } => {
-                                acc.sink.push(PendingIssue { kind, at: LineRef { file, chunk, line: 0 }, column: 0, json_path: None, message });
+                            Msg::Issue {
+                                file,
+                                chunk,
+                                kind,
+                                message,
+                            } => {
+                                acc.sink.push(PendingIssue {
+                                    kind,
+                                    at: LineRef {
+                                        file,
+                                        chunk,
+                                        line: 0,
+                                    },
+                                    column: 0,
+                                    json_path: None,
+                                    message,
+                                });
                             }
                         }
                         (scratch, acc)
                     })
                     .map(|(_, a)| a)
-                    .reduce(|| EngineAcc::new(fold.init(), nfiles_hint, cap), |mut a, b| {
-                        a.merge_with(b, |x, y| fold.merge(x, y));
-                        a
-                    })
+                    .reduce(
+                        || EngineAcc::new(fold.init(), nfiles_hint, cap),
+                        |mut a, b| {
+                            a.merge_with(b, |x, y| fold.merge(x, y));
+                            a
+                        },
+                    )
             });
             let _ = producer.join();
             part
@@ -590,7 +768,12 @@ impl Engine {
 
     /// An ordered, sequential iterator over the records of `inputs`, each mapped to an owned
     /// value by `map`, with absolute locations; issues come in line order as `Err` items.
-    pub fn records<'p, P, T, M>(&self, inputs: &'p Inputs, processor: &'p P, map: M) -> Records<'p, P, T, M>
+    pub fn records<'p, P, T, M>(
+        &self,
+        inputs: &'p Inputs,
+        processor: &'p P,
+        map: M,
+    ) -> Records<'p, P, T, M>
     where
         P: LineProcessor,
         M: FnMut(P::Record<'_>, &Location) -> T,
@@ -640,7 +823,10 @@ impl StreamSource {
                 Ok(0) => ReadEvent::Eof,
                 Ok(n) => ReadEvent::Data(n),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => ReadEvent::Data(0),
-                Err(e) => ReadEvent::Corrupt { member_offset: 0, message: e.to_string() },
+                Err(e) => ReadEvent::Corrupt {
+                    member_offset: 0,
+                    message: e.to_string(),
+                },
             },
         }
     }
@@ -648,17 +834,31 @@ impl StreamSource {
 
 /// The producer side of [`Engine::stream_file`]: cuts the decoded stream into blocks of whole
 /// lines. Runs on its own thread.
-fn produce(input: &InputFile, file: u32, chunk_bytes: usize, max_line: usize, tx: mpsc::SyncSender<Msg>, free: mpsc::Receiver<Vec<u8>>) {
+fn produce(
+    input: &InputFile,
+    file: u32,
+    chunk_bytes: usize,
+    max_line: usize,
+    tx: mpsc::SyncSender<Msg>,
+    free: mpsc::Receiver<Vec<u8>>,
+) {
     let mut chunk = 0u32;
     let mut src = match StreamSource::open(input) {
         Ok(s) => s,
         Err(e) => {
-            let _ = tx.send(Msg::Issue { file, chunk, kind: IssueKind::Io, message: format!("cannot open: {e}") });
+            let _ = tx.send(Msg::Issue {
+                file,
+                chunk,
+                kind: IssueKind::Io,
+                message: format!("cannot open: {e}"),
+            });
             return;
         }
     };
     let take = |free: &mpsc::Receiver<Vec<u8>>| -> Vec<u8> {
-        let mut v = free.try_recv().unwrap_or_else(|_| Vec::with_capacity(chunk_bytes + 64 * 1024));
+        let mut v = free
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(chunk_bytes + 64 * 1024));
         v.clear();
         v
     };
@@ -676,7 +876,11 @@ fn produce(input: &InputFile, file: u32, chunk_bytes: usize, max_line: usize, tx
                     match memchr::memchr(b'\n', &buf) {
                         Some(i) => {
                             *skipped += i as u64 + 1;
-                            let _ = tx.send(Msg::LongLine { file, chunk, len: *skipped });
+                            let _ = tx.send(Msg::LongLine {
+                                file,
+                                chunk,
+                                len: *skipped,
+                            });
                             chunk += 1;
                             skipping = None;
                             buf.drain(..=i);
@@ -688,13 +892,21 @@ fn produce(input: &InputFile, file: u32, chunk_bytes: usize, max_line: usize, tx
                     }
                     continue;
                 }
-                if buf.len() >= chunk_bytes {
+                // A JSON document is one record: never cut it.
+                if buf.len() >= chunk_bytes && input.format != Format::JsonDocument {
                     match memchr::memrchr(b'\n', &buf) {
                         Some(i) => {
                             let mut next = take(&free);
                             next.extend_from_slice(&buf[i + 1..]);
                             buf.truncate(i + 1);
-                            if tx.send(Msg::Block { file, chunk, data: std::mem::replace(&mut buf, next) }).is_err() {
+                            if tx
+                                .send(Msg::Block {
+                                    file,
+                                    chunk,
+                                    data: std::mem::replace(&mut buf, next),
+                                })
+                                .is_err()
+                            {
                                 return;
                             }
                             chunk += 1;
@@ -707,7 +919,10 @@ fn produce(input: &InputFile, file: u32, chunk_bytes: usize, max_line: usize, tx
                     }
                 }
             }
-            ReadEvent::Corrupt { member_offset, message } => {
+            ReadEvent::Corrupt {
+                member_offset,
+                message,
+            } => {
                 buf.truncate(len);
                 // Lines completed before the corruption are kept; the partial one is dropped.
                 let keep = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
@@ -715,14 +930,31 @@ fn produce(input: &InputFile, file: u32, chunk_bytes: usize, max_line: usize, tx
                 buf.truncate(keep);
                 if !buf.is_empty() {
                     let next = take(&free);
-                    let _ = tx.send(Msg::Block { file, chunk, data: std::mem::replace(&mut buf, next) });
+                    let _ = tx.send(Msg::Block {
+                        file,
+                        chunk,
+                        data: std::mem::replace(&mut buf, next),
+                    });
                     chunk += 1;
                 }
                 skipping = None;
-                let what = if input.format == Format::NdjsonGz { "corrupt gzip member" } else { "read error" };
+                let what = if input.format == Format::NdjsonGz {
+                    "corrupt gzip member"
+                } else {
+                    "read error"
+                };
                 let msg = format!("{what} at compressed byte {member_offset}: {message}; {dropped} bytes of an incomplete line dropped; resuming at the next member");
-                let kind = if input.format == Format::NdjsonGz { IssueKind::CorruptGzip } else { IssueKind::Io };
-                let _ = tx.send(Msg::Issue { file, chunk, kind, message: msg });
+                let kind = if input.format == Format::NdjsonGz {
+                    IssueKind::CorruptGzip
+                } else {
+                    IssueKind::Io
+                };
+                let _ = tx.send(Msg::Issue {
+                    file,
+                    chunk,
+                    kind,
+                    message: msg,
+                });
                 if input.format != Format::NdjsonGz {
                     return;
                 }
@@ -730,9 +962,17 @@ fn produce(input: &InputFile, file: u32, chunk_bytes: usize, max_line: usize, tx
             ReadEvent::Eof => {
                 buf.truncate(len);
                 if let Some(skipped) = skipping {
-                    let _ = tx.send(Msg::LongLine { file, chunk, len: skipped });
+                    let _ = tx.send(Msg::LongLine {
+                        file,
+                        chunk,
+                        len: skipped,
+                    });
                 } else if !buf.is_empty() {
-                    let _ = tx.send(Msg::Block { file, chunk, data: buf });
+                    let _ = tx.send(Msg::Block {
+                        file,
+                        chunk,
+                        data: buf,
+                    });
                 }
                 return;
             }
@@ -768,7 +1008,12 @@ where
         let mut src = match StreamSource::open(input) {
             Ok(s) => s,
             Err(e) => {
-                self.queue.push_back(Err(file_issue(input, IssueKind::Io, 0, format!("cannot open: {e}"))));
+                self.queue.push_back(Err(file_issue(
+                    input,
+                    IssueKind::Io,
+                    0,
+                    format!("cannot open: {e}"),
+                )));
                 return;
             }
         };
@@ -776,13 +1021,22 @@ where
         loop {
             match src.read(&mut buf) {
                 ReadEvent::Data(n) => data.extend_from_slice(&buf[..n]),
-                ReadEvent::Corrupt { member_offset, message } => {
+                ReadEvent::Corrupt {
+                    member_offset,
+                    message,
+                } => {
                     let keep = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
                     data.truncate(keep);
                     let line = memchr::memchr_iter(b'\n', &data).count() as u64 + 1;
-                    let kind = if input.format == Format::NdjsonGz { IssueKind::CorruptGzip } else { IssueKind::Io };
-                    let msg = format!("corrupt input at compressed byte {member_offset}: {message}");
-                    self.queue.push_back(Err(file_issue(input, kind, line, msg)));
+                    let kind = if input.format == Format::NdjsonGz {
+                        IssueKind::CorruptGzip
+                    } else {
+                        IssueKind::Io
+                    };
+                    let msg =
+                        format!("corrupt input at compressed byte {member_offset}: {message}");
+                    self.queue
+                        .push_back(Err(file_issue(input, kind, line, msg)));
                     if input.format != Format::NdjsonGz {
                         break;
                     }
@@ -812,7 +1066,11 @@ where
                 None => (rest, false, data.len()),
             }
         };
-        let at = LineRef { file: *file, chunk: 0, line: *line_no };
+        let at = LineRef {
+            file: *file,
+            chunk: 0,
+            line: *line_no,
+        };
         *pos = next;
         *line_no += 1;
 
@@ -821,10 +1079,24 @@ where
         let mut out: Vec<(LineRef, T)> = Vec::new();
         let path = &input.path;
         let map = &mut self.map;
-        check_line(&self.config, input, at, line, terminated, self.processor, &mut self.scratch, &mut sink, &mut t, |rec, r| {
-            let loc = Location { file: path.clone(), line: r.line + 1 };
-            out.push((r, map(rec, &loc)));
-        });
+        check_line(
+            &self.config,
+            input,
+            at,
+            line,
+            terminated,
+            self.processor,
+            &mut self.scratch,
+            &mut sink,
+            &mut t,
+            |rec, r| {
+                let loc = Location {
+                    file: path.clone(),
+                    line: r.line + 1,
+                };
+                out.push((r, map(rec, &loc)));
+            },
+        );
         let mut items: Vec<Ordered<T>> = Vec::new();
         for p in sink.issues {
             let issue = Issue {
@@ -839,7 +1111,17 @@ where
             items.push((issue.line, issue.column, Err(issue)));
         }
         for (r, v) in out {
-            items.push((r.line + 1, 0, Ok((Location { file: path.clone(), line: r.line + 1 }, v))));
+            items.push((
+                r.line + 1,
+                0,
+                Ok((
+                    Location {
+                        file: path.clone(),
+                        line: r.line + 1,
+                    },
+                    v,
+                )),
+            ));
         }
         items.sort_by_key(|(l, c, _)| (*l, *c));
         self.queue.extend(items.into_iter().map(|(_, _, it)| it));
@@ -850,7 +1132,15 @@ where
 type Ordered<T> = (u64, u64, Result<(Location, T), Issue>);
 
 fn file_issue(input: &InputFile, kind: IssueKind, line: u64, message: String) -> Issue {
-    Issue { kind, severity: kind.severity(), file: input.path.clone(), line, column: 0, json_path: None, message }
+    Issue {
+        kind,
+        severity: kind.severity(),
+        file: input.path.clone(),
+        line,
+        column: 0,
+        json_path: None,
+        message,
+    }
 }
 
 impl<'p, P, T, M> Iterator for Records<'p, P, T, M>
@@ -891,11 +1181,23 @@ fn check_line<'a, P, E>(
     P: LineProcessor,
     E: FnMut(P::Record<'a>, LineRef),
 {
-    let mut ctx = LineCtx { input, at, line, unterminated: !terminated, errors: 0, sink };
+    let mut ctx = LineCtx {
+        input,
+        at,
+        line,
+        unterminated: !terminated,
+        errors: 0,
+        sink,
+    };
     if let [rest @ .., b'\r'] = line {
         if input.format != Format::JsonDocument {
             t.crlf_lines += 1;
-            ctx.report(IssueKind::CrLf, Some(rest.len()), None, "line ends with CRLF; the CR was ignored".into());
+            ctx.report(
+                IssueKind::CrLf,
+                Some(rest.len()),
+                None,
+                "line ends with CRLF; the CR was ignored".into(),
+            );
         }
         line = rest;
         ctx.line = line;
@@ -903,20 +1205,34 @@ fn check_line<'a, P, E>(
     if line.iter().all(|b| b.is_ascii_whitespace()) {
         if input.format != Format::JsonDocument {
             t.blank_lines += 1;
-            ctx.report(IssueKind::BlankLine, None, None, "blank line skipped".into());
+            ctx.report(
+                IssueKind::BlankLine,
+                None,
+                None,
+                "blank line skipped".into(),
+            );
         }
         return;
     }
     if line.len() > config.max_line_bytes {
         t.bad_lines += 1;
-        let msg = format!("line of {} bytes exceeds the limit of {} bytes; skipped", line.len(), config.max_line_bytes);
+        let msg = format!(
+            "line of {} bytes exceeds the limit of {} bytes; skipped",
+            line.len(),
+            config.max_line_bytes
+        );
         ctx.report(IssueKind::LineTooLong, None, None, msg);
         return;
     }
     if config.validate_utf8 {
         if let Err(e) = std::str::from_utf8(line) {
             t.bad_lines += 1;
-            ctx.report(IssueKind::InvalidUtf8, Some(e.valid_up_to()), None, format!("invalid UTF-8: {e}"));
+            ctx.report(
+                IssueKind::InvalidUtf8,
+                Some(e.valid_up_to()),
+                None,
+                format!("invalid UTF-8: {e}"),
+            );
             return;
         }
     }

@@ -138,7 +138,15 @@ pub struct Issue {
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {} [{}]", self.file.display(), self.line, self.column, self.severity.as_str(), self.kind.as_str())?;
+        write!(
+            f,
+            "{}:{}:{}: {} [{}]",
+            self.file.display(),
+            self.line,
+            self.column,
+            self.severity.as_str(),
+            self.kind.as_str()
+        )?;
         if let Some(p) = &self.json_path {
             write!(f, " at {p}")?;
         }

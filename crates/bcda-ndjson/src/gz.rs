@@ -47,7 +47,11 @@ const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 
 impl MemberReader {
     pub(crate) fn new(bytes: SharedBytes) -> Self {
-        MemberReader { bytes, member_start: 0, decoder: None }
+        MemberReader {
+            bytes,
+            member_start: 0,
+            decoder: None,
+        }
     }
 
     fn start_member(&mut self, at: u64) -> bool {
@@ -69,7 +73,9 @@ impl MemberReader {
             if self.decoder.is_none() && !self.start_member(0) {
                 return ReadEvent::Eof;
             }
-            let Some(dec) = self.decoder.as_mut() else { return ReadEvent::Eof };
+            let Some(dec) = self.decoder.as_mut() else {
+                return ReadEvent::Eof;
+            };
             match dec.read(buf) {
                 Ok(0) => {
                     // End of this member: the next one starts where the decoder stopped.
@@ -89,7 +95,8 @@ impl MemberReader {
                     let bad = self.member_start;
                     let data = self.bytes.as_ref();
                     let from = (bad as usize + 1).min(data.len());
-                    let next = memchr::memmem::find(&data[from..], &GZIP_MAGIC).map(|i| (from + i) as u64);
+                    let next =
+                        memchr::memmem::find(&data[from..], &GZIP_MAGIC).map(|i| (from + i) as u64);
                     match next {
                         Some(n) => {
                             self.start_member(n);
@@ -99,7 +106,10 @@ impl MemberReader {
                             self.bytes = SharedBytes::Owned(Arc::new(Vec::new()));
                         }
                     }
-                    return ReadEvent::Corrupt { member_offset: bad, message: e.to_string() };
+                    return ReadEvent::Corrupt {
+                        member_offset: bad,
+                        message: e.to_string(),
+                    };
                 }
             }
         }

@@ -112,7 +112,10 @@ struct ManifestInfo {
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> Error {
-    Error::Io { path: path.to_path_buf(), source }
+    Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 fn format_of(path: &Path) -> Option<Format> {
@@ -130,8 +133,10 @@ fn format_of(path: &Path) -> Option<Format> {
 
 fn read_manifest(path: &Path) -> Result<ManifestInfo, Error> {
     let text = fs::read(path).map_err(|e| io_err(path, e))?;
-    let m: Manifest = serde_json::from_slice(&text)
-        .map_err(|e| Error::Manifest { path: path.to_path_buf(), message: e.to_string() })?;
+    let m: Manifest = serde_json::from_slice(&text).map_err(|e| Error::Manifest {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let version = m.request.as_deref().and_then(version_from_url);
     let mut by_name = HashMap::new();
     for e in m.output.into_iter().chain(m.error) {
@@ -154,24 +159,25 @@ fn version_from_url(url: &str) -> Option<FhirVersion> {
 /// Guesses the FHIR version of one record from field names that exist in only one version.
 pub fn detect_version(record: &[u8]) -> Option<FhirVersion> {
     use memchr::memmem::find;
-    const R4: [&[u8]; 6] = [
-        b"\"productOrService\"",
-        b"\"supportingInfo\"",
-        b"carin-bb",
-        b"\"careTeamSequence\"",
-        b"terminology.hl7.org",
-        b"\"class\"",
-    ];
-    const STU3: [&[u8]; 5] = [
-        b"\"information\"",
+    let any = |markers: &[&[u8]]| markers.iter().any(|m| find(record, m).is_some());
+    // Element names that exist in only one version come first, then system URLs.
+    if any(&[
         b"\"careTeamLinkId\"",
+        b"\"information\"",
         b"\"grouping\"",
         b"\"totalCost\"",
-        b"hl7.org/fhir/ex-",
-    ];
-    if R4.iter().any(|m| find(record, m).is_some()) {
+    ]) {
+        Some(FhirVersion::Stu3)
+    } else if any(&[
+        b"\"productOrService\"",
+        b"\"supportingInfo\"",
+        b"\"careTeamSequence\"",
+        b"carin-bb",
+        b"terminology.hl7.org",
+        b"\"class\"",
+    ]) {
         Some(FhirVersion::R4)
-    } else if STU3.iter().any(|m| find(record, m).is_some()) {
+    } else if any(&[b"hl7.org/fhir/ex-"]) {
         Some(FhirVersion::Stu3)
     } else {
         None
@@ -189,7 +195,10 @@ pub fn detect_type(record: &[u8]) -> Option<String> {
     if let Some(t) = peek_resource_type(record) {
         return Some(t.to_string());
     }
-    serde_json::from_slice::<TypeOnly<'_>>(record).ok()?.resource_type.map(|c| c.into_owned())
+    serde_json::from_slice::<TypeOnly<'_>>(record)
+        .ok()?
+        .resource_type
+        .map(|c| c.into_owned())
 }
 
 fn first_record(path: &Path, format: Format) -> Result<Vec<u8>, Error> {
@@ -224,7 +233,9 @@ fn first_record(path: &Path, format: Format) -> Result<Vec<u8>, Error> {
         }
         Format::JsonDocument => {
             // The first 64 KiB are enough for the resource type and version markers.
-            file.take(64 * 1024).read_to_end(&mut buf).map_err(|e| io_err(path, e))?;
+            file.take(64 * 1024)
+                .read_to_end(&mut buf)
+                .map_err(|e| io_err(path, e))?;
         }
     }
     Ok(buf)
@@ -247,7 +258,9 @@ impl Inputs {
             }
         }
         if files.is_empty() {
-            return Err(Error::NoInput(paths.iter().map(|p| p.as_ref().to_path_buf()).collect()));
+            return Err(Error::NoInput(
+                paths.iter().map(|p| p.as_ref().to_path_buf()).collect(),
+            ));
         }
         Ok(Inputs { files })
     }
@@ -266,7 +279,11 @@ fn walk(dir: &Path, out: &mut Vec<InputFile>) -> Result<(), Error> {
         .map_err(|e| io_err(dir, e))?;
     entries.sort();
     let manifest_path = dir.join("manifest.json");
-    let manifest = if manifest_path.is_file() { Some(read_manifest(&manifest_path)?) } else { None };
+    let manifest = if manifest_path.is_file() {
+        Some(read_manifest(&manifest_path)?)
+    } else {
+        None
+    };
     for path in entries {
         if path.is_dir() {
             walk(&path, out)?;
@@ -277,7 +294,11 @@ fn walk(dir: &Path, out: &mut Vec<InputFile>) -> Result<(), Error> {
     Ok(())
 }
 
-fn describe(path: &Path, format: Format, manifest: Option<&ManifestInfo>) -> Result<InputFile, Error> {
+fn describe(
+    path: &Path,
+    format: Format,
+    manifest: Option<&ManifestInfo>,
+) -> Result<InputFile, Error> {
     let size = fs::metadata(path).map_err(|e| io_err(path, e))?.len();
     let listed = manifest.and_then(|m| {
         let name = path.file_name()?.to_str()?;
@@ -289,5 +310,12 @@ fn describe(path: &Path, format: Format, manifest: Option<&ManifestInfo>) -> Res
         None => (detect_type(&first), None, None),
     };
     let fhir_version = manifest_version.or_else(|| detect_version(&first));
-    Ok(InputFile { path: path.to_path_buf(), format, size, resource_type, fhir_version, manifest_count })
+    Ok(InputFile {
+        path: path.to_path_buf(),
+        format,
+        size,
+        resource_type,
+        fhir_version,
+        manifest_count,
+    })
 }

@@ -35,6 +35,8 @@ pub mod stats;
 #[cfg(any(feature = "simd-json", feature = "sonic-rs"))]
 pub mod backends;
 
-pub use engine::{Config, Engine, FileTotals, Fold, LineCtx, LineProcessor, LineRef, Location, Records, RunOutput};
+pub use engine::{
+    Config, Engine, FileTotals, Fold, LineCtx, LineProcessor, LineRef, Location, Records, RunOutput,
+};
 pub use error::{Error, Issue, IssueKind, Severity};
 pub use input::{FhirVersion, Format, InputFile, Inputs};

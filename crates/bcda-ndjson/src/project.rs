@@ -102,7 +102,9 @@ impl Amount {
         let scaled = if shift >= 0 {
             mantissa.checked_mul(10i128.checked_pow(u32::try_from(shift).ok()?)?)?
         } else {
-            let div = 10i128.checked_pow(u32::try_from(-shift).ok()?).unwrap_or(i128::MAX);
+            let div = 10i128
+                .checked_pow(u32::try_from(-shift).ok()?)
+                .unwrap_or(i128::MAX);
             let q = mantissa / div;
             let r = mantissa % div;
             if r * 2 >= div {
@@ -137,8 +139,12 @@ impl std::ops::AddAssign for Amount {
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw: &'de RawValue = <&RawValue>::deserialize(d)?;
-        Amount::parse(raw.get().as_bytes())
-            .ok_or_else(|| de::Error::custom(format_args!("invalid money amount {}: not an exact decimal number", raw.get())))
+        Amount::parse(raw.get().as_bytes()).ok_or_else(|| {
+            de::Error::custom(format_args!(
+                "invalid money amount {}: not an exact decimal number",
+                raw.get()
+            ))
+        })
     }
 }
 
@@ -511,19 +517,42 @@ fn path_of<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Option<String> {
     }
 }
 
-fn report_json<'a, T: Deserialize<'a>>(ctx: &mut LineCtx<'_>, bytes: &'a [u8], base: usize, e: &serde_json::Error) {
-    let off = if e.line() == 0 { bytes.len() } else { offset_of(bytes, e.line(), e.column()) };
+fn report_json<'a, T: Deserialize<'a>>(
+    ctx: &mut LineCtx<'_>,
+    bytes: &'a [u8],
+    base: usize,
+    e: &serde_json::Error,
+) {
+    let off = if e.line() == 0 {
+        bytes.len()
+    } else {
+        offset_of(bytes, e.line(), e.column())
+    };
     let path = path_of::<T>(bytes);
     let msg = e.to_string();
-    let kind = if msg.starts_with("invalid money amount") { IssueKind::InvalidValue } else { IssueKind::InvalidJson };
+    let kind = if msg.starts_with("invalid money amount") {
+        IssueKind::InvalidValue
+    } else {
+        IssueKind::InvalidJson
+    };
     // serde_json's message ends with its own "at line L column C": keep only the cause.
-    let cause = msg.rsplit_once(" at line ").map_or(msg.as_str(), |(c, _)| c).to_string();
+    let cause = msg
+        .rsplit_once(" at line ")
+        .map_or(msg.as_str(), |(c, _)| c)
+        .to_string();
     ctx.report(kind, Some(base + off), path, cause);
 }
 
 impl Projected {
-    fn decode<'a, E>(&self, bytes: &'a [u8], base: usize, expected: Option<&str>, ctx: &mut LineCtx<'_>, emit: &mut E, depth: u32)
-    where
+    fn decode<'a, E>(
+        &self,
+        bytes: &'a [u8],
+        base: usize,
+        expected: Option<&str>,
+        ctx: &mut LineCtx<'_>,
+        emit: &mut E,
+        depth: u32,
+    ) where
         E: FnMut(Resource<'a>, LineRef),
     {
         let peek = peek_resource_type(bytes);
@@ -534,7 +563,12 @@ impl Projected {
             Decoded::Resource(r) => r.resource_type().to_string(),
             Decoded::Bundle(_) => "Bundle".to_string(),
             Decoded::Missing => {
-                ctx.report(IssueKind::MissingResourceType, Some(base), Some("resourceType".into()), "record has no resourceType; skipped".into());
+                ctx.report(
+                    IssueKind::MissingResourceType,
+                    Some(base),
+                    Some("resourceType".into()),
+                    "record has no resourceType; skipped".into(),
+                );
                 return;
             }
         };
@@ -543,33 +577,58 @@ impl Projected {
             if depth == 0 {
                 if let Some(e) = expected {
                     if e != actual {
-                        let msg = format!("resourceType is {actual:?} but this file holds {e:?}; skipped");
-                        ctx.report(IssueKind::WrongResourceType, Some(base), Some("resourceType".into()), msg);
+                        let msg = format!(
+                            "resourceType is {actual:?} but this file holds {e:?}; skipped"
+                        );
+                        ctx.report(
+                            IssueKind::WrongResourceType,
+                            Some(base),
+                            Some("resourceType".into()),
+                            msg,
+                        );
                         return;
                     }
                 }
             }
-            let Some(again) = self.decode_as(Some(&actual), bytes, base, ctx) else { return };
+            let Some(again) = self.decode_as(Some(&actual), bytes, base, ctx) else {
+                return;
+            };
             self.emit_decoded(again, bytes, base, ctx, emit, depth);
             return;
         }
         if let Some(e) = expected {
             if e != actual {
                 let msg = format!("resourceType is {actual:?} but this file holds {e:?}; skipped");
-                ctx.report(IssueKind::WrongResourceType, Some(base), Some("resourceType".into()), msg);
+                ctx.report(
+                    IssueKind::WrongResourceType,
+                    Some(base),
+                    Some("resourceType".into()),
+                    msg,
+                );
                 return;
             }
         }
         self.emit_decoded(res, bytes, base, ctx, emit, depth);
     }
 
-    fn emit_decoded<'a, E>(&self, d: Decoded<'a>, bytes: &'a [u8], base: usize, ctx: &mut LineCtx<'_>, emit: &mut E, depth: u32)
-    where
+    fn emit_decoded<'a, E>(
+        &self,
+        d: Decoded<'a>,
+        bytes: &'a [u8],
+        base: usize,
+        ctx: &mut LineCtx<'_>,
+        emit: &mut E,
+        depth: u32,
+    ) where
         E: FnMut(Resource<'a>, LineRef),
     {
         match d {
             Decoded::Resource(r) => {
-                let at = if base == 0 { ctx.line_ref() } else { ctx.line_ref_at(base) };
+                let at = if base == 0 {
+                    ctx.line_ref()
+                } else {
+                    ctx.line_ref_at(base)
+                };
                 emit(r, at);
             }
             Decoded::Bundle(entries) => {
@@ -586,8 +645,18 @@ impl Projected {
         }
     }
 
-    fn decode_as<'a>(&self, rt: Option<&str>, bytes: &'a [u8], base: usize, ctx: &mut LineCtx<'_>) -> Option<Decoded<'a>> {
-        fn go<'a, T: Deserialize<'a>>(bytes: &'a [u8], base: usize, ctx: &mut LineCtx<'_>) -> Option<T> {
+    fn decode_as<'a>(
+        &self,
+        rt: Option<&str>,
+        bytes: &'a [u8],
+        base: usize,
+        ctx: &mut LineCtx<'_>,
+    ) -> Option<Decoded<'a>> {
+        fn go<'a, T: Deserialize<'a>>(
+            bytes: &'a [u8],
+            base: usize,
+            ctx: &mut LineCtx<'_>,
+        ) -> Option<T> {
             match serde_json::from_slice::<T>(bytes) {
                 Ok(v) => Some(v),
                 Err(e) => {
@@ -624,7 +693,9 @@ impl Projected {
             Some("Bundle") => {
                 let v: Bundle<'a> = go(bytes, base, ctx)?;
                 match v.resource_type.as_deref() {
-                    Some("Bundle") => Decoded::Bundle(v.entry.into_iter().map(|e| e.resource).collect()),
+                    Some("Bundle") => {
+                        Decoded::Bundle(v.entry.into_iter().map(|e| e.resource).collect())
+                    }
                     Some(t) => other(t, None),
                     None => Decoded::Missing,
                 }
@@ -632,7 +703,10 @@ impl Projected {
             _ => {
                 let v: Other<'a> = go(bytes, base, ctx)?;
                 match v.resource_type {
-                    Some(t) => Decoded::Resource(Resource::Other { resource_type: t, id: v.id }),
+                    Some(t) => Decoded::Resource(Resource::Other {
+                        resource_type: t,
+                        id: v.id,
+                    }),
                     None => Decoded::Missing,
                 }
             }
@@ -641,7 +715,10 @@ impl Projected {
 }
 
 fn other<'a>(t: &str, id: Option<Str<'a>>) -> Decoded<'a> {
-    Decoded::Resource(Resource::Other { resource_type: Str(Cow::Owned(t.to_string())), id })
+    Decoded::Resource(Resource::Other {
+        resource_type: Str(Cow::Owned(t.to_string())),
+        id,
+    })
 }
 
 #[allow(clippy::large_enum_variant)] // decoded records are moved once, boxing would cost more
@@ -657,8 +734,13 @@ impl LineProcessor for Projected {
 
     fn new_scratch(&self) {}
 
-    fn process<'a, E>(&self, line: &'a [u8], _scratch: &'a mut (), ctx: &mut LineCtx<'_>, mut emit: E)
-    where
+    fn process<'a, E>(
+        &self,
+        line: &'a [u8],
+        _scratch: &'a mut (),
+        ctx: &mut LineCtx<'_>,
+        mut emit: E,
+    ) where
         E: FnMut(Resource<'a>, LineRef),
     {
         let expected = ctx.input().expected_type().map(str::to_owned);
@@ -690,9 +772,18 @@ mod tests {
 
     #[test]
     fn peek_reads_first_key_only() {
-        assert_eq!(peek_resource_type(br#"{"resourceType":"Patient","id":"1"}"#), Some("Patient"));
-        assert_eq!(peek_resource_type(b"{\n  \"resourceType\" : \"Bundle\""), Some("Bundle"));
-        assert_eq!(peek_resource_type(br#"{"id":"1","resourceType":"Patient"}"#), None);
+        assert_eq!(
+            peek_resource_type(br#"{"resourceType":"Patient","id":"1"}"#),
+            Some("Patient")
+        );
+        assert_eq!(
+            peek_resource_type(b"{\n  \"resourceType\" : \"Bundle\""),
+            Some("Bundle")
+        );
+        assert_eq!(
+            peek_resource_type(br#"{"id":"1","resourceType":"Patient"}"#),
+            None
+        );
         assert_eq!(peek_resource_type(b"[1]"), None);
     }
 }

@@ -21,9 +21,18 @@ fn csv_field(s: &str) -> String {
 /// Long-format CSV: `section,key,metric,value`, one row per number.
 pub fn to_csv(r: &StatsReport) -> String {
     let mut rows: Vec<[String; 4]> = Vec::new();
-    let mut row = |a: &str, b: &str, c: &str, d: String| rows.push([a.into(), b.into(), c.into(), d]);
+    let mut row =
+        |a: &str, b: &str, c: &str, d: String| rows.push([a.into(), b.into(), c.into(), d]);
     let t = &r.totals;
-    for (k, v) in [("files", t.files), ("bytes", t.bytes), ("lines", t.lines), ("records", t.records), ("bad_lines", t.bad_lines), ("errors", t.errors), ("warnings", t.warnings)] {
+    for (k, v) in [
+        ("files", t.files),
+        ("bytes", t.bytes),
+        ("lines", t.lines),
+        ("records", t.records),
+        ("bad_lines", t.bad_lines),
+        ("errors", t.errors),
+        ("warnings", t.warnings),
+    ] {
         row("totals", "", k, v.to_string());
     }
     for (k, v) in &t.resources {
@@ -34,10 +43,20 @@ pub fn to_csv(r: &StatsReport) -> String {
         row("claim_type", &c.claim_type, "lines", c.lines.to_string());
         row("claim_type", &c.claim_type, "paid", c.paid.clone());
         for (k, v) in &c.totals {
-            row("claim_type", &c.claim_type, &format!("total:{k}"), v.clone());
+            row(
+                "claim_type",
+                &c.claim_type,
+                &format!("total:{k}"),
+                v.clone(),
+            );
         }
         for (k, v) in &c.adjudication {
-            row("claim_type", &c.claim_type, &format!("adjudication:{k}"), v.clone());
+            row(
+                "claim_type",
+                &c.claim_type,
+                &format!("adjudication:{k}"),
+                v.clone(),
+            );
         }
         if let Some(f) = &c.first_service {
             row("claim_type", &c.claim_type, "first_service", f.clone());
@@ -51,14 +70,40 @@ pub fn to_csv(r: &StatsReport) -> String {
         row("month", &m.month, "paid", m.paid.clone());
     }
     let b = &r.beneficiaries;
-    row("beneficiaries", "", "with_claims", b.with_claims.to_string());
-    row("beneficiaries", "", "member_months", b.member_months.to_string());
-    row("beneficiaries", "", "paid_per_member_month", b.paid_per_member_month.clone().unwrap_or_default());
+    row(
+        "beneficiaries",
+        "",
+        "with_claims",
+        b.with_claims.to_string(),
+    );
+    row(
+        "beneficiaries",
+        "",
+        "member_months",
+        b.member_months.to_string(),
+    );
+    row(
+        "beneficiaries",
+        "",
+        "paid_per_member_month",
+        b.paid_per_member_month.clone().unwrap_or_default(),
+    );
     for x in &b.top {
         row("top_beneficiary", &x.patient, "paid", x.paid.clone());
-        row("top_beneficiary", &x.patient, "claims", x.claims.to_string());
+        row(
+            "top_beneficiary",
+            &x.patient,
+            "claims",
+            x.claims.to_string(),
+        );
     }
-    for (name, list) in [("top_diagnosis", &r.top.diagnoses), ("top_procedure", &r.top.procedures), ("top_npi", &r.top.npis), ("top_ndc", &r.top.ndcs), ("state", &r.patients.states)] {
+    for (name, list) in [
+        ("top_diagnosis", &r.top.diagnoses),
+        ("top_procedure", &r.top.procedures),
+        ("top_npi", &r.top.npis),
+        ("top_ndc", &r.top.ndcs),
+        ("state", &r.patients.states),
+    ] {
         for c in list {
             row(name, &c.code, "count", c.count.to_string());
         }
@@ -75,12 +120,34 @@ pub fn to_csv(r: &StatsReport) -> String {
     for (k, v) in &r.coverage.dual_status {
         row("dual_status", k, "months", v.to_string());
     }
-    row("checks", "", "dangling_patient_refs", r.checks.dangling_patient_refs.to_string());
-    row("checks", "", "duplicate_ids", r.checks.duplicate_ids.to_string());
-    row("checks", "", "count_mismatches", r.checks.count_mismatches.to_string());
+    row(
+        "checks",
+        "",
+        "dangling_patient_refs",
+        r.checks.dangling_patient_refs.to_string(),
+    );
+    row(
+        "checks",
+        "",
+        "duplicate_ids",
+        r.checks.duplicate_ids.to_string(),
+    );
+    row(
+        "checks",
+        "",
+        "count_mismatches",
+        r.checks.count_mismatches.to_string(),
+    );
     let mut s = String::from("section,key,metric,value\n");
     for r in rows {
-        let _ = writeln!(s, "{},{},{},{}", csv_field(&r[0]), csv_field(&r[1]), csv_field(&r[2]), csv_field(&r[3]));
+        let _ = writeln!(
+            s,
+            "{},{},{},{}",
+            csv_field(&r[0]),
+            csv_field(&r[1]),
+            csv_field(&r[2]),
+            csv_field(&r[3])
+        );
     }
     s
 }
@@ -89,11 +156,19 @@ pub fn to_csv(r: &StatsReport) -> String {
 pub fn to_table(r: &StatsReport) -> String {
     let mut s = String::new();
     let t = &r.totals;
-    let _ = writeln!(s, "{} files, {} bytes, {} lines, {} records, {} bad lines, {} errors, {} warnings", t.files, t.bytes, t.lines, t.records, t.bad_lines, t.errors, t.warnings);
+    let _ = writeln!(
+        s,
+        "{} files, {} bytes, {} lines, {} records, {} bad lines, {} errors, {} warnings",
+        t.files, t.bytes, t.lines, t.records, t.bad_lines, t.errors, t.warnings
+    );
     for (k, v) in &t.resources {
         let _ = writeln!(s, "  {k:<22} {v:>10}");
     }
-    let _ = writeln!(s, "\n{:<11} {:>9} {:>9} {:>18} {:>12} {:>12}", "claim type", "claims", "lines", "paid", "first", "last");
+    let _ = writeln!(
+        s,
+        "\n{:<11} {:>9} {:>9} {:>18} {:>12} {:>12}",
+        "claim type", "claims", "lines", "paid", "first", "last"
+    );
     for c in r.claim_types.iter().filter(|c| c.claims > 0) {
         let _ = writeln!(
             s,
@@ -121,28 +196,84 @@ pub fn to_table(r: &StatsReport) -> String {
         b.paid_per_member_month.as_deref().unwrap_or("-")
     );
     for x in &b.top {
-        let _ = writeln!(s, "  {:<24} {:>6} claims {:>16}", x.patient, x.claims, x.paid);
+        let _ = writeln!(
+            s,
+            "  {:<24} {:>6} claims {:>16}",
+            x.patient, x.claims, x.paid
+        );
     }
-    for (name, list) in [("ICD-10", &r.top.diagnoses), ("HCPCS/CPT", &r.top.procedures), ("NPI", &r.top.npis), ("NDC", &r.top.ndcs)] {
+    for (name, list) in [
+        ("ICD-10", &r.top.diagnoses),
+        ("HCPCS/CPT", &r.top.procedures),
+        ("NPI", &r.top.npis),
+        ("NDC", &r.top.ndcs),
+    ] {
         if !list.is_empty() {
-            let items: Vec<String> = list.iter().map(|c| format!("{} ({})", c.code, c.count)).collect();
+            let items: Vec<String> = list
+                .iter()
+                .map(|c| format!("{} ({})", c.code, c.count))
+                .collect();
             let _ = writeln!(s, "top {name}: {}", items.join(", "));
         }
     }
     let p = &r.patients;
     if p.patients > 0 {
         let _ = writeln!(s, "\npatients: {}", p.patients);
-        let _ = writeln!(s, "  sex: {}", p.sex.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "));
-        let _ = writeln!(s, "  age: {}", p.age_bands.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "));
-        let _ = writeln!(s, "  states: {}", p.states.iter().map(|c| format!("{} {}", c.code, c.count)).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            s,
+            "  sex: {}",
+            p.sex
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let _ = writeln!(
+            s,
+            "  age: {}",
+            p.age_bands
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let _ = writeln!(
+            s,
+            "  states: {}",
+            p.states
+                .iter()
+                .map(|c| format!("{} {}", c.code, c.count))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let c = &r.coverage;
     if c.coverages > 0 {
         let _ = writeln!(s, "\ncoverage: {}", c.coverages);
-        let _ = writeln!(s, "  parts: {}", c.parts.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "));
-        let _ = writeln!(s, "  dual status (month entries): {}", c.dual_status.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "));
+        let _ = writeln!(
+            s,
+            "  parts: {}",
+            c.parts
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let _ = writeln!(
+            s,
+            "  dual status (month entries): {}",
+            c.dual_status
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     let k = &r.checks;
-    let _ = writeln!(s, "\nchecks: {} dangling patient refs, {} duplicate ids, {} manifest count mismatches", k.dangling_patient_refs, k.duplicate_ids, k.count_mismatches);
+    let _ = writeln!(
+        s,
+        "\nchecks: {} dangling patient refs, {} duplicate ids, {} manifest count mismatches",
+        k.dangling_patient_refs, k.duplicate_ids, k.count_mismatches
+    );
     s
 }

@@ -120,11 +120,17 @@ mod tests {
             let mut pos = 0;
             for c in &chunks {
                 assert_eq!(c.start, pos);
-                assert!(c.end == data.len() || data[c.end - 1] == b'\n', "target {target}: {c:?}");
+                assert!(
+                    c.end == data.len() || data[c.end - 1] == b'\n',
+                    "target {target}: {c:?}"
+                );
                 pos = c.end;
             }
             assert_eq!(pos, data.len());
-            let lines: usize = chunks.iter().map(|c| Lines::new(&data[c.clone()]).count()).sum();
+            let lines: usize = chunks
+                .iter()
+                .map(|c| Lines::new(&data[c.clone()]).count())
+                .sum();
             assert_eq!(lines, 6);
         }
     }
@@ -132,6 +138,9 @@ mod tests {
     #[test]
     fn lines_report_termination() {
         let v: Vec<_> = Lines::new(b"a\n\nb").collect();
-        assert_eq!(v, vec![(&b"a"[..], true), (&b""[..], true), (&b"b"[..], false)]);
+        assert_eq!(
+            v,
+            vec![(&b"a"[..], true), (&b""[..], true), (&b"b"[..], false)]
+        );
     }
 }

@@ -8,15 +8,33 @@ use serde::Serialize;
 use crate::engine::{Engine, Fold, LineRef, Progress, RunOutput};
 use crate::error::{Issue, IssueKind, Severity};
 use crate::input::Inputs;
-use crate::project::{Amount, CodeableConcept, Coverage, Eob, Patient, Projected, Reference, Resource};
+use crate::project::{
+    Amount, CodeableConcept, Coverage, Eob, Patient, Projected, Reference, Resource,
+};
 
 /// The claim types of BFD's `eob-type` code system, plus `other` for anything else.
-pub const CLAIM_TYPES: [&str; 9] = ["carrier", "dme", "hha", "hospice", "inpatient", "outpatient", "pde", "snf", "other"];
+pub const CLAIM_TYPES: [&str; 9] = [
+    "carrier",
+    "dme",
+    "hha",
+    "hospice",
+    "inpatient",
+    "outpatient",
+    "pde",
+    "snf",
+    "other",
+];
 
 const EOB_TYPE_SYSTEM: &str = "https://bluebutton.cms.gov/resources/codesystem/eob-type";
 
 fn claim_type_index(cc: Option<&CodeableConcept<'_>>) -> usize {
-    let code = cc.and_then(|cc| cc.coding.iter().find(|c| c.system.as_deref() == Some(EOB_TYPE_SYSTEM))).and_then(|c| c.code.as_deref());
+    let code = cc
+        .and_then(|cc| {
+            cc.coding
+                .iter()
+                .find(|c| c.system.as_deref() == Some(EOB_TYPE_SYSTEM))
+        })
+        .and_then(|c| c.code.as_deref());
     match code.map(|c| c.to_ascii_lowercase()).as_deref() {
         Some("carrier") => 0,
         Some("dme") => 1,
@@ -43,7 +61,11 @@ pub struct StatsConfig {
 
 impl Default for StatsConfig {
     fn default() -> Self {
-        StatsConfig { top_n: 10, as_of: (2025, 1, 1), checks: true }
+        StatsConfig {
+            top_n: 10,
+            as_of: (2025, 1, 1),
+            checks: true,
+        }
     }
 }
 
@@ -119,7 +141,11 @@ fn last_segment(s: &str) -> &str {
 /// is present (comparable across v1 and v2), else the first coding's code.
 fn category_key<'c>(cc: Option<&'c CodeableConcept<'_>>) -> &'c str {
     let Some(cc) = cc else { return "unknown" };
-    let bb = cc.coding.iter().find(|c| c.system.as_deref().is_some_and(|s| s.contains("bluebutton.cms.gov")));
+    let bb = cc.coding.iter().find(|c| {
+        c.system
+            .as_deref()
+            .is_some_and(|s| s.contains("bluebutton.cms.gov"))
+    });
     match bb.or(cc.coding.first()).and_then(|c| c.code.as_deref()) {
         Some(code) => last_segment(code),
         None => "unknown",
@@ -134,7 +160,10 @@ fn patient_id<'r>(r: Option<&'r Reference<'_>>) -> Option<&'r str> {
 fn npi_of<'r>(r: &'r Reference<'_>) -> Option<&'r str> {
     let id = r.identifier.as_ref()?;
     let is_npi = id.system.as_deref() == Some("http://hl7.org/fhir/sid/us-npi")
-        || id.id_type.as_ref().is_some_and(|t| t.coding.iter().any(|c| c.code.as_deref() == Some("npi")));
+        || id
+            .id_type
+            .as_ref()
+            .is_some_and(|t| t.coding.iter().any(|c| c.code.as_deref() == Some("npi")));
     if is_npi {
         id.value.as_deref()
     } else {
@@ -179,7 +208,12 @@ impl Stats {
         let t = &mut acc.types[ti];
         t.claims += 1;
         t.lines += eob.item.len() as u64;
-        let paid = eob.payment.as_ref().and_then(|p| p.amount.as_ref()).and_then(|m| m.value).unwrap_or_default();
+        let paid = eob
+            .payment
+            .as_ref()
+            .and_then(|p| p.amount.as_ref())
+            .and_then(|m| m.value)
+            .unwrap_or_default();
         t.paid += paid;
         for tot in &eob.total {
             if let Some(v) = tot.amount.as_ref().and_then(|m| m.value) {
@@ -196,13 +230,19 @@ impl Stats {
                     *bump(&mut t.adjudication, category_key(adj.category.as_ref())) += v;
                 }
             }
-            let date = item.serviced_date.as_deref().or_else(|| item.serviced_period.as_ref().and_then(|p| p.start.as_deref()));
+            let date = item.serviced_date.as_deref().or_else(|| {
+                item.serviced_period
+                    .as_ref()
+                    .and_then(|p| p.start.as_deref())
+            });
             if first_item_date.is_none() {
                 first_item_date = date;
             }
             if let Some(cc) = item.service() {
                 for c in &cc.coding {
-                    let (Some(sys), Some(code)) = (c.system.as_deref(), c.code.as_deref()) else { continue };
+                    let (Some(sys), Some(code)) = (c.system.as_deref(), c.code.as_deref()) else {
+                        continue;
+                    };
                     if sys.contains("hcpcs") || sys.contains("cpt") {
                         *bump(&mut acc.procedures, code) += 1;
                     } else if sys == "http://hl7.org/fhir/sid/ndc" {
@@ -211,8 +251,16 @@ impl Stats {
                 }
             }
         }
-        let start = eob.billable_period.as_ref().and_then(|p| p.start.as_deref()).or(first_item_date);
-        let end = eob.billable_period.as_ref().and_then(|p| p.end.as_deref()).or(start);
+        let start = eob
+            .billable_period
+            .as_ref()
+            .and_then(|p| p.start.as_deref())
+            .or(first_item_date);
+        let end = eob
+            .billable_period
+            .as_ref()
+            .and_then(|p| p.end.as_deref())
+            .or(start);
         let t = &mut acc.types[ti];
         if let Some(s) = start {
             if t.first.as_deref().is_none_or(|f| s < f) {
@@ -238,7 +286,13 @@ impl Stats {
                 }
             }
         }
-        for npi in eob.care_team.iter().filter_map(|c| c.provider.as_ref()).chain(eob.provider.as_ref()).filter_map(npi_of) {
+        for npi in eob
+            .care_team
+            .iter()
+            .filter_map(|c| c.provider.as_ref())
+            .chain(eob.provider.as_ref())
+            .filter_map(npi_of)
+        {
             *bump(&mut acc.npis, npi) += 1;
         }
         if let Some(p) = patient_id(eob.patient.as_ref()) {
@@ -257,10 +311,19 @@ impl Stats {
     }
 
     fn add_patient(&self, acc: &mut StatsAcc, p: &Patient<'_>, at: LineRef) {
-        *acc.sex.entry(p.gender.as_deref().unwrap_or("unknown").to_string()).or_default() += 1;
-        let band = p.birth_date.as_deref().map_or("unknown", |b| age_band(b, self.config.as_of));
+        *acc.sex
+            .entry(p.gender.as_deref().unwrap_or("unknown").to_string())
+            .or_default() += 1;
+        let band = p
+            .birth_date
+            .as_deref()
+            .map_or("unknown", |b| age_band(b, self.config.as_of));
         *acc.age_bands.entry(band.to_string()).or_default() += 1;
-        let state = p.address.first().and_then(|a| a.state.as_deref()).unwrap_or("unknown");
+        let state = p
+            .address
+            .first()
+            .and_then(|a| a.state.as_deref())
+            .unwrap_or("unknown");
         *bump(&mut acc.states, state) += 1;
         if let Some(id) = p.id.as_deref() {
             let e = acc.patient_ids.entry(id.to_string()).or_insert((at, 0));
@@ -276,7 +339,11 @@ impl Stats {
         let plan = c
             .class
             .iter()
-            .find(|k| k.class_type.as_ref().is_some_and(|t| t.coding.iter().any(|x| x.code.as_deref() == Some("plan"))))
+            .find(|k| {
+                k.class_type
+                    .as_ref()
+                    .is_some_and(|t| t.coding.iter().any(|x| x.code.as_deref() == Some("plan")))
+            })
             .and_then(|k| k.value.as_deref())
             .or_else(|| c.grouping.as_ref().and_then(|g| g.sub_plan.as_deref()));
         let part = match plan {
@@ -285,7 +352,9 @@ impl Stats {
         };
         *acc.parts.entry(part).or_default() += 1;
         for e in &c.extension {
-            let Some(url) = e.url.as_deref() else { continue };
+            let Some(url) = e.url.as_deref() else {
+                continue;
+            };
             let name = last_segment(url);
             if name.starts_with("dual_") && name.len() == 7 {
                 if let Some(code) = e.value_coding.as_ref().and_then(|v| v.code.as_deref()) {
@@ -294,8 +363,17 @@ impl Stats {
             }
         }
         if let Some(b) = patient_id(c.beneficiary.as_ref()) {
-            if let Some(start) = c.period.as_ref().and_then(|p| p.start.as_deref()).and_then(month_of) {
-                let end = c.period.as_ref().and_then(|p| p.end.as_deref()).and_then(month_of);
+            if let Some(start) = c
+                .period
+                .as_ref()
+                .and_then(|p| p.start.as_deref())
+                .and_then(month_of)
+            {
+                let end = c
+                    .period
+                    .as_ref()
+                    .and_then(|p| p.end.as_deref())
+                    .and_then(month_of);
                 bump(&mut acc.coverage_periods, b).push((start, end));
             }
             if self.config.checks {
@@ -341,7 +419,10 @@ impl Fold<Projected> for Stats {
     type Acc = StatsAcc;
 
     fn init(&self) -> StatsAcc {
-        StatsAcc { types: vec![TypeAcc::default(); CLAIM_TYPES.len()], ..StatsAcc::default() }
+        StatsAcc {
+            types: vec![TypeAcc::default(); CLAIM_TYPES.len()],
+            ..StatsAcc::default()
+        }
     }
 
     fn add(&self, acc: &mut StatsAcc, record: Resource<'_>, at: LineRef) {
@@ -653,17 +734,30 @@ impl StatsReport {
 fn top(m: &HashMap<String, u64>, n: usize) -> Vec<CodeCount> {
     let mut v: Vec<(&String, &u64)> = m.iter().collect();
     v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    v.into_iter().take(n).map(|(k, c)| CodeCount { code: k.clone(), count: *c }).collect()
+    v.into_iter()
+        .take(n)
+        .map(|(k, c)| CodeCount {
+            code: k.clone(),
+            count: *c,
+        })
+        .collect()
 }
 
 fn sorted_amounts(m: &HashMap<String, Amount>) -> BTreeMap<String, String> {
-    m.iter().map(|(k, v)| (k.clone(), v.to_decimal_string())).collect()
+    m.iter()
+        .map(|(k, v)| (k.clone(), v.to_decimal_string()))
+        .collect()
 }
 
 impl Stats {
     /// Runs the statistics over `inputs` on `engine` and builds the report (including the
     /// cross-file checks).
-    pub fn run(&self, engine: &Engine, inputs: &Inputs, progress: Option<Progress<'_>>) -> StatsReport {
+    pub fn run(
+        &self,
+        engine: &Engine,
+        inputs: &Inputs,
+        progress: Option<Progress<'_>>,
+    ) -> StatsReport {
         let out = engine.run(inputs, &Projected, self, progress);
         self.report(inputs, out)
     }
@@ -674,11 +768,19 @@ impl Stats {
         let n = self.config.top_n;
 
         // Cross-file checks.
-        let mut checks = Checks { dangling_patient_refs: 0, duplicate_ids: 0, count_mismatches: 0 };
+        let mut checks = Checks {
+            dangling_patient_refs: 0,
+            duplicate_ids: 0,
+            count_mismatches: 0,
+        };
         if self.config.checks {
             let have_patients = acc.resources.get("Patient").copied().unwrap_or(0) > 0;
             if have_patients {
-                let mut dangling: Vec<(&String, &LineRef)> = acc.refs.iter().filter(|(k, _)| !acc.patient_ids.contains_key(*k)).collect();
+                let mut dangling: Vec<(&String, &LineRef)> = acc
+                    .refs
+                    .iter()
+                    .filter(|(k, _)| !acc.patient_ids.contains_key(*k))
+                    .collect();
                 dangling.sort_by_key(|(k, r)| (**r, (*k).clone()));
                 checks.dangling_patient_refs = dangling.len() as u64;
                 for (id, r) in dangling {
@@ -708,7 +810,11 @@ impl Stats {
                     line: s.line,
                     column: 0,
                     json_path: Some("id".into()),
-                    message: format!("{ty}/{id} appears {count} times (first at {}:{})", f.file.display(), f.line),
+                    message: format!(
+                        "{ty}/{id} appears {count} times (first at {}:{})",
+                        f.file.display(),
+                        f.line
+                    ),
                 });
             }
             for (i, f) in inputs.files.iter().enumerate() {
@@ -723,7 +829,9 @@ impl Stats {
                             line: 0,
                             column: 0,
                             json_path: None,
-                            message: format!("manifest count is {expected} but the file holds {got} resources"),
+                            message: format!(
+                                "manifest count is {expected} but the file holds {got} resources"
+                            ),
                         });
                     }
                 }
@@ -746,17 +854,32 @@ impl Stats {
                 last_service: t.last.clone(),
             })
             .collect();
-        let months: Vec<MonthStats> =
-            acc.months.iter().map(|(m, (c, p))| MonthStats { month: month_label(*m), claims: *c, paid: p.to_decimal_string() }).collect();
+        let months: Vec<MonthStats> = acc
+            .months
+            .iter()
+            .map(|(m, (c, p))| MonthStats {
+                month: month_label(*m),
+                claims: *c,
+                paid: p.to_decimal_string(),
+            })
+            .collect();
 
         // Beneficiaries and member-months over the claims window.
         let mut benes: Vec<(&String, &BeneAcc)> = acc.benes.iter().collect();
-        benes.sort_by(|a, b| b.1.paid.cmp(&a.1.paid).then(b.1.claims.cmp(&a.1.claims)).then(a.0.cmp(b.0)));
+        benes.sort_by(|a, b| {
+            b.1.paid
+                .cmp(&a.1.paid)
+                .then(b.1.claims.cmp(&a.1.claims))
+                .then(a.0.cmp(b.0))
+        });
         let total_paid = acc.types.iter().fold(Amount::default(), |mut s, t| {
             s += t.paid;
             s
         });
-        let window = (acc.months.keys().next().copied(), acc.months.keys().next_back().copied());
+        let window = (
+            acc.months.keys().next().copied(),
+            acc.months.keys().next_back().copied(),
+        );
         let mut member_months = 0u64;
         if let (Some(lo), Some(hi)) = window {
             for periods in acc.coverage_periods.values() {
@@ -782,22 +905,40 @@ impl Stats {
             top: benes
                 .into_iter()
                 .take(n)
-                .map(|(k, b)| BeneficiaryStats { patient: k.clone(), claims: b.claims, paid: b.paid.to_decimal_string() })
+                .map(|(k, b)| BeneficiaryStats {
+                    patient: k.clone(),
+                    claims: b.claims,
+                    paid: b.paid.to_decimal_string(),
+                })
                 .collect(),
         };
 
-        let topc = TopCodes { diagnoses: top(&acc.diagnoses, n), procedures: top(&acc.procedures, n), npis: top(&acc.npis, n), ndcs: top(&acc.ndcs, n) };
+        let topc = TopCodes {
+            diagnoses: top(&acc.diagnoses, n),
+            procedures: top(&acc.procedures, n),
+            npis: top(&acc.npis, n),
+            ndcs: top(&acc.ndcs, n),
+        };
         let patients = Demographics {
             patients: acc.resources.get("Patient").copied().unwrap_or(0),
             sex: acc.sex.clone(),
             age_bands: acc.age_bands.clone(),
             states: top(&acc.states, n),
         };
-        let coverage = CoverageStats { coverages: acc.resources.get("Coverage").copied().unwrap_or(0), parts: acc.parts.clone(), dual_status: acc.dual.clone() };
+        let coverage = CoverageStats {
+            coverages: acc.resources.get("Coverage").copied().unwrap_or(0),
+            parts: acc.parts.clone(),
+            dual_status: acc.dual.clone(),
+        };
 
         let t = out.totals();
         let errors = out.error_count();
-        let warnings: u64 = out.issue_counts.iter().filter(|(k, _)| k.severity() == Severity::Warning).map(|(_, n)| n).sum();
+        let warnings: u64 = out
+            .issue_counts
+            .iter()
+            .filter(|(k, _)| k.severity() == Severity::Warning)
+            .map(|(_, n)| n)
+            .sum();
         let totals = Totals {
             files: inputs.files.len() as u64,
             bytes: t.bytes,
@@ -809,7 +950,11 @@ impl Stats {
             errors,
             warnings,
             resources: acc.resources.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-            issues_by_kind: out.issue_counts.iter().map(|(k, v)| (k.as_str().to_string(), *v)).collect(),
+            issues_by_kind: out
+                .issue_counts
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), *v))
+                .collect(),
         };
         let files = inputs
             .files
@@ -827,7 +972,9 @@ impl Stats {
             })
             .collect();
         let mut issues = out.issues.clone();
-        issues.sort_by(|a, b| (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind)));
+        issues.sort_by(|a, b| {
+            (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind))
+        });
         let issues = issues
             .into_iter()
             .map(|i| IssueOut {

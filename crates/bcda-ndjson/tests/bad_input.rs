@@ -1,0 +1,320 @@
+//! Every bad-input case: the issue's location is asserted, and the good lines around it are
+//! still counted. Expected positions are computed by hand from the literal lines below.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use bcda_ndjson::project::Projected;
+use bcda_ndjson::stats::{Stats, StatsReport};
+use bcda_ndjson::{Config, Engine, Inputs, IssueKind};
+
+fn eob(id: &str, patient: &str, paid: &str) -> String {
+    format!(
+        r#"{{"resourceType":"ExplanationOfBenefit","id":"{id}","type":{{"coding":[{{"system":"https://bluebutton.cms.gov/resources/codesystem/eob-type","code":"CARRIER"}}]}},"patient":{{"reference":"Patient/{patient}"}},"billablePeriod":{{"start":"2020-01-05","end":"2020-01-06"}},"payment":{{"amount":{{"value":{paid}}}}},"item":[{{"adjudication":[{{"category":{{"coding":[{{"code":"paid"}}]}},"amount":{{"value":{paid}}}}}]}}]}}"#
+    )
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+fn stats(paths: &[PathBuf], config: Config) -> StatsReport {
+    let inputs = Inputs::discover(paths).unwrap();
+    let engine = Engine::new(config).unwrap();
+    Stats::default().run(&engine, &inputs, None)
+}
+
+fn carrier_paid(r: &StatsReport) -> (u64, String) {
+    let c = r
+        .claim_types
+        .iter()
+        .find(|c| c.claim_type == "carrier")
+        .unwrap();
+    (c.claims, c.paid.clone())
+}
+
+fn issue(r: &StatsReport, kind: IssueKind) -> &bcda_ndjson::stats::IssueOut {
+    r.issues
+        .iter()
+        .find(|i| i.kind == kind.as_str())
+        .unwrap_or_else(|| panic!("no {kind:?} in {:#?}", r.issues))
+}
+
+/// The mixed file: line numbers and what they hold.
+fn mixed() -> Vec<u8> {
+    let mut f = Vec::new();
+    f.extend_from_slice(eob("e1", "p1", "10.25").as_bytes()); // 1 good
+    f.push(b'\n');
+    f.extend_from_slice(
+        br#"{"resourceType":"ExplanationOfBenefit","id":"e2","payment":{"amount":{"value":}}}"#,
+    ); // 2 bad JSON
+    f.push(b'\n');
+    f.extend_from_slice(eob("e3", "p1", "1.00").as_bytes()); // 3 good, CRLF
+    f.extend_from_slice(b"\r\n");
+    f.extend_from_slice(b"   \n"); // 4 blank
+    f.extend_from_slice(br#"{"id":"x5"}"#); // 5 no resourceType
+    f.push(b'\n');
+    f.extend_from_slice(br#"{"resourceType":"Patient","id":"p9"}"#); // 6 wrong type
+    f.push(b'\n');
+    f.extend_from_slice(
+        b"{\"resourceType\":\"ExplanationOfBenefit\",\"id\":\"e7\",\"text\":\"caf\xff\"}",
+    ); // 7 bad UTF-8
+    f.push(b'\n');
+    f.extend_from_slice(
+        br#"{"resourceType":"ExplanationOfBenefit","id":"e8","payment":{"amount":{"value":"12"}}}"#,
+    ); // 8 bad money
+    f.push(b'\n');
+    f.extend_from_slice(eob("e9", "p2", "100.00").as_bytes()); // 9 good
+    f.push(b'\n');
+    f.extend_from_slice(br#"{"resourceType":"ExplanationOfBenefit","id":"e10","payment":{"amo"#); // 10 truncated
+    f
+}
+
+fn check_mixed(r: &StatsReport, file: &Path) {
+    // Good lines 1, 3 and 9: 10.25 + 1.00 + 100.00.
+    assert_eq!(carrier_paid(r), (3, "111.25".to_string()));
+    assert_eq!(r.totals.lines, 10);
+    assert_eq!(r.totals.records, 3);
+    // Bad: 2, 5, 6, 7, 8, 10 (CRLF and blank are warnings).
+    assert_eq!(r.totals.bad_lines, 6);
+    assert_eq!(r.totals.blank_lines, 1);
+    assert_eq!(r.totals.crlf_lines, 1);
+
+    let i = issue(r, IssueKind::InvalidJson);
+    assert_eq!((i.line, i.file.as_path()), (2, file));
+    // `"value":}`: the `}` is byte 78 of line 2 (1-based).
+    let line2 =
+        r#"{"resourceType":"ExplanationOfBenefit","id":"e2","payment":{"amount":{"value":}}}"#;
+    assert_eq!(i.column as usize, line2.find(":}").unwrap() + 2);
+    assert_eq!(i.json_path.as_deref(), Some("payment.amount.value"));
+
+    let i = issue(r, IssueKind::CrLf);
+    assert_eq!(i.line, 3);
+    assert_eq!(i.severity, "warning");
+    let i = issue(r, IssueKind::BlankLine);
+    assert_eq!(i.line, 4);
+    let i = issue(r, IssueKind::MissingResourceType);
+    assert_eq!((i.line, i.column), (5, 1));
+    let i = issue(r, IssueKind::WrongResourceType);
+    assert_eq!((i.line, i.json_path.as_deref()), (6, Some("resourceType")));
+    let i = issue(r, IssueKind::InvalidUtf8);
+    // "caf\xff": the 0xff byte is at 0-based offset 54 of line 7 -> column 55.
+    let line7_prefix = "{\"resourceType\":\"ExplanationOfBenefit\",\"id\":\"e7\",\"text\":\"caf";
+    assert_eq!((i.line, i.column as usize), (7, line7_prefix.len() + 1));
+    let i = issue(r, IssueKind::InvalidValue);
+    assert_eq!(
+        (i.line, i.json_path.as_deref()),
+        (8, Some("payment.amount.value"))
+    );
+    let i = issue(r, IssueKind::TruncatedLastLine);
+    assert_eq!(i.line, 10);
+    assert!(r.has_errors());
+}
+
+#[test]
+fn every_bad_line_kind_in_a_plain_file_is_located_and_the_rest_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "eob.ndjson", &mixed());
+    for threads in [1, 2] {
+        for chunk_bytes in [1, 64, 4 << 20] {
+            let r = stats(
+                std::slice::from_ref(&p),
+                Config {
+                    threads,
+                    chunk_bytes,
+                    ..Config::default()
+                },
+            );
+            check_mixed(&r, &p);
+        }
+    }
+    // Streaming instead of mmap gives the same report.
+    let r = stats(
+        std::slice::from_ref(&p),
+        Config {
+            mmap: false,
+            chunk_bytes: 64,
+            ..Config::default()
+        },
+    );
+    check_mixed(&r, &p);
+}
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn gzip_same_as_plain() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "eob.ndjson.gz", &gz(&mixed()));
+    for threads in [1, 2] {
+        let r = stats(
+            std::slice::from_ref(&p),
+            Config {
+                threads,
+                chunk_bytes: 64,
+                ..Config::default()
+            },
+        );
+        check_mixed(&r, &p);
+    }
+}
+
+#[test]
+fn corrupt_gzip_member_is_reported_and_later_members_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let m1 = gz(format!("{}\n{}\n", eob("a1", "p1", "1.00"), eob("a2", "p1", "2.00")).as_bytes());
+    let mut m2 = gz(format!("{}\n", eob("b1", "p1", "1000.00")).as_bytes());
+    // Byte 10 starts the deflate stream: 0xff makes block type 3 (reserved), an immediate error.
+    m2[10] = 0xff;
+    let m3 = gz(format!("{}\n", eob("c1", "p1", "4.00")).as_bytes());
+    let p = write(dir.path(), "eob.ndjson.gz", &[m1, m2, m3].concat());
+    for threads in [1, 2] {
+        let r = stats(
+            std::slice::from_ref(&p),
+            Config {
+                threads,
+                chunk_bytes: 4096,
+                ..Config::default()
+            },
+        );
+        // a1 + a2 + c1; b1 was in the corrupt member.
+        assert_eq!(carrier_paid(&r), (3, "7.00".to_string()));
+        let i = issue(&r, IssueKind::CorruptGzip);
+        // Two complete lines were decoded before the bad member: it is reported at line 3.
+        assert_eq!(i.line, 3);
+        assert!(r.has_errors());
+    }
+}
+
+#[test]
+fn truncated_gzip_stream_keeps_complete_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = gz(format!("{}\n{}\n", eob("a1", "p1", "1.00"), eob("a2", "p1", "2.00")).as_bytes());
+    let cut = &full[..full.len() - 12];
+    let p = write(dir.path(), "eob.ndjson.gz", cut);
+    let r = stats(std::slice::from_ref(&p), Config::default());
+    assert_eq!(issue(&r, IssueKind::CorruptGzip).kind, "corrupt_gzip");
+    // The deflate data is complete, only the trailer is missing; whatever lines were fully
+    // decoded are counted, never more than two.
+    assert!(carrier_paid(&r).0 <= 2);
+}
+
+#[test]
+fn a_100_mb_line_is_processed_with_its_neighbours() {
+    let dir = tempfile::tempdir().unwrap();
+    let big_text = "x".repeat(100 << 20);
+    let big = eob("big", "p1", "5.00").replacen(
+        r#""id":"big","#,
+        &format!(r#""id":"big","text":{{"div":"{big_text}"}},"#),
+        1,
+    );
+    let data = format!(
+        "{}\n{}\n{}\n",
+        eob("a", "p1", "1.00"),
+        big,
+        eob("b", "p1", "2.00")
+    );
+    let p = write(dir.path(), "eob.ndjson", data.as_bytes());
+    let r = stats(
+        std::slice::from_ref(&p),
+        Config {
+            threads: 2,
+            chunk_bytes: 1 << 20,
+            ..Config::default()
+        },
+    );
+    assert_eq!(carrier_paid(&r), (3, "8.00".to_string()));
+    assert_eq!(r.totals.errors, 0);
+    // With a lower limit the long line is skipped and reported, the others still count.
+    for mmap in [true, false] {
+        let r = stats(
+            std::slice::from_ref(&p),
+            Config {
+                max_line_bytes: 1 << 20,
+                mmap,
+                chunk_bytes: 1 << 20,
+                ..Config::default()
+            },
+        );
+        assert_eq!(carrier_paid(&r), (2, "3.00".to_string()), "mmap={mmap}");
+        let i = issue(&r, IssueKind::LineTooLong);
+        assert_eq!(i.line, 2, "mmap={mmap}");
+    }
+}
+
+#[test]
+fn cross_file_checks_and_manifest_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let eobs = format!(
+        "{}\n{}\n{}\n",
+        eob("e1", "p1", "1.00"),
+        eob("e2", "p2", "2.00"),
+        eob("e1", "p1", "3.00")
+    );
+    write(dir.path(), "eob.ndjson", eobs.as_bytes());
+    write(dir.path(), "pat.ndjson", b"{\"resourceType\":\"Patient\",\"id\":\"p1\",\"gender\":\"female\",\"birthDate\":\"1950-06-01\"}\n");
+    let manifest = r#"{"transactionTime":"2025-01-01T00:00:00Z","request":"https://h/api/v2/Group/all/$export","requiresAccessToken":true,
+        "output":[{"type":"ExplanationOfBenefit","url":"https://h/data/1/eob.ndjson","count":4},{"type":"Patient","url":"https://h/data/1/pat.ndjson","count":1}],"error":[]}"#;
+    write(dir.path(), "manifest.json", manifest.as_bytes());
+    let r = stats(&[dir.path().to_path_buf()], Config::default());
+    assert_eq!(r.checks.dangling_patient_refs, 1); // p2
+    let d = issue(&r, IssueKind::DanglingPatientRef);
+    assert_eq!(d.line, 2);
+    assert!(d.message.contains("Patient/p2"));
+    assert_eq!(r.checks.duplicate_ids, 1); // e1 on lines 1 and 3
+    assert_eq!(issue(&r, IssueKind::DuplicateId).line, 3);
+    assert_eq!(r.checks.count_mismatches, 1); // manifest says 4 EOBs, file has 3
+    assert!(r
+        .files
+        .iter()
+        .all(|f| f.fhir_version.as_deref() == Some("R4")));
+    assert_eq!(carrier_paid(&r), (3, "6.00".to_string()));
+    // Member-months need Coverage periods: none here.
+    assert_eq!(r.beneficiaries.member_months, 0);
+}
+
+#[test]
+fn ordered_iterator_yields_records_and_issues_in_line_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "eob.ndjson", &mixed());
+    let inputs = Inputs::discover(std::slice::from_ref(&p)).unwrap();
+    let engine = Engine::new(Config::default()).unwrap();
+    let items: Vec<_> = engine
+        .records(&inputs, &Projected, |rec, _loc| {
+            rec.resource_type().to_string()
+        })
+        .collect();
+    let ok_lines: Vec<u64> = items
+        .iter()
+        .filter_map(|i| i.as_ref().ok())
+        .map(|(l, _)| l.line)
+        .collect();
+    assert_eq!(ok_lines, [1, 3, 9]);
+    let err_lines: Vec<u64> = items
+        .iter()
+        .filter_map(|i| i.as_ref().err())
+        .map(|e| e.line)
+        .collect();
+    assert_eq!(err_lines, [2, 3, 4, 5, 6, 7, 8, 10]);
+    let mut all: Vec<u64> = items
+        .iter()
+        .map(|i| match i {
+            Ok((l, _)) => l.line,
+            Err(e) => e.line,
+        })
+        .collect();
+    let sorted = {
+        let mut s = all.clone();
+        s.sort();
+        s
+    };
+    assert_eq!(all, sorted);
+    all.dedup();
+    assert_eq!(all.len(), 10);
+}
