@@ -5,6 +5,7 @@
 //! generated modules somewhere readable for review).
 
 pub mod emit;
+pub mod emit_profiles;
 #[cfg(feature = "import")]
 pub mod import;
 pub mod model;
@@ -67,4 +68,10 @@ pub fn generate_to_dir(specs: &Path, out: &Path, all_resources: bool) -> Result<
         std::fs::write(&path, code).map_err(|e| GenError::Io(path, e))?;
     }
     Ok(())
+}
+
+/// Generates the validation tables of an implementation guide from `specs/<dir>/profiles.json`.
+pub fn generate_profiles(specs: &Path, dir: &str) -> Result<String, GenError> {
+    let set: profiles::ProfileSet = read_json(&specs.join(dir).join("profiles.json"))?;
+    Ok(emit_profiles::emit_profiles(&set))
 }

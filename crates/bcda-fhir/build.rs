@@ -17,5 +17,11 @@ fn main() {
             .unwrap_or_else(|e| panic!("generating {module}: {e}"));
         std::fs::write(out.join(format!("{module}.rs")), code).expect("write generated module");
     }
+    if std::env::var_os("CARGO_FEATURE_CARIN_BB").is_some() {
+        let dir = "carin-bb-1.1.0";
+        println!("cargo:rerun-if-changed={}", specs.join(dir).display());
+        let code = bcda_codegen::generate_profiles(&specs, dir).unwrap_or_else(|e| panic!("generating {dir}: {e}"));
+        std::fs::write(out.join("carin_bb.rs"), code).expect("write generated profiles");
+    }
     println!("cargo:rerun-if-changed=build.rs");
 }

@@ -72,11 +72,14 @@ struct Checked {
     json: String,
 }
 
-fn check(text: &str, version: Version, opts: ParseOptions) -> Result<Checked, ParseError> {
+fn check(text: &str, version: Version, opts: ParseOptions, carin: bool) -> Result<Checked, ParseError> {
     match version {
         Version::R4 => {
             let (r, mut issues) = r4::Resource::from_json_with(text, opts)?;
             issues.extend(r.validate());
+            if carin {
+                issues.extend(carin_issues(&r));
+            }
             Ok(Checked { resource_type: r.resource_type().into(), issues, json: r.to_json() })
         }
         Version::Stu3 => {
@@ -84,6 +87,35 @@ fn check(text: &str, version: Version, opts: ParseOptions) -> Result<Checked, Pa
             issues.extend(r.validate());
             Ok(Checked { resource_type: r.resource_type().into(), issues, json: r.to_json() })
         }
+    }
+}
+
+/// CARIN Blue Button profile issues of a resource (each entry of a Bundle).
+fn carin_issues(r: &r4::Resource<'_>) -> Vec<Issue> {
+    use bcda_fhir::profiles;
+    let one = |res: &r4::Resource<'_>, root: Option<String>| -> Vec<Issue> {
+        let json = res.to_json();
+        let t = res.resource_type().to_string();
+        profiles::carin_profiles_for(&json)
+            .into_iter()
+            .flat_map(|p| profiles::validate(p, &json))
+            .map(|mut i| {
+                if let Some(root) = &root {
+                    i.path = format!("{root}{}", &i.path[t.len().min(i.path.len())..]);
+                }
+                i
+            })
+            .collect()
+    };
+    match r {
+        r4::Resource::Bundle(b) => b
+            .entry
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.resource.as_deref().map(|res| (i, res)))
+            .flat_map(|(i, res)| one(res, Some(format!("Bundle.entry[{i}].resource"))))
+            .collect(),
+        other => one(other, None),
     }
 }
 
@@ -210,7 +242,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
 }
 
 fn check_document(t: &mut Totals, args: &ValidateArgs, file: &str, line: usize, text: &str, v: Version, opts: ParseOptions) {
-    let checked = match check(text, v, opts) {
+    let checked = match check(text, v, opts, args.profile.is_some()) {
         Ok(c) => c,
         Err(e) => {
             t.resources += 1;

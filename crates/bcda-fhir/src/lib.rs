@@ -19,6 +19,8 @@
 //!   skipped ([`runtime::ParseOptions::lenient`]).
 
 pub mod json;
+#[cfg(feature = "carin-bb")]
+pub mod profiles;
 pub mod runtime;
 
 macro_rules! release_module {
