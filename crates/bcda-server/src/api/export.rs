@@ -1,0 +1,261 @@
+//! Kick-off: `GET /api/vN/Patient/$export` and `GET /api/vN/Group/{all|runout}/$export`.
+
+use std::collections::HashSet;
+
+use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::http::header::{CONTENT_LOCATION, RETRY_AFTER};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bcda_protocol::{
+    parse_export_query, validate_export_headers, ApiVersion, IssueCode, ProtocolError, ResourceType,
+};
+use time::OffsetDateTime;
+
+use super::{authenticate, base_url, parse_version, ApiError, OrInternal, Shared};
+use crate::source::{self, DAY};
+use crate::store::{now_us, AcoRow, AttributionRow, NewSubJob};
+
+/// Which kick-off endpoint was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    Patient,
+    GroupAll,
+    GroupRunout,
+}
+
+/// BCDA's attribution cutoff (`CCLF_CUTOFF_DATE_DAYS`).
+const ATTRIBUTION_CUTOFF_DAYS: i64 = 50;
+/// BCDA's runout cutoff (`RUNOUT_CUTOFF_DATE_DAYS`).
+const RUNOUT_CUTOFF_DAYS: i64 = 180;
+
+pub(crate) async fn patient_export(
+    State(state): State<Shared>,
+    Path(version): Path<String>,
+    RawQuery(query): RawQuery,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
+    kickoff(state, version, None, query, uri, headers)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+pub(crate) async fn group_export(
+    State(state): State<Shared>,
+    Path((version, group)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
+    kickoff(state, version, Some(group), query, uri, headers)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn kickoff(
+    state: Shared,
+    version: String,
+    group: Option<String>,
+    raw_query: Option<String>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let v = parse_version(&version)?;
+    let caller = authenticate(&state, &headers, v)?;
+    let now = OffsetDateTime::now_utc();
+    let raw = raw_query.unwrap_or_default();
+    let query = parse_export_query(&raw, v, now).map_err(|e| ApiError::protocol(v, &e))?;
+    let header = |name| headers.get(name).and_then(|h| h.to_str().ok());
+    validate_export_headers(header("accept"), header("prefer"))
+        .map_err(|e| ApiError::protocol(v, &e))?;
+    let endpoint = match group.as_deref() {
+        None => Endpoint::Patient,
+        Some("all") => Endpoint::GroupAll,
+        Some("runout") => Endpoint::GroupRunout,
+        Some(_) => return Err(ApiError::protocol(v, &ProtocolError::InvalidGroup)),
+    };
+    let types = query
+        .resolve_types(v, caller.aco.partially_adjudicated)
+        .map_err(|e| ApiError::protocol(v, &e))?;
+
+    let aco = caller.aco;
+    if state.config.duplicate_job_check {
+        let day_ago = now_us() - 24 * 3600 * 1_000_000;
+        let active = state.store.active_jobs(aco.id, v, day_ago).or_500(v)?;
+        let requested: HashSet<ResourceType> = types.iter().copied().collect();
+        if let Some(dup) = active
+            .iter()
+            .find(|j| j.types.iter().any(|t| requested.contains(t)))
+        {
+            let retry = state.config.retry_after_secs;
+            return Err(ApiError::outcome_code(
+                v,
+                StatusCode::TOO_MANY_REQUESTS,
+                IssueCode::Throttled,
+                format!(
+                    "Job {} is already {} for this ACO with overlapping resource types; wait for it to finish or cancel it (DELETE /api/{}/jobs/{}), then retry.",
+                    dup.id,
+                    dup.status.as_str().to_lowercase(),
+                    v,
+                    dup.id
+                ),
+            )
+            .with_header(RETRY_AFTER, retry));
+        }
+    }
+
+    let clock = crate::sandbox::reference_unix(&state.store).or_500(v)?;
+    let files = state.store.attribution_files(aco.id).or_500(v)?;
+    let transaction = now.unix_timestamp();
+    let since = query.since.map(|s| s.unix_timestamp());
+    let plan_types = types.clone();
+    let plan_aco = aco.clone();
+    let subjobs = tokio::task::spawn_blocking(move || {
+        plan(
+            &plan_aco,
+            &files,
+            endpoint,
+            since,
+            &plan_types,
+            clock,
+            transaction,
+            v,
+        )
+    })
+    .await
+    .map_err(|e| ApiError::internal(v, e))??;
+
+    let base = base_url(&headers);
+    let request_url = format!("{base}{}", uri);
+    let transaction_us = (now.unix_timestamp_nanos() / 1000) as i64;
+    let job_id = state
+        .store
+        .create_job(aco.id, v, &request_url, &types, transaction_us, &subjobs)
+        .or_500(v)?;
+    if subjobs.is_empty() {
+        let expires = now_us() + state.config.retention.as_micros() as i64;
+        state.store.set_expiry(job_id, expires).or_500(v)?;
+    }
+    state.work_ready.notify_waiters();
+    Ok((
+        StatusCode::ACCEPTED,
+        [(CONTENT_LOCATION, format!("{base}/api/{v}/jobs/{job_id}"))],
+    )
+        .into_response())
+}
+
+fn full_year(py: i32) -> i32 {
+    if py < 100 {
+        py + 2000
+    } else {
+        py
+    }
+}
+
+fn year_of(unix: i64) -> i32 {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| t.year())
+        .unwrap_or(1970)
+}
+
+/// End of a calendar year (Unix seconds): runout claims are limited to the runout year.
+fn end_of_year(year: i32) -> i64 {
+    time::Date::from_calendar_date(year + 1, time::Month::January, 1)
+        .map(|d| d.midnight().assume_utc().unix_timestamp() - 1)
+        .unwrap_or(i64::MAX)
+}
+
+/// Pick the attribution file, apply BCDA's gating rules and the Group/all new-beneficiary rule,
+/// and cut the work into sub-jobs.
+#[allow(clippy::too_many_arguments)]
+fn plan(
+    aco: &AcoRow,
+    files: &[AttributionRow],
+    endpoint: Endpoint,
+    since: Option<i64>,
+    types: &[ResourceType],
+    clock: i64,
+    transaction: i64,
+    v: ApiVersion,
+) -> Result<Vec<NewSubJob>, ApiError> {
+    let not_found = |msg: String| ApiError::outcome(v, StatusCode::NOT_FOUND, msg);
+    let runout = endpoint == Endpoint::GroupRunout;
+    let cutoff_days = if runout {
+        RUNOUT_CUTOFF_DAYS
+    } else {
+        ATTRIBUTION_CUTOFF_DAYS
+    };
+    let of_kind: Vec<&AttributionRow> = files.iter().filter(|f| f.runout == runout).collect();
+    let newest = of_kind
+        .iter()
+        .rev()
+        .find(|f| clock - f.timestamp_unix <= cutoff_days * DAY)
+        .copied()
+        .ok_or_else(|| {
+            not_found(if runout {
+                "runout data is no longer available. Runout data expires 180 days after ingestion"
+                    .to_string()
+            } else {
+                "failed to start job; attribution file not found".to_string()
+            })
+        })?;
+    let current_py = year_of(clock) - i32::from(runout);
+    if full_year(newest.performance_year) != current_py {
+        return Err(not_found(format!(
+            "unable to perform export operations for this Group. No up-to-date attribution information is available for ACOID '{}'. Usually this is due to awaiting new attribution information at the beginning of a Performance Year",
+            aco.cms_id
+        )));
+    }
+    let gen = source::generator(aco);
+    let benes = source::attributed(&gen, newest.file_index);
+
+    // Group/all + _since: beneficiaries new since the file in force at `_since` get full history.
+    let (existing, new): (Vec<u32>, Vec<u32>) = match (endpoint, since) {
+        (Endpoint::GroupAll, Some(s)) => {
+            let cutoff = if s > newest.timestamp_unix {
+                newest.timestamp_unix - 1
+            } else {
+                s
+            };
+            let old = of_kind
+                .iter()
+                .rev()
+                .find(|f| f.timestamp_unix <= cutoff)
+                .ok_or_else(|| {
+                    not_found(
+                        "failed to start job; attribution file not found for given _since parameter."
+                            .to_string(),
+                    )
+                })?;
+            if s > newest.imported_unix {
+                (benes, Vec::new())
+            } else {
+                let old_set: HashSet<u32> = source::attributed(&gen, old.file_index)
+                    .into_iter()
+                    .collect();
+                benes.into_iter().partition(|b| old_set.contains(b))
+            }
+        }
+        _ => (benes, Vec::new()),
+    };
+
+    let until = if runout {
+        transaction.min(end_of_year(full_year(newest.performance_year)))
+    } else {
+        transaction
+    };
+    let mut subjobs = Vec::new();
+    for &t in types {
+        for (group, group_since) in [(&existing, since), (&new, None)] {
+            for chunk in group.chunks(t.chunk_size()) {
+                subjobs.push(NewSubJob {
+                    resource: t,
+                    benes: chunk.to_vec(),
+                    since_unix: group_since,
+                    until_unix: until,
+                });
+            }
+        }
+    }
+    Ok(subjobs)
+}

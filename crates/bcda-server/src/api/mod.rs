@@ -1,0 +1,252 @@
+//! HTTP layer: the router, the one error type mapped to responses in one place, and the
+//! bearer-token check every authenticated endpoint runs first.
+
+pub(crate) mod data;
+pub(crate) mod export;
+pub(crate) mod jobs;
+pub(crate) mod meta;
+pub(crate) mod token;
+
+use std::sync::Arc;
+
+use axum::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use bcda_protocol::{ApiVersion, IssueCode, OperationOutcome, ProtocolError, TokenClaims};
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::store::AcoRow;
+use crate::{AppState, ServerError};
+
+pub(crate) type Shared = Arc<AppState>;
+
+/// Build the router with its middleware stack.
+pub(crate) fn router(state: Shared) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let timeout = state.config.request_timeout;
+    Router::new()
+        .route("/auth/token", post(token::token))
+        .route("/auth/welcome", get(token::welcome))
+        .route("/api/{version}/metadata", get(meta::metadata))
+        .route(
+            "/api/{version}/Patient/$export",
+            get(export::patient_export),
+        )
+        .route(
+            "/api/{version}/Group/{group}/$export",
+            get(export::group_export),
+        )
+        .route("/api/{version}/jobs", get(jobs::list))
+        .route(
+            "/api/{version}/jobs/{job}",
+            get(jobs::status).delete(jobs::cancel),
+        )
+        .route(
+            "/api/{version}/attribution_status",
+            get(meta::attribution_status),
+        )
+        .route("/data/{job}/{file}", get(data::serve))
+        .route("/_version", get(meta::version))
+        .route("/_health", get(meta::health))
+        .route("/_auth", get(meta::auth_info))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "404 page not found") })
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(64 * 1024))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// What an error response carries.
+#[derive(Debug)]
+enum ErrorBody {
+    Outcome(ApiVersion, IssueCode, String),
+    Plain(String),
+}
+
+/// A request failure, rendered by `IntoResponse` (the one place statuses meet bodies).
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    body: ErrorBody,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl ApiError {
+    /// An OperationOutcome with the code BCDA's status map gives.
+    pub(crate) fn outcome(v: ApiVersion, status: StatusCode, msg: impl Into<String>) -> ApiError {
+        ApiError::outcome_code(v, status, IssueCode::for_status(status.as_u16()), msg)
+    }
+
+    /// An OperationOutcome with an explicit code.
+    pub(crate) fn outcome_code(
+        v: ApiVersion,
+        status: StatusCode,
+        code: IssueCode,
+        msg: impl Into<String>,
+    ) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorBody::Outcome(v, code, msg.into()),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A 400 for a protocol validation error.
+    pub(crate) fn protocol(v: ApiVersion, e: &ProtocolError) -> ApiError {
+        ApiError::outcome(v, StatusCode::BAD_REQUEST, e.to_string())
+    }
+
+    /// A plain-text error (token endpoint, routing).
+    pub(crate) fn plain(status: StatusCode, text: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorBody::Plain(text.into()),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A 500 `exception` OperationOutcome; the cause is logged, not sent.
+    pub(crate) fn internal(v: ApiVersion, cause: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "internal error");
+        ApiError::outcome_code(
+            v,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            IssueCode::Exception,
+            "Internal Error",
+        )
+    }
+
+    /// Add a header.
+    pub(crate) fn with_header(mut self, name: HeaderName, value: impl ToString) -> ApiError {
+        if let Ok(v) = HeaderValue::from_str(&value.to_string()) {
+            self.headers.push((name, v));
+        }
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut resp = match self.body {
+            ErrorBody::Outcome(v, code, msg) => (
+                self.status,
+                [(CONTENT_TYPE, "application/fhir+json")],
+                OperationOutcome::error(v, code, &msg).to_json(),
+            )
+                .into_response(),
+            ErrorBody::Plain(text) => (
+                self.status,
+                [(CONTENT_TYPE, "text/plain; charset=utf-8")],
+                text,
+            )
+                .into_response(),
+        };
+        for (k, v) in self.headers {
+            resp.headers_mut().insert(k, v);
+        }
+        resp
+    }
+}
+
+/// `Result<T, ServerError>` → `Result<T, ApiError>` as a 500 in the caller's shape.
+pub(crate) trait OrInternal<T> {
+    fn or_500(self, v: ApiVersion) -> Result<T, ApiError>;
+}
+
+impl<T> OrInternal<T> for Result<T, ServerError> {
+    fn or_500(self, v: ApiVersion) -> Result<T, ApiError> {
+        self.map_err(|e| ApiError::internal(v, e))
+    }
+}
+
+/// Parse the `{version}` path segment; unknown versions are a plain 404 like an unknown route.
+pub(crate) fn parse_version(v: &str) -> Result<ApiVersion, ApiError> {
+    v.parse()
+        .map_err(|_| ApiError::plain(StatusCode::NOT_FOUND, "404 page not found"))
+}
+
+/// The authenticated caller.
+pub(crate) struct Caller {
+    pub(crate) aco: AcoRow,
+    #[allow(dead_code)]
+    pub(crate) claims: TokenClaims,
+}
+
+/// BCDA's chain: `Bearer` header shape (401 `Invalid Token`), token shape (400
+/// `Request Error`), signature/expiry/revocation (401 `Expired Token`), exactly one known
+/// CMS id (403 `Unauthorized Error`), denylist (403).
+pub(crate) fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    v: ApiVersion,
+) -> Result<Caller, ApiError> {
+    let header = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let token = header
+        .strip_prefix("Bearer ")
+        .filter(|t| !t.is_empty() && !t.chars().any(char::is_whitespace))
+        .ok_or_else(|| ApiError::outcome(v, StatusCode::UNAUTHORIZED, "Invalid Token"))?;
+    let claims = state.keys.verify(token).map_err(|e| match e {
+        crate::auth::TokenError::Malformed => {
+            ApiError::outcome(v, StatusCode::BAD_REQUEST, "Request Error")
+        }
+        crate::auth::TokenError::Inactive(_) => {
+            ApiError::outcome(v, StatusCode::UNAUTHORIZED, "Expired Token")
+        }
+    })?;
+    if state.store.is_revoked(&claims.jti).or_500(v)? {
+        return Err(ApiError::outcome(
+            v,
+            StatusCode::UNAUTHORIZED,
+            "Expired Token",
+        ));
+    }
+    let forbidden = || ApiError::outcome(v, StatusCode::FORBIDDEN, "Unauthorized Error");
+    let ids = claims.cms_ids().map_err(|_| forbidden())?;
+    let [cms_id] = ids.as_slice() else {
+        return Err(forbidden());
+    };
+    let aco = state
+        .store
+        .aco_by_cms_id(cms_id)
+        .or_500(v)?
+        .ok_or_else(forbidden)?;
+    if aco.denylisted {
+        return Err(ApiError::outcome(
+            v,
+            StatusCode::FORBIDDEN,
+            format!("ACO (CMS_ID: {}) is unauthorized", aco.cms_id),
+        ));
+    }
+    Ok(Caller { aco, claims })
+}
+
+/// `{scheme}://{host}` of the request (the `Host` header, as BCDA does).
+pub(crate) fn base_url(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty())
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// An HTTP-date.
+pub(crate) fn http_date_us(us: i64) -> String {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_micros(us.max(0) as u64);
+    httpdate::fmt_http_date(t)
+}

@@ -1,0 +1,57 @@
+//! The crate's error type (startup, store, admin); request errors are `api::ApiError`.
+
+use std::path::{Path, PathBuf};
+
+/// A server, store or admin failure.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// A file system operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The database failed.
+    #[error("database: {0}")]
+    Db(#[from] rusqlite::Error),
+    /// The database schema is newer than this binary.
+    #[error("database schema version {found} is newer than this binary's {supported}")]
+    SchemaTooNew {
+        /// Version in the file.
+        found: i64,
+        /// Latest known version.
+        supported: i64,
+    },
+    /// Creating, reading or using the signing key failed.
+    #[error("signing key: {0}")]
+    Key(String),
+    /// Hashing a secret failed.
+    #[error("secret hashing: {0}")]
+    Hash(String),
+    /// Binding or serving the listener failed.
+    #[error("listener: {0}")]
+    Bind(std::io::Error),
+    /// A background task panicked or was cancelled.
+    #[error("task: {0}")]
+    Task(String),
+    /// Generating synthetic data failed.
+    #[error("synthetic data: {0}")]
+    Synth(String),
+    /// An admin operation named something that does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// An admin operation was given an invalid value.
+    #[error("invalid: {0}")]
+    Invalid(String),
+}
+
+impl ServerError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> ServerError {
+        ServerError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Export workers: claim a sub-job, generate its NDJSON, write it gzip-compressed atomically,
+//! record it. A sub-job's file name is fixed when the job is created, so a retry after a crash
+//! overwrites rather than duplicates.
+
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use tokio::sync::watch;
+
+use crate::source;
+use crate::store::{FinishOutcome, JobFile, SubJob};
+use crate::{AppState, ServerError};
+
+/// Attempts per sub-job before the job fails.
+const MAX_ATTEMPTS: i64 = 3;
+
+/// Directory of a job's served files.
+pub(crate) fn job_dir(data_dir: &Path, job_id: i64) -> PathBuf {
+    data_dir.join("jobs").join(job_id.to_string())
+}
+
+/// Directory of a job's archived files.
+pub(crate) fn archive_dir(data_dir: &Path, job_id: i64) -> PathBuf {
+    data_dir.join("archive").join(job_id.to_string())
+}
+
+/// On-disk path of a served file (`<name>.gz`).
+pub(crate) fn stored_path(data_dir: &Path, job_id: i64, name: &str) -> PathBuf {
+    job_dir(data_dir, job_id).join(format!("{name}.gz"))
+}
+
+/// Remove `*.tmp` files left by a killed process.
+pub(crate) fn remove_stale_temp_files(data_dir: &Path) {
+    let Ok(jobs) = std::fs::read_dir(data_dir.join("jobs")) else {
+        return;
+    };
+    for job in jobs.flatten() {
+        let Ok(files) = std::fs::read_dir(job.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            if f.file_name().to_string_lossy().ends_with(".tmp") {
+                let _ = std::fs::remove_file(f.path());
+            }
+        }
+    }
+}
+
+/// Run one worker until shutdown.
+pub(crate) async fn run(state: Arc<AppState>, id: usize, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        let claimed = {
+            let st = state.clone();
+            tokio::task::spawn_blocking(move || st.store.claim_subjob()).await
+        };
+        match claimed {
+            Ok(Ok(Some(sub))) => process(&state, sub).await,
+            Ok(Ok(None)) => {
+                tokio::select! {
+                    _ = state.work_ready.notified() => {}
+                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+            Ok(Err(e)) => {
+                tracing::error!(worker = id, error = %e, "claiming a sub-job failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => {
+                tracing::error!(worker = id, error = %e, "claim task failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+async fn process(state: &Arc<AppState>, sub: SubJob) {
+    let st = state.clone();
+    let job_sub = sub.clone();
+    let result = tokio::task::spawn_blocking(move || -> Result<FinishOutcome, ServerError> {
+        let file = write_subjob(&st, &job_sub)?;
+        let retention_us = st.config.retention.as_micros() as i64;
+        let outcome = st
+            .store
+            .finish_subjob(&job_sub, file.as_ref(), retention_us)?;
+        if outcome == FinishOutcome::JobInactive {
+            if let Some(f) = &file {
+                let _ = std::fs::remove_file(stored_path(
+                    &st.config.data_dir,
+                    job_sub.job_id,
+                    &f.file_name,
+                ));
+            }
+        }
+        Ok(outcome)
+    })
+    .await;
+    let err = match result {
+        Ok(Ok(FinishOutcome::JobCompleted)) => {
+            tracing::info!(job = sub.job_id, "job completed");
+            return;
+        }
+        Ok(Ok(_)) => return,
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => e.to_string(),
+    };
+    tracing::warn!(job = sub.job_id, subjob = sub.id, attempt = sub.attempts, error = %err, "sub-job failed");
+    let st = state.clone();
+    let _ = tokio::task::spawn_blocking(move || st.store.fail_subjob(&sub, MAX_ATTEMPTS)).await;
+}
+
+/// Counts bytes written through it.
+struct Counting<W: Write> {
+    inner: W,
+    count: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Generate one sub-job's file: temp file, gzip, fsync, rename. `None` when it has no lines.
+fn write_subjob(state: &AppState, sub: &SubJob) -> Result<Option<JobFile>, ServerError> {
+    let job = state
+        .store
+        .job(sub.job_id)?
+        .ok_or_else(|| ServerError::NotFound(format!("job {}", sub.job_id)))?;
+    let aco = state
+        .store
+        .aco_by_id(job.aco_id)?
+        .ok_or_else(|| ServerError::NotFound(format!("ACO {}", job.aco_id)))?;
+    let dir = job_dir(&state.config.data_dir, sub.job_id);
+    std::fs::create_dir_all(&dir).map_err(|e| ServerError::io(&dir, e))?;
+    let final_path = stored_path(&state.config.data_dir, sub.job_id, &sub.file_name);
+    let tmp_path = dir.join(format!(".{}.{}.tmp", sub.file_name, sub.attempts));
+
+    let file = std::fs::File::create(&tmp_path).map_err(|e| ServerError::io(&tmp_path, e))?;
+    let gz = GzEncoder::new(
+        BufWriter::with_capacity(256 * 1024, file),
+        Compression::new(6),
+    );
+    let mut counting = Counting {
+        inner: BufWriter::with_capacity(64 * 1024, gz),
+        count: 0,
+    };
+    let gen = source::generator(&aco);
+    let lines = gen
+        .write_ndjson(
+            source::fhir_of(job.api_version),
+            source::kind_of(sub.resource),
+            &sub.benes,
+            sub.since_unix,
+            sub.until_unix,
+            &mut counting,
+        )
+        .map_err(|e| ServerError::Synth(e.to_string()))?;
+    let raw = counting.count;
+    let gz = counting
+        .inner
+        .into_inner()
+        .map_err(|e| ServerError::io(&tmp_path, e.into_error()))?;
+    let buf = gz.finish().map_err(|e| ServerError::io(&tmp_path, e))?;
+    let file = buf
+        .into_inner()
+        .map_err(|e| ServerError::io(&tmp_path, e.into_error()))?;
+    if lines == 0 {
+        drop(file);
+        let _ = std::fs::remove_file(&tmp_path);
+        return Ok(None);
+    }
+    file.sync_all().map_err(|e| ServerError::io(&tmp_path, e))?;
+    let size_gz = file
+        .metadata()
+        .map_err(|e| ServerError::io(&tmp_path, e))?
+        .len();
+    drop(file);
+    std::fs::rename(&tmp_path, &final_path).map_err(|e| ServerError::io(&final_path, e))?;
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(Some(JobFile {
+        resource: sub.resource.as_str().to_string(),
+        file_name: sub.file_name.clone(),
+        is_error: false,
+        lines: lines as i64,
+        size_gz: size_gz as i64,
+        size_raw: raw as i64,
+    }))
+}

@@ -1,0 +1,173 @@
+//! Shared test harness: a server on a temp dir and loopback port 0, plus HTTP helpers.
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use base64::Engine;
+use bcda_server::{sandbox, HashParams, RunningServer, ServerConfig};
+
+/// One RSA key per test binary (key generation is slow in debug builds).
+pub fn test_key_pem() -> &'static str {
+    static PEM: OnceLock<String> = OnceLock::new();
+    PEM.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        bcda_server::auth::TokenKeys::load_or_create(dir.path()).unwrap();
+        std::fs::read_to_string(dir.path().join(bcda_server::auth::PRIVATE_KEY_FILE)).unwrap()
+    })
+}
+
+pub struct TestServer {
+    pub server: Option<RunningServer>,
+    pub dir: tempfile::TempDir,
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+pub fn fast_config(dir: &std::path::Path) -> ServerConfig {
+    ServerConfig {
+        port: 0,
+        data_dir: dir.to_path_buf(),
+        workers: 2,
+        hash_params: HashParams {
+            m_cost_kib: 256,
+            t_cost: 1,
+        },
+        cleanup_interval: Duration::from_secs(3600),
+        ..ServerConfig::default()
+    }
+}
+
+pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(bcda_server::auth::PRIVATE_KEY_FILE),
+        test_key_pem(),
+    )
+    .unwrap();
+    let mut config = fast_config(dir.path());
+    tweak(&mut config);
+    let server = bcda_server::start(config).await.unwrap();
+    let base = server.base_url();
+    TestServer {
+        server: Some(server),
+        dir,
+        base,
+        http: reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .build()
+            .unwrap(),
+    }
+}
+
+pub async fn start() -> TestServer {
+    start_with(|_| {}).await
+}
+
+pub fn creds(aco: &str) -> (String, String) {
+    (sandbox::client_id_for(aco), sandbox::client_secret_for(aco))
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn token_response(&self, client_id: &str, secret: &str) -> reqwest::Response {
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{client_id}:{secret}"));
+        self.http
+            .post(self.url("/auth/token"))
+            .header("Authorization", format!("Basic {basic}"))
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn token(&self, aco: &str) -> String {
+        let (id, secret) = creds(aco);
+        let resp = self.token_response(&id, &secret).await;
+        assert_eq!(resp.status(), 200, "token for {aco}");
+        bcda_protocol::TokenResponse::parse(&resp.text().await.unwrap())
+            .unwrap()
+            .access_token
+    }
+
+    pub async fn get(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn kickoff(&self, token: &str, path: &str) -> reqwest::Response {
+        self.http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .header("Accept", "application/fhir+json")
+            .header("Prefer", "respond-async")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Kick off and return the status URL.
+    pub async fn start_job(&self, token: &str, path: &str) -> String {
+        let resp = self.kickoff(token, path).await;
+        assert_eq!(resp.status(), 202, "{}", resp.text().await.unwrap());
+        resp.headers()["content-location"]
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Poll a status URL until it is no longer 202; returns (status, body).
+    pub async fn wait_job(&self, token: &str, status_url: &str) -> (u16, String) {
+        for _ in 0..6000 {
+            let resp = self
+                .http
+                .get(status_url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            if resp.status() != 202 {
+                let code = resp.status().as_u16();
+                return (code, resp.text().await.unwrap());
+            }
+            assert!(resp.headers().contains_key("x-progress"));
+            assert!(resp.headers().contains_key("retry-after"));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("job at {status_url} did not finish");
+    }
+
+    /// Stop the server but keep its data directory.
+    pub async fn stop_keep_dir(mut self) -> tempfile::TempDir {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await.unwrap();
+        }
+        self.dir
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await.unwrap();
+        }
+    }
+}
+
+/// Assert an OperationOutcome response: status, issue code and exact diagnostics.
+pub async fn assert_outcome(resp: reqwest::Response, status: u16, code: &str, diagnostics: &str) {
+    assert_eq!(resp.status().as_u16(), status, "status");
+    let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
+    let body = resp.text().await.unwrap();
+    assert_eq!(ct, "application/fhir+json", "content type for {body}");
+    let oo = bcda_protocol::OperationOutcome::parse(&body).unwrap();
+    assert_eq!(oo.issue.len(), 1, "{body}");
+    assert_eq!(oo.issue[0].code, code, "{body}");
+    assert_eq!(oo.diagnostics(), diagnostics, "{body}");
+}
