@@ -4,6 +4,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod cmd_generate;
 mod cmd_stats;
 
 /// bcda-rs: a Rust re-implementation of the Medicare Beneficiary Claims Data API and its tools.
@@ -16,6 +17,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Generate the NDJSON files an export of a sandbox ACO contains (deterministic synthetic data).
+    Generate(cmd_generate::GenerateArgs),
     /// Run the end-to-end demonstration on embedded defaults.
     Demo,
     /// Claims statistics over a bulk export (exit 1 if the data had errors, 2 if it could not run).
@@ -25,6 +28,7 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Generate(args) => cmd_generate::run(args),
         Command::Stats(args) => match cmd_stats::run(args) {
             Ok(0) => Ok(()),
             Ok(code) => std::process::exit(code),

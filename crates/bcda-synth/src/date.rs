@@ -26,7 +26,7 @@ pub fn civil_from_days(z: i32) -> (i32, u32, u32) {
 }
 
 /// The calendar year of a day number.
-pub fn year_of(days: i32) -> i32 {
+pub(crate) fn year_of(days: i32) -> i32 {
     civil_from_days(days).0
 }
 

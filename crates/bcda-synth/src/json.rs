@@ -92,14 +92,6 @@ impl<'a> W<'a> {
     pub(crate) fn is(&mut self, n: i64) {
         self.si("", n);
     }
-    /// A string value holding a zero-padded integer of `width` digits.
-    pub(crate) fn zs(&mut self, n: u64, width: usize) {
-        self.sep();
-        self.b.push(b'"');
-        pad(self.b, n, width);
-        self.b.push(b'"');
-        self.need = true;
-    }
     /// An integer value.
     #[inline]
     pub(crate) fn i(&mut self, n: i64) {
@@ -212,16 +204,6 @@ impl<'a> W<'a> {
         if let Some(d) = display {
             self.ks("display", d);
         }
-        self.oe();
-    }
-    /// `"key":{"coding":[coding]}`
-    pub(crate) fn cc(&mut self, key: &str, system: &str, code: &str, display: Option<&str>) {
-        self.k(key);
-        self.o();
-        self.k("coding");
-        self.a();
-        self.coding(system, code, display);
-        self.ae();
         self.oe();
     }
     /// `"key":{"start":..,"end":..}`

@@ -296,6 +296,28 @@ impl Generator {
         self.ctx.beneficiary(index)
     }
 
+    /// The resource types an export of this ACO contains in a FHIR version (the default
+    /// `_type` list): Patient, Coverage, ExplanationOfBenefit, plus Claim and ClaimResponse
+    /// in v2 for partially adjudicated ACOs.
+    pub fn export_kinds(&self, version: FhirVersion) -> Vec<ResourceKind> {
+        let mut v = vec![ResourceKind::Patient, ResourceKind::Coverage, ResourceKind::ExplanationOfBenefit];
+        if self.spec.partially_adjudicated && version == FhirVersion::R4 {
+            v.extend([ResourceKind::Claim, ResourceKind::ClaimResponse]);
+        }
+        v
+    }
+
+    /// The beneficiaries of the newest attribution file (what an export covers).
+    pub fn current_beneficiaries(&self) -> Vec<u32> {
+        let files = self.attribution_files();
+        files
+            .iter()
+            .rev()
+            .find(|f| f.kind == AttributionKind::Attribution)
+            .map(|f| self.attributed(f))
+            .unwrap_or_default()
+    }
+
     /// Number of claims of a type the beneficiary has over the whole history.
     pub fn claim_count(&self, index: u32, claim_type: ClaimType) -> u32 {
         let b = self.ctx.beneficiary(index);

@@ -234,8 +234,6 @@ pub(crate) struct Pde {
     pub patient_pay: i64,
     pub plan_paid: i64,
     pub lics: i64,
-    pub ingredient: i64,
-    pub dispensing_fee: i64,
     pub total: i64,
 }
 
@@ -439,9 +437,7 @@ impl Ctx {
         let start = self.claims_start(b, ct).unwrap_or(self.hist_start);
         let last = self.ref_day - 35;
         let from = start + r.below((last - start).max(1) as u64) as i32;
-        let st = &tables::STATES[r.below(tables::STATES.len() as u64) as usize];
         let state = tables::STATES.iter().position(|s| s.abbr == b.state).unwrap_or(0);
-        let _ = st;
         // Diagnoses: the beneficiary's chronic conditions first, then an acute one.
         let mut dx: Vec<Cd> = Vec::with_capacity(6);
         let mut conds: Vec<&tables::Condition> = CONDITIONS
@@ -489,7 +485,7 @@ impl Ctx {
             rendering_npi: npi_from_number(r.next_u64()),
             referring_npi: npi_from_number(r.next_u64()),
             specialty: spec_i,
-            facility: *r.pick(tables::FACILITIES),
+            facility: tables::FACILITIES[r.below(tables::FACILITIES.len() as u64) as usize],
             provider_num: format!("{}{:04}", tables::STATES[state].ssa, r.below(10_000)),
             state,
             drg: lead.drg,
@@ -548,8 +544,6 @@ impl Ctx {
                     patient_pay,
                     plan_paid,
                     lics,
-                    ingredient,
-                    dispensing_fee: fee,
                     total,
                 });
             }

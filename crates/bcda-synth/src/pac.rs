@@ -36,7 +36,7 @@ pub(crate) struct PacClaim {
 pub(crate) fn count(ctx: &Ctx, b: &Beneficiary) -> u32 {
     let mut r = Rng::new(ctx.seed, b.index as u64, 50);
     let n = r.below(4) as u32;
-    if b.index % 5 == 0 {
+    if b.index.is_multiple_of(5) {
         n.max(2)
     } else {
         n
@@ -46,7 +46,7 @@ pub(crate) fn count(ctx: &Ctx, b: &Beneficiary) -> u32 {
 pub(crate) fn pac_claim(ctx: &Ctx, b: &Beneficiary, k: u32) -> PacClaim {
     let mut r = Rng::new(ctx.seed, b.index as u64, 5_000 + k as u64);
     // FISS (institutional) and MCS (professional) alternate, starting from the index.
-    let fiss = (b.index + k) % 2 == 0;
+    let fiss = (b.index + k).is_multiple_of(2);
     let from = ctx.ref_day - 60 + r.below(50) as i32;
     let thru = if fiss { from + r.range(0, 5) as i32 } else { from };
     let received = (thru + r.range(1, 5) as i32).min(ctx.ref_day - 1);
@@ -78,7 +78,7 @@ pub(crate) fn pac_claim(ctx: &Ctx, b: &Beneficiary, k: u32) -> PacClaim {
         provider_num: format!("{:06}", r.below(1_000_000)),
         drg: conds.first().map_or("690", |c| c.drg.0),
         total,
-        status: if fiss { *r.pick(&["a", "s", "m"]) } else { *r.pick(&["1", "5", "9"]) },
+        status: if fiss { ["a", "s", "m"] } else { ["1", "5", "9"] }[r.below(3) as usize],
     }
 }
 
@@ -140,7 +140,7 @@ fn contained_patient(w: &mut W<'_>, b: &Beneficiary, fiss: bool) {
     w.oe();
 }
 
-fn header(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim, rt: &str) {
+fn header(w: &mut W<'_>, p: &PacClaim, rt: &str) {
     w.o();
     w.ks("resourceType", rt);
     id(w, p);
@@ -185,7 +185,7 @@ fn identifier(w: &mut W<'_>, p: &PacClaim) {
 
 /// Writes one v2 Claim line.
 pub(crate) fn claim(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
-    header(w, b, p, "Claim");
+    header(w, p, "Claim");
     w.k("contained");
     w.a();
     contained_patient(w, b, p.fiss);
@@ -524,7 +524,7 @@ pub(crate) fn claim(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
 
 /// Writes one v2 ClaimResponse line.
 pub(crate) fn claim_response(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
-    header(w, b, p, "ClaimResponse");
+    header(w, p, "ClaimResponse");
     w.k("contained");
     w.a();
     contained_patient(w, b, p.fiss);

@@ -3,7 +3,7 @@
 //! Both are fixed algorithms written here, so output never changes with a dependency upgrade.
 
 /// FNV-1a 64-bit hash of bytes: stable across platforms and releases.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
         h ^= b as u64;
@@ -14,7 +14,7 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// The SplitMix64 finalizer: a bijective 64-bit mixer.
 #[inline]
-pub fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
@@ -22,41 +22,41 @@ pub fn mix(mut z: u64) -> u64 {
 
 /// Deterministic PRNG (SplitMix64 by Steele, Lea and Flood, 2014).
 #[derive(Clone, Debug)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     /// A generator seeded from a base seed and a stream tag (e.g. beneficiary index, purpose).
-    pub fn new(seed: u64, a: u64, b: u64) -> Self {
+    pub(crate) fn new(seed: u64, a: u64, b: u64) -> Self {
         Rng(mix(seed ^ mix(a.wrapping_add(0x9e37_79b9_7f4a_7c15)) ^ mix(b ^ 0x3c6e_f372_fe94_f82b)))
     }
     /// Next 64 random bits.
     #[inline]
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         mix(self.0)
     }
     /// Uniform in `0..n` (`n > 0`), by multiply-shift (negligible bias for small `n`).
     #[inline]
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((self.next_u64() >> 32) * n) >> 32
     }
     /// Uniform in `lo..=hi`.
     #[inline]
-    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
+    pub(crate) fn range(&mut self, lo: i64, hi: i64) -> i64 {
         lo + self.below((hi - lo + 1) as u64) as i64
     }
     /// True with probability `per_mille / 1000`.
     #[inline]
-    pub fn chance(&mut self, per_mille: u32) -> bool {
+    pub(crate) fn chance(&mut self, per_mille: u32) -> bool {
         self.below(1000) < per_mille as u64
     }
     /// A uniformly chosen element.
     #[inline]
-    pub fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len() as u64) as usize]
     }
     /// An index chosen with the given integer weights.
-    pub fn weighted(&mut self, weights: &[u32]) -> usize {
+    pub(crate) fn weighted(&mut self, weights: &[u32]) -> usize {
         let total: u32 = weights.iter().sum();
         let mut r = self.below(total as u64) as u32;
         for (i, &w) in weights.iter().enumerate() {

@@ -42,7 +42,6 @@ pub(crate) struct State {
     pub weight: u32,
     pub city: &'static str,
     pub county: &'static str,
-    pub county_ssa: &'static str,
     pub zip3: &'static str,
     pub carrier: &'static str,
     pub locality: &'static str,
@@ -51,16 +50,16 @@ pub(crate) struct State {
 /// The ten states with the most Medicare enrollees, weighted by enrollment in thousands.
 /// Source: CMS Medicare Enrollment Dashboard, total enrollment by state, 2023.
 pub(crate) const STATES: &[State] = &[
-    State { abbr: "CA", ssa: "05", weight: 6_700, city: "Los Angeles", county: "Los Angeles", county_ssa: "200", zip3: "900", carrier: "01182", locality: "18" },
-    State { abbr: "FL", ssa: "10", weight: 4_900, city: "Miami", county: "Miami-Dade", county_ssa: "130", zip3: "331", carrier: "09102", locality: "04" },
-    State { abbr: "TX", ssa: "45", weight: 4_500, city: "Houston", county: "Harris", county_ssa: "610", zip3: "770", carrier: "04412", locality: "18" },
-    State { abbr: "NY", ssa: "33", weight: 3_900, city: "Buffalo", county: "Erie", county_ssa: "290", zip3: "142", carrier: "13282", locality: "04" },
-    State { abbr: "PA", ssa: "39", weight: 2_900, city: "Pittsburgh", county: "Allegheny", county_ssa: "010", zip3: "152", carrier: "12502", locality: "99" },
-    State { abbr: "OH", ssa: "36", weight: 2_500, city: "Columbus", county: "Franklin", county_ssa: "250", zip3: "432", carrier: "15202", locality: "00" },
-    State { abbr: "IL", ssa: "14", weight: 2_300, city: "Springfield", county: "Sangamon", county_ssa: "830", zip3: "627", carrier: "06102", locality: "99" },
-    State { abbr: "MI", ssa: "23", weight: 2_200, city: "Detroit", county: "Wayne", county_ssa: "970", zip3: "482", carrier: "08102", locality: "01" },
-    State { abbr: "NC", ssa: "34", weight: 2_100, city: "Raleigh", county: "Wake", county_ssa: "960", zip3: "276", carrier: "11502", locality: "00" },
-    State { abbr: "GA", ssa: "11", weight: 1_900, city: "Atlanta", county: "Fulton", county_ssa: "600", zip3: "303", carrier: "10212", locality: "01" },
+    State { abbr: "CA", ssa: "05", weight: 6_700, city: "Los Angeles", county: "Los Angeles", zip3: "900", carrier: "01182", locality: "18" },
+    State { abbr: "FL", ssa: "10", weight: 4_900, city: "Miami", county: "Miami-Dade", zip3: "331", carrier: "09102", locality: "04" },
+    State { abbr: "TX", ssa: "45", weight: 4_500, city: "Houston", county: "Harris", zip3: "770", carrier: "04412", locality: "18" },
+    State { abbr: "NY", ssa: "33", weight: 3_900, city: "Buffalo", county: "Erie", zip3: "142", carrier: "13282", locality: "04" },
+    State { abbr: "PA", ssa: "39", weight: 2_900, city: "Pittsburgh", county: "Allegheny", zip3: "152", carrier: "12502", locality: "99" },
+    State { abbr: "OH", ssa: "36", weight: 2_500, city: "Columbus", county: "Franklin", zip3: "432", carrier: "15202", locality: "00" },
+    State { abbr: "IL", ssa: "14", weight: 2_300, city: "Springfield", county: "Sangamon", zip3: "627", carrier: "06102", locality: "99" },
+    State { abbr: "MI", ssa: "23", weight: 2_200, city: "Detroit", county: "Wayne", zip3: "482", carrier: "08102", locality: "01" },
+    State { abbr: "NC", ssa: "34", weight: 2_100, city: "Raleigh", county: "Wake", zip3: "276", carrier: "11502", locality: "00" },
+    State { abbr: "GA", ssa: "11", weight: 1_900, city: "Atlanta", county: "Fulton", zip3: "303", carrier: "10212", locality: "01" },
 ];
 
 /// A chronic condition: name, prevalence in per mille among FFS beneficiaries, ICD-10-CM codes

@@ -1,0 +1,110 @@
+//! `bcda generate`: write the NDJSON files an export of a sandbox ACO would contain.
+
+use anyhow::{bail, Context};
+use bcda_synth::{parse_instant, sandbox_catalogue, FhirVersion, Generator, ResourceKind};
+use rayon::prelude::*;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Arguments of `bcda generate`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct GenerateArgs {
+    /// Sandbox ACO id (A9994, A9990, A9991, A9992, A9993, A9998, A9999, TEST001, A9997, TEST995).
+    #[arg(long)]
+    aco: String,
+    /// FHIR version: stu3 (BCDA v1) or r4 (BCDA v2).
+    #[arg(long = "fhir-version", default_value = "r4")]
+    fhir_version: String,
+    /// Resource types, comma separated (default: everything the export contains).
+    #[arg(long = "type", value_delimiter = ',')]
+    types: Vec<String>,
+    /// Only resources updated after this instant (RFC 3339, like `_since`).
+    #[arg(long)]
+    since: Option<String>,
+    /// The data set's "now" (RFC 3339); default: the current time. Fix it for reproducible output.
+    #[arg(long)]
+    reference: Option<String>,
+    /// Output directory (created if missing).
+    #[arg(long)]
+    out: PathBuf,
+    /// Beneficiaries per parallel chunk.
+    #[arg(long, default_value_t = 256)]
+    chunk: usize,
+}
+
+pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
+    let aco = sandbox_catalogue()
+        .into_iter()
+        .find(|a| a.spec.cms_id == args.aco)
+        .with_context(|| format!("unknown ACO {:?}: not in the sandbox catalogue", args.aco))?;
+    let version = match args.fhir_version.to_ascii_lowercase().as_str() {
+        "stu3" | "v1" => FhirVersion::Stu3,
+        "r4" | "v2" => FhirVersion::R4,
+        other => bail!("unknown --fhir-version {other:?}: expected stu3 or r4"),
+    };
+    let reference = match &args.reference {
+        Some(s) => parse_instant(s).with_context(|| format!("--reference {s:?} is not an RFC 3339 instant"))?,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .context("system clock before 1970")?
+            .as_secs() as i64,
+    };
+    let since = match &args.since {
+        Some(s) => Some(parse_instant(s).with_context(|| format!("--since {s:?} is not an RFC 3339 instant"))?),
+        None => None,
+    };
+    let g = Generator::new(&aco.spec, reference);
+    let kinds: Vec<ResourceKind> = if args.types.is_empty() {
+        g.export_kinds(version)
+    } else {
+        args.types.iter().map(|t| t.parse::<ResourceKind>()).collect::<Result<_, _>>()?
+    };
+    let benes = g.current_beneficiaries();
+    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let chunk = args.chunk.max(1);
+    // Bounded memory: generate a window of chunks in parallel, write it in order, repeat.
+    let window = chunk * rayon::current_num_threads().max(1) * 4;
+    let started = Instant::now();
+    let mut total_bytes = 0u64;
+    for kind in kinds {
+        let path = args.out.join(format!("{}.ndjson", kind.as_str()));
+        let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let t = Instant::now();
+        let (mut lines, mut bytes) = (0u64, 0u64);
+        for win in benes.chunks(window) {
+            let parts: Vec<(u64, Vec<u8>)> = win
+                .par_chunks(chunk)
+                .map(|c| {
+                    let mut buf = Vec::with_capacity(c.len() * 8 * 1024);
+                    let n = g.write_ndjson(version, kind, c, since, reference, &mut buf)?;
+                    Ok((n, buf))
+                })
+                .collect::<Result<_, bcda_synth::SynthError>>()?;
+            for (n, buf) in parts {
+                lines += n;
+                bytes += buf.len() as u64;
+                out.write_all(&buf).with_context(|| format!("writing {}", path.display()))?;
+            }
+        }
+        out.flush().with_context(|| format!("writing {}", path.display()))?;
+        let secs = t.elapsed().as_secs_f64();
+        total_bytes += bytes;
+        println!(
+            "{}: {lines} lines, {:.1} MB in {secs:.2} s ({:.0} MB/s)",
+            path.display(),
+            bytes as f64 / 1e6,
+            bytes as f64 / 1e6 / secs.max(1e-9)
+        );
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{} ({} beneficiaries, {:?}): {:.1} MB in {secs:.2} s",
+        aco.spec.cms_id,
+        benes.len(),
+        version,
+        total_bytes as f64 / 1e6
+    );
+    Ok(())
+}
