@@ -32,7 +32,7 @@ pub struct ServerConfig {
     pub port: u16,
     /// Data directory: database, signing key, export files (default `./bcda-data`).
     pub data_dir: PathBuf,
-    /// Export worker tasks (default: one per core).
+    /// Export worker tasks (default: one per core; 0 runs the API only and leaves jobs queued).
     pub workers: usize,
     /// How long completed files stay downloadable (default 24 h); archived files are deleted
     /// after the same period again.

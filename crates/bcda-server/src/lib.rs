@@ -137,7 +137,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let mut tasks = Vec::new();
-    for id in 0..state.config.workers.max(1) {
+    for id in 0..state.config.workers {
         tasks.push(tokio::spawn(worker::run(
             state.clone(),
             id,
