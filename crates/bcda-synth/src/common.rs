@@ -36,8 +36,10 @@ const PART_A_REC: (&str, &str) = (
     "V",
     "Part A institutional claim record (inpatient [IP], skilled nursing facility [SNF], hospice [HOS], or home health agency [HHA])",
 );
-const PART_B_INST_REC: (&str, &str) =
-    ("W", "Part B institutional claim record (outpatient [HOP], home health agency [HHA])");
+const PART_B_INST_REC: (&str, &str) = (
+    "W",
+    "Part B institutional claim record (outpatient [HOP], home health agency [HHA])",
+);
 
 pub(crate) fn type_info(ct: ClaimType) -> TypeInfo {
     match ct {
@@ -117,7 +119,11 @@ pub(crate) fn entitlement_codes(b: &Beneficiary) -> [(&'static str, &'static str
             ("1", "Disability insurance benefits (DIB)"),
             ("N", ""),
         ],
-        Entitlement::Esrd => [("31", "ESRD only"), ("2", "End-stage renal disease (ESRD)"), ("Y", "")],
+        Entitlement::Esrd => [
+            ("31", "ESRD only"),
+            ("2", "End-stage renal disease (ESRD)"),
+            ("Y", ""),
+        ],
     }
 }
 
@@ -144,7 +150,10 @@ pub(crate) fn gender(b: &Beneficiary) -> &'static str {
 
 /// The Coverage parts a beneficiary has: `(id prefix, plan text, start, end)`.
 pub(crate) fn parts(b: &Beneficiary) -> Vec<(&'static str, &'static str, i32, Option<i32>)> {
-    let mut v = vec![("part-a", "Part A", b.part_a_start, None), ("part-b", "Part B", b.part_b_start, None)];
+    let mut v = vec![
+        ("part-a", "Part A", b.part_a_start, None),
+        ("part-b", "Part B", b.part_b_start, None),
+    ];
     if let Some((s, e)) = b.part_c {
         v.push(("part-c", "Part C", s, Some(e)));
     }

@@ -287,7 +287,10 @@ mod tests {
         w.ae();
         w.oe();
         let s = String::from_utf8(v).unwrap();
-        assert_eq!(s, r#"{"a":"q\"\\\n\u0001é","m":120.00,"n":-0.05,"x":[1,-2,60.234]}"#);
+        assert_eq!(
+            s,
+            r#"{"a":"q\"\\\n\u0001é","m":120.00,"n":-0.05,"x":[1,-2,60.234]}"#
+        );
         let parsed: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(parsed["a"], "q\"\\\n\u{1}é");
     }

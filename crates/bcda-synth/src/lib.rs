@@ -31,7 +31,9 @@ mod v2;
 use std::io::Write;
 use std::str::FromStr;
 
-pub use date::{civil_from_days, day_of_unix, days_from_civil, format_date, format_instant, parse_instant};
+pub use date::{
+    civil_from_days, day_of_unix, days_from_civil, format_date, format_instant, parse_instant,
+};
 pub use ids::{is_valid_mbi, is_valid_npi, mbi_from_number, npi_check_digit, npi_from_number};
 pub use model::{Beneficiary, ClaimType, Entitlement, Sex};
 
@@ -136,7 +138,12 @@ pub struct SandboxAco {
 /// adjudicated (200, simple); A9997 (denylisted, 50); TEST995 (outdated attribution, 50).
 pub fn sandbox_catalogue() -> Vec<SandboxAco> {
     let mk = |id: &str, n: u32, flavour, pac, deny, outdated| SandboxAco {
-        spec: AcoSpec { cms_id: id.to_string(), beneficiaries: n, flavour, partially_adjudicated: pac },
+        spec: AcoSpec {
+            cms_id: id.to_string(),
+            beneficiaries: n,
+            flavour,
+            partially_adjudicated: pac,
+        },
         denylisted: deny,
         outdated_attribution: outdated,
     };
@@ -211,7 +218,10 @@ pub struct Generator {
 impl Generator {
     /// `reference` = "now" for the data set (unix seconds, UTC); all dates are derived from it.
     pub fn new(spec: &AcoSpec, reference_unix: i64) -> Self {
-        Generator { spec: spec.clone(), ctx: Ctx::new(&spec.cms_id, spec.flavour, reference_unix) }
+        Generator {
+            spec: spec.clone(),
+            ctx: Ctx::new(&spec.cms_id, spec.flavour, reference_unix),
+        }
     }
 
     /// The ACO spec.
@@ -235,7 +245,11 @@ impl Generator {
         let mut r = rng::Rng::new(self.ctx.seed, i as u64, 7);
         if i < self.spec.beneficiaries {
             // 12% joined after the first file: the "new beneficiaries" of Group/all?_since.
-            let join = if r.chance(120) { 1 + r.below(last as u64) as u32 } else { 0 };
+            let join = if r.chance(120) {
+                1 + r.below(last as u64) as u32
+            } else {
+                0
+            };
             (join, u32::MAX)
         } else {
             (0, 1 + r.below(last as u64) as u32)
@@ -253,7 +267,11 @@ impl Generator {
         let file = |day: i32, kind: AttributionKind, py: i32, seq: u32| {
             let ts = (day as i64 * 86_400 + 10 * 3600).min(self.ctx.reference - 60);
             let (y, m, d) = civil_from_days(day);
-            let letter = if kind == AttributionKind::Attribution { 'Y' } else { 'R' };
+            let letter = if kind == AttributionKind::Attribution {
+                'Y'
+            } else {
+                'R'
+            };
             let name = format!(
                 "P.BCD.{}.ZC{}{:02}.D{:02}{:02}{:02}.T1000000",
                 self.spec.cms_id,
@@ -263,12 +281,22 @@ impl Generator {
                 m,
                 d
             );
-            AttributionFile { name, kind, performance_year: py, timestamp_unix: ts, seq }
+            AttributionFile {
+                name,
+                kind,
+                performance_year: py,
+                timestamp_unix: ts,
+                seq,
+            }
         };
         let mut out: Vec<AttributionFile> = (0..ATTRIBUTION_FILES)
             .map(|k| {
                 let day = newest - 30 * (ATTRIBUTION_FILES - 1 - k) as i32;
-                let fpy = if k == ATTRIBUTION_FILES - 1 { py } else { date::year_of(day).min(py) };
+                let fpy = if k == ATTRIBUTION_FILES - 1 {
+                    py
+                } else {
+                    date::year_of(day).min(py)
+                };
                 file(day, AttributionKind::Attribution, fpy, k)
             })
             .collect();
@@ -300,7 +328,11 @@ impl Generator {
     /// `_type` list): Patient, Coverage, ExplanationOfBenefit, plus Claim and ClaimResponse
     /// in v2 for partially adjudicated ACOs.
     pub fn export_kinds(&self, version: FhirVersion) -> Vec<ResourceKind> {
-        let mut v = vec![ResourceKind::Patient, ResourceKind::Coverage, ResourceKind::ExplanationOfBenefit];
+        let mut v = vec![
+            ResourceKind::Patient,
+            ResourceKind::Coverage,
+            ResourceKind::ExplanationOfBenefit,
+        ];
         if self.spec.partially_adjudicated && version == FhirVersion::R4 {
             v.extend([ResourceKind::Claim, ResourceKind::ClaimResponse]);
         }

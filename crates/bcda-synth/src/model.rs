@@ -285,7 +285,11 @@ impl Ctx {
         let mbi = mbi_from_number(self.slot * 1_000_000 + perm + (index as u64 / 1_000_000) * 7);
         let bene_id = -(10_000_000_000_000 + (self.slot * 1_000_000 + index as u64) as i64);
         // Sex: 54% female. Source: KFF, "Medicare beneficiaries by sex", 2021.
-        let sex = if r.chance(540) { Sex::Female } else { Sex::Male };
+        let sex = if r.chance(540) {
+            Sex::Female
+        } else {
+            Sex::Male
+        };
         // Entitlement: 86% aged, 13% disabled, 1% ESRD. Source: CMS Fast Facts 2023
         // (aged vs disabled enrollment) and USRDS 2022 (ESRD share of Medicare).
         let entitlement = match r.below(1000) {
@@ -308,8 +312,13 @@ impl Ctx {
         // Race: White 76%, Black 10%, Hispanic 8%, Asian 5%, Native 1%.
         // Source: CMS MCBS 2021 "Characteristics of Medicare beneficiaries" (race/ethnicity).
         let race_code = [1u8, 2, 5, 4, 6][r.weighted(&[760, 100, 80, 50, 10])];
-        let state = &tables::STATES[r.weighted(&tables::STATES.iter().map(|s| s.weight).collect::<Vec<_>>())];
-        let given_name = if sex == Sex::Female { *r.pick(tables::FIRST_F) } else { *r.pick(tables::FIRST_M) };
+        let state = &tables::STATES
+            [r.weighted(&tables::STATES.iter().map(|s| s.weight).collect::<Vec<_>>())];
+        let given_name = if sex == Sex::Female {
+            *r.pick(tables::FIRST_F)
+        } else {
+            *r.pick(tables::FIRST_M)
+        };
         let middle_initial = (b'A' + r.below(26) as u8) as char;
         let family_name = *r.pick(tables::SURNAMES);
         let line = format!("{} {}", r.range(1, 9999), r.pick(tables::STREETS));
@@ -331,9 +340,9 @@ impl Ctx {
         };
         // Part D: 77% of Medicare enrollees. Source: KFF, "An Overview of the Medicare Part D
         // Prescription Drug Benefit", 2023 (51 of 66 million).
-        let part_d_start = r
-            .chance(770)
-            .then(|| first_of_month(part_a_start.max(days_from_civil(2006, 1, 1)) + r.range(0, 400) as i32));
+        let part_d_start = r.chance(770).then(|| {
+            first_of_month(part_a_start.max(days_from_civil(2006, 1, 1)) + r.range(0, 400) as i32)
+        });
         // Part C: 12% of these (now FFS) beneficiaries had an earlier Medicare Advantage spell.
         let part_c = r.chance(120).then(|| {
             let end = first_of_month(self.hist_start - r.range(30, 700) as i32) - 1;
@@ -342,7 +351,11 @@ impl Ctx {
         });
         // Dual eligible: 19% of Medicare enrollees. Source: MedPAC/MACPAC "Data Book:
         // Beneficiaries Dually Eligible for Medicare and Medicaid", 2023.
-        let dual_status = if r.chance(190) { *r.pick(&["02", "04", "08"]) } else { "NA" };
+        let dual_status = if r.chance(190) {
+            *r.pick(&["02", "04", "08"])
+        } else {
+            "NA"
+        };
         let conditions = match self.flavour {
             // Simple: one or two conditions drawn uniformly.
             Flavour::Simple => {
@@ -403,7 +416,9 @@ impl Ctx {
 
     /// How many claims of a type the beneficiary has.
     pub(crate) fn claim_count(&self, b: &Beneficiary, ct: ClaimType) -> u32 {
-        let Some(start) = self.claims_start(b, ct) else { return 0 };
+        let Some(start) = self.claims_start(b, ct) else {
+            return 0;
+        };
         let mut r = Rng::new(self.seed, b.index as u64, 100 + ct.tag());
         let years_milli = ((self.ref_day - 40 - start) as u64 * 1000 / 365) as u32;
         let mut rate = ct.rate_per_mille();
@@ -433,11 +448,18 @@ impl Ctx {
 
     /// Generates claim `k` of a type for a beneficiary.
     pub(crate) fn claim(&self, b: &Beneficiary, ct: ClaimType, k: u32) -> Claim {
-        let mut r = Rng::new(self.seed, b.index as u64, (1000 + ct.tag()) << 16 | k as u64);
+        let mut r = Rng::new(
+            self.seed,
+            b.index as u64,
+            (1000 + ct.tag()) << 16 | k as u64,
+        );
         let start = self.claims_start(b, ct).unwrap_or(self.hist_start);
         let last = self.ref_day - 35;
         let from = start + r.below((last - start).max(1) as u64) as i32;
-        let state = tables::STATES.iter().position(|s| s.abbr == b.state).unwrap_or(0);
+        let state = tables::STATES
+            .iter()
+            .position(|s| s.abbr == b.state)
+            .unwrap_or(0);
         // Diagnoses: the beneficiary's chronic conditions first, then an acute one.
         let mut dx: Vec<Cd> = Vec::with_capacity(6);
         let mut conds: Vec<&tables::Condition> = CONDITIONS
@@ -506,7 +528,18 @@ impl Ctx {
                 for li in 0..nl {
                     let (code, desc, betos, price) = *r.pick(tables::PROF_SERVICES);
                     let pos = r.weighted(&tables::POS.iter().map(|p| p.2).collect::<Vec<_>>());
-                    c.lines.push(prof_line(&mut r, code, desc, betos, price, 1, from, from, pos, li % c.dx.len()));
+                    c.lines.push(prof_line(
+                        &mut r,
+                        code,
+                        desc,
+                        betos,
+                        price,
+                        1,
+                        from,
+                        from,
+                        pos,
+                        li % c.dx.len(),
+                    ));
                 }
             }
             ClaimType::Dme => {
@@ -514,7 +547,18 @@ impl Ctx {
                 for li in 0..nl {
                     let (code, desc, betos, price, tos) = *r.pick(tables::DME_ITEMS);
                     let units = r.range(1, 3);
-                    let mut l = prof_line(&mut r, code, desc, betos, price * units, units, from, from, 6, li % c.dx.len());
+                    let mut l = prof_line(
+                        &mut r,
+                        code,
+                        desc,
+                        betos,
+                        price * units,
+                        units,
+                        from,
+                        from,
+                        6,
+                        li % c.dx.len(),
+                    );
                     l.tos = tos;
                     c.lines.push(l);
                 }
@@ -527,7 +571,11 @@ impl Ctx {
                 let fee = r.range(100, 250);
                 let total = ingredient + fee;
                 let patient_pay = (total * r.range(5, 25) / 100).min(total);
-                let lics = if b.dual_status != "NA" { (patient_pay * 8 / 10).min(total - patient_pay) } else { 0 };
+                let lics = if b.dual_status != "NA" {
+                    (patient_pay * 8 / 10).min(total - patient_pay)
+                } else {
+                    0
+                };
                 let plan_paid = total - patient_pay - lics;
                 c.charge = total;
                 c.allowed = total;
@@ -560,8 +608,23 @@ impl Ctx {
                 c.thru = (from + los as i32).min(last);
                 c.days = (c.thru - c.from) as i64;
                 if per_day > 0 {
-                    let units = if ct == ClaimType::Hha { (los / 3).max(1) } else { c.days.max(1) };
-                    let mut l = prof_line(&mut r, "", main_rev.1, "", per_day * units, units, c.from, c.thru, 2, 0);
+                    let units = if ct == ClaimType::Hha {
+                        (los / 3).max(1)
+                    } else {
+                        c.days.max(1)
+                    };
+                    let mut l = prof_line(
+                        &mut r,
+                        "",
+                        main_rev.1,
+                        "",
+                        per_day * units,
+                        units,
+                        c.from,
+                        c.thru,
+                        2,
+                        0,
+                    );
                     l.rev = main_rev;
                     c.lines.push(l);
                 }
@@ -573,7 +636,18 @@ impl Ctx {
                 for li in 0..extra as usize {
                     let (rev, rdesc, hcpcs, price) = *r.pick(tables::REVENUE);
                     let day = c.from + r.below((c.thru - c.from + 1) as u64) as i32;
-                    let mut l = prof_line(&mut r, hcpcs, rdesc, "", price, 1, day, day, 2, (li + 1) % c.dx.len());
+                    let mut l = prof_line(
+                        &mut r,
+                        hcpcs,
+                        rdesc,
+                        "",
+                        price,
+                        1,
+                        day,
+                        day,
+                        2,
+                        (li + 1) % c.dx.len(),
+                    );
                     l.rev = (rev, rdesc);
                     c.lines.push(l);
                 }
@@ -587,7 +661,8 @@ impl Ctx {
                         }
                     }
                     if r.chance(330) {
-                        c.ext_causes.push(tables::EXTERNAL_CAUSES[r.below(2) as usize]);
+                        c.ext_causes
+                            .push(tables::EXTERNAL_CAUSES[r.below(2) as usize]);
                         if r.chance(500) {
                             c.ext_causes.push(tables::EXTERNAL_CAUSES[2]);
                         }
@@ -617,7 +692,10 @@ impl Ctx {
         }
         // Processing: weekly NCH processing date 1-4 weeks after the service, then BFD load.
         c.processed = (c.thru + r.range(7, 28) as i32).min(self.ref_day - 1);
-        c.last_updated = self.stamp((c.processed + r.range(1, 7) as i32).min(self.ref_day), &mut r);
+        c.last_updated = self.stamp(
+            (c.processed + r.range(1, 7) as i32).min(self.ref_day),
+            &mut r,
+        );
         c
     }
 }
@@ -646,7 +724,11 @@ fn prof_line(
     // (MedPAC: allowed-to-charge ratios for physician services are roughly 0.3-0.8).
     let charge = price * r.range(70, 130) / 100;
     let allowed = charge * r.range(35, 80) / 100;
-    let deductible = if r.chance(150) { allowed.min(r.range(0, 24_000)) } else { 0 };
+    let deductible = if r.chance(150) {
+        allowed.min(r.range(0, 24_000))
+    } else {
+        0
+    };
     // Part B pays 80% after the deductible; the beneficiary owes 20% coinsurance.
     let coinsurance = (allowed - deductible) / 5;
     let paid = allowed - deductible - coinsurance;

@@ -48,12 +48,21 @@ pub(crate) fn pac_claim(ctx: &Ctx, b: &Beneficiary, k: u32) -> PacClaim {
     // FISS (institutional) and MCS (professional) alternate, starting from the index.
     let fiss = (b.index + k).is_multiple_of(2);
     let from = ctx.ref_day - 60 + r.below(50) as i32;
-    let thru = if fiss { from + r.range(0, 5) as i32 } else { from };
+    let thru = if fiss {
+        from + r.range(0, 5) as i32
+    } else {
+        from
+    };
     let received = (thru + r.range(1, 5) as i32).min(ctx.ref_day - 1);
     let updated_day = (received + r.range(0, 3) as i32).min(ctx.ref_day - 1);
-    let last_updated = (updated_day as i64 * 86_400 + r.range(6 * 3600, 22 * 3600)).min(ctx.reference - 60);
-    let conds: Vec<&tables::Condition> =
-        CONDITIONS.iter().enumerate().filter(|(i, _)| b.conditions & (1 << i) != 0).map(|(_, c)| c).collect();
+    let last_updated =
+        (updated_day as i64 * 86_400 + r.range(6 * 3600, 22 * 3600)).min(ctx.reference - 60);
+    let conds: Vec<&tables::Condition> = CONDITIONS
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| b.conditions & (1 << i) != 0)
+        .map(|(_, c)| c)
+        .collect();
     let mut dx: Vec<Cd> = conds.iter().take(2).map(|c| c.dx[0]).collect();
     dx.push(*r.pick(tables::ACUTE_DX));
     let mut lines = Vec::new();
@@ -63,7 +72,12 @@ pub(crate) fn pac_claim(ctx: &Ctx, b: &Beneficiary, k: u32) -> PacClaim {
         let units = r.range(1, 3);
         let charge = price * units * r.range(80, 120) / 100;
         total += charge;
-        lines.push((code, units, charge, from + r.below((thru - from + 1) as u64) as i32));
+        lines.push((
+            code,
+            units,
+            charge,
+            from + r.below((thru - from + 1) as u64) as i32,
+        ));
     }
     PacClaim {
         fiss,
@@ -78,7 +92,11 @@ pub(crate) fn pac_claim(ctx: &Ctx, b: &Beneficiary, k: u32) -> PacClaim {
         provider_num: format!("{:06}", r.below(1_000_000)),
         drg: conds.first().map_or("690", |c| c.drg.0),
         total,
-        status: if fiss { ["a", "s", "m"] } else { ["1", "5", "9"] }[r.below(3) as usize],
+        status: if fiss {
+            ["a", "s", "m"]
+        } else {
+            ["1", "5", "9"]
+        }[r.below(3) as usize],
     }
 }
 
@@ -95,8 +113,18 @@ fn contained_patient(w: &mut W<'_>, b: &Beneficiary, fiss: bool) {
     w.k("extension");
     w.a();
     w.o();
-    w.ks("url", "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex");
-    w.ks("valueCode", if b.sex == crate::Sex::Female { "248152002" } else { "248153007" });
+    w.ks(
+        "url",
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex",
+    );
+    w.ks(
+        "valueCode",
+        if b.sex == crate::Sex::Female {
+            "248152002"
+        } else {
+            "248153007"
+        },
+    );
     w.oe();
     w.ae();
     w.k("identifier");
@@ -120,9 +148,19 @@ fn contained_patient(w: &mut W<'_>, b: &Beneficiary, fiss: bool) {
     let mi = b.middle_initial.encode_utf8(&mut mi);
     // FISS keeps 10 characters of the first name, MCS only initials and 6 of the last.
     let (given, family) = if fiss {
-        (b.given_name.chars().take(10).collect::<String>(), b.family_name.chars().take(15).collect::<String>())
+        (
+            b.given_name.chars().take(10).collect::<String>(),
+            b.family_name.chars().take(15).collect::<String>(),
+        )
     } else {
-        (format!("{}.", b.given_name.chars().next().unwrap_or('X')), b.family_name.chars().take(6).collect::<String>().to_uppercase())
+        (
+            format!("{}.", b.given_name.chars().next().unwrap_or('X')),
+            b.family_name
+                .chars()
+                .take(6)
+                .collect::<String>()
+                .to_uppercase(),
+        )
     };
     w.ks("text", &format!("{given} {mi}. {family}"));
     w.ks("family", &family);
@@ -220,7 +258,12 @@ pub(crate) fn claim(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
     w.o();
     w.k("coding");
     w.a();
-    w.coding2(C4BB, "C4BBIdentifierType", "npi", Some("National Provider Identifier"));
+    w.coding2(
+        C4BB,
+        "C4BBIdentifierType",
+        "npi",
+        Some("National Provider Identifier"),
+    );
     w.ae();
     w.oe();
     w.ks("system", NPI_SYS);
@@ -295,7 +338,15 @@ pub(crate) fn claim(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
         w.ae();
         w.oe();
         w.oe();
-        cat(w, 2, None, Some(("clm_drg_cd", "Claim Diagnosis Related Group Code (or MS-DRG Code)")));
+        cat(
+            w,
+            2,
+            None,
+            Some((
+                "clm_drg_cd",
+                "Claim Diagnosis Related Group Code (or MS-DRG Code)",
+            )),
+        );
         w.k("code");
         w.o();
         w.k("coding");
@@ -304,12 +355,24 @@ pub(crate) fn claim(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
         w.ae();
         w.oe();
         w.oe();
-        cat(w, 3, Some(("admtype", "Information")), Some(("clm_ip_admsn_type_cd", "Claim Inpatient Admission Type Code")));
+        cat(
+            w,
+            3,
+            Some(("admtype", "Information")),
+            Some((
+                "clm_ip_admsn_type_cd",
+                "Claim Inpatient Admission Type Code",
+            )),
+        );
         w.k("code");
         w.o();
         w.k("coding");
         w.a();
-        w.coding("https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit", "3", None);
+        w.coding(
+            "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit",
+            "3",
+            None,
+        );
         w.ae();
         w.oe();
         w.oe();
@@ -334,7 +397,11 @@ pub(crate) fn claim(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
                 w.o();
                 w.k("coding");
                 w.a();
-                let (c, d) = if i == 0 { ("principal", "Principal Diagnosis") } else { ("admitting", "Admitting Diagnosis") };
+                let (c, d) = if i == 0 {
+                    ("principal", "Principal Diagnosis")
+                } else {
+                    ("admitting", "Admitting Diagnosis")
+                };
                 w.coding2(THO, "ex-diagnosistype", c, Some(d));
                 w.ae();
                 w.oe();
@@ -534,7 +601,10 @@ pub(crate) fn claim_response(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
     if p.fiss {
         w.ext_coding("fiss/curr-status", p.status, None);
         w.ext_date("fiss/recd-dt-cymd", p.received);
-        w.ext_date("fiss/curr-tran-dt-cymd", crate::date::day_of_unix(p.last_updated));
+        w.ext_date(
+            "fiss/curr-tran-dt-cymd",
+            crate::date::day_of_unix(p.last_updated),
+        );
         w.ext_coding("fiss/group-code", "00", None);
     } else {
         w.ext_coding("mcs/status-code", p.status, None);
@@ -566,13 +636,22 @@ pub(crate) fn claim_response(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
         w.ki("itemSequence", 1);
         w.k("adjudication");
         w.a();
-        for (var, code) in [("fiss/aco-red-rarc", "N130"), ("fiss/aco-red-carc", "45"), ("fiss/aco-red-cagc", "CO")] {
+        for (var, code) in [
+            ("fiss/aco-red-rarc", "N130"),
+            ("fiss/aco-red-carc", "45"),
+            ("fiss/aco-red-cagc", "CO"),
+        ] {
             w.o();
             w.k("category");
             w.o();
             w.k("coding");
             w.a();
-            w.coding2(C4BB, "C4BBAdjudicationDiscriminator", "denialreason", Some("Denial Reason"));
+            w.coding2(
+                C4BB,
+                "C4BBAdjudicationDiscriminator",
+                "denialreason",
+                Some("Denial Reason"),
+            );
             w.ae();
             w.oe();
             w.k("reason");

@@ -27,7 +27,9 @@ pub(crate) struct Rng(u64);
 impl Rng {
     /// A generator seeded from a base seed and a stream tag (e.g. beneficiary index, purpose).
     pub(crate) fn new(seed: u64, a: u64, b: u64) -> Self {
-        Rng(mix(seed ^ mix(a.wrapping_add(0x9e37_79b9_7f4a_7c15)) ^ mix(b ^ 0x3c6e_f372_fe94_f82b)))
+        Rng(mix(seed
+            ^ mix(a.wrapping_add(0x9e37_79b9_7f4a_7c15))
+            ^ mix(b ^ 0x3c6e_f372_fe94_f82b)))
     }
     /// Next 64 random bits.
     #[inline]

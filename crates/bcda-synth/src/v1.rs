@@ -68,7 +68,14 @@ impl W<'_> {
         self.ki("sequence", *seq);
         self.cat1("information", var, label);
     }
-    fn info_code(&mut self, seq: &mut i64, var: &str, label: &str, code: &str, display: Option<&str>) {
+    fn info_code(
+        &mut self,
+        seq: &mut i64,
+        var: &str,
+        label: &str,
+        code: &str,
+        display: Option<&str>,
+    ) {
         self.info(seq, var, label);
         self.k("code");
         self.o();
@@ -93,7 +100,14 @@ impl W<'_> {
         }
         self.oe();
     }
-    fn care1(&mut self, seq: i64, npi: u64, display: Option<&str>, role: (&str, &str), specialty: Option<(&str, &str)>) {
+    fn care1(
+        &mut self,
+        seq: i64,
+        npi: u64,
+        display: Option<&str>,
+        role: (&str, &str),
+        specialty: Option<(&str, &str)>,
+    ) {
         self.o();
         self.ki("sequence", seq);
         self.npi1("provider", npi, display);
@@ -136,10 +150,24 @@ pub(crate) fn patient(w: &mut W<'_>, b: &Beneficiary) {
     w.k("extension");
     w.a();
     w.o();
-    w.ks("url", "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex");
-    w.ks("valueCode", if b.sex == crate::Sex::Female { "248152002" } else { "248153007" });
+    w.ks(
+        "url",
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex",
+    );
+    w.ks(
+        "valueCode",
+        if b.sex == crate::Sex::Female {
+            "248152002"
+        } else {
+            "248153007"
+        },
+    );
     w.oe();
-    w.ext_coding("race", &b.race_code.to_string(), Some(race_display(b.race_code)));
+    w.ext_coding(
+        "race",
+        &b.race_code.to_string(),
+        Some(race_display(b.race_code)),
+    );
     w.o();
     w.k("url");
     w.s2(BB, "rfrnc_yr");
@@ -147,7 +175,9 @@ pub(crate) fn patient(w: &mut W<'_>, b: &Beneficiary) {
     w.is(crate::date::year_of(crate::date::day_of_unix(b.last_updated)) as i64);
     w.oe();
     let disp = dual_display(b.dual_status);
-    for m in ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"] {
+    for m in [
+        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
+    ] {
         w.ext_coding(&format!("dual_{m}"), b.dual_status, Some(disp));
     }
     w.ae();
@@ -198,7 +228,12 @@ pub(crate) fn patient(w: &mut W<'_>, b: &Beneficiary) {
 }
 
 /// Writes one v1 Coverage line for a part.
-pub(crate) fn coverage(w: &mut W<'_>, b: &Beneficiary, part: (&str, &str, i32, Option<i32>), ctx: &Ctx) {
+pub(crate) fn coverage(
+    w: &mut W<'_>,
+    b: &Beneficiary,
+    part: (&str, &str, i32, Option<i32>),
+    ctx: &Ctx,
+) {
     let (idp, plan, start, end) = part;
     w.o();
     w.ks("resourceType", "Coverage");
@@ -207,7 +242,14 @@ pub(crate) fn coverage(w: &mut W<'_>, b: &Beneficiary, part: (&str, &str, i32, O
     w.meta(b.last_updated, None);
     w.k("extension");
     w.a();
-    crate::v2::coverage_extensions(w, b, idp, end, entitlement_codes(b), crate::date::year_of(ctx.ref_day));
+    crate::v2::coverage_extensions(
+        w,
+        b,
+        idp,
+        end,
+        entitlement_codes(b),
+        crate::date::year_of(ctx.ref_day),
+    );
     w.ae();
     w.ks("status", if end.is_some() { "cancelled" } else { "active" });
     w.k("type");
@@ -229,7 +271,9 @@ pub(crate) fn coverage(w: &mut W<'_>, b: &Beneficiary, part: (&str, &str, i32, O
 }
 
 fn has_lab(c: &Claim) -> bool {
-    c.lines.iter().any(|l| l.betos.starts_with("T1") || l.code == "E1390")
+    c.lines
+        .iter()
+        .any(|l| l.betos.starts_with("T1") || l.code == "E1390")
 }
 
 /// Writes one v1 ExplanationOfBenefit line.
@@ -275,12 +319,19 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             w.ks("resourceType", "Observation");
             w.ks("id", "line-observation-1");
             w.ks("status", "unknown");
-            let (code, disp) = if ct == ClaimType::Dme { ("R2", "Hematocrit Test") } else { ("R1", "Hemoglobin Test") };
+            let (code, disp) = if ct == ClaimType::Dme {
+                ("R2", "Hematocrit Test")
+            } else {
+                ("R1", "Hemoglobin Test")
+            };
             w.codeable1("code", "line_hct_hgb_type_cd", code, Some(disp));
             w.k("valueQuantity");
             w.o();
             w.k("value");
-            w.milli(if ct == ClaimType::Dme { 44_400 } else { 13_500 } + (c.id.unsigned_abs() % 40) as i64 * 100);
+            w.milli(
+                if ct == ClaimType::Dme { 44_400 } else { 13_500 }
+                    + (c.id.unsigned_abs() % 40) as i64 * 100,
+            );
             w.oe();
             w.oe();
         }
@@ -346,9 +397,21 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     w.k("identifier");
     w.a();
     let ids: [(&str, &str, i64); 3] = if ct == ClaimType::Pde {
-        [(BB, "pde_id", c.id), (CLAIM_GROUP, "", c.group), (BB, "rx_srvc_rfrnc_num", c.pde.as_ref().map_or(0, |p| p.rx_num as i64))]
+        [
+            (BB, "pde_id", c.id),
+            (CLAIM_GROUP, "", c.group),
+            (
+                BB,
+                "rx_srvc_rfrnc_num",
+                c.pde.as_ref().map_or(0, |p| p.rx_num as i64),
+            ),
+        ]
     } else {
-        [(BB, "clm_id", c.id), (CLAIM_GROUP, "", c.group), ("", "", 0)]
+        [
+            (BB, "clm_id", c.id),
+            (CLAIM_GROUP, "", c.group),
+            ("", "", 0),
+        ]
     };
     for (a, s, v) in ids {
         if a.is_empty() {
@@ -373,12 +436,19 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     w.coding2(BBCS, "eob-type", ti.eob_type, None);
     match ct {
         ClaimType::Dme => {}
-        ClaimType::Carrier | ClaimType::Outpatient => w.coding(EX_CLAIMTYPE, "professional", Some("Professional")),
+        ClaimType::Carrier | ClaimType::Outpatient => {
+            w.coding(EX_CLAIMTYPE, "professional", Some("Professional"))
+        }
         ClaimType::Pde => w.coding(EX_CLAIMTYPE, "pharmacy", Some("Pharmacy")),
         _ => w.coding(EX_CLAIMTYPE, "institutional", Some("Institutional")),
     }
     if ct != ClaimType::Pde {
-        w.coding2(BB, "nch_near_line_rec_ident_cd", ti.near_line.0, Some(ti.near_line.1));
+        w.coding2(
+            BB,
+            "nch_near_line_rec_ident_cd",
+            ti.near_line.0,
+            Some(ti.near_line.1),
+        );
     }
     if institutional {
         w.coding2(BB, "clm_srvc_clsfctn_type_cd", ti.srvc_clsfctn, None);
@@ -430,7 +500,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             if key == "facility" {
                 w.k("extension");
                 w.a();
-                w.ext_coding("phrmcy_srvc_type_cd", "01", Some("Community/retail pharmacy"));
+                w.ext_coding(
+                    "phrmcy_srvc_type_cd",
+                    "01",
+                    Some("Community/retail pharmacy"),
+                );
                 w.ae();
             }
             w.k("identifier");
@@ -489,7 +563,15 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             }
             w.ae();
             w.ki("sequence", 2);
-            w.npi1("provider", c.rendering_npi, if ct == ClaimType::Dme { Some(c.facility) } else { None });
+            w.npi1(
+                "provider",
+                c.rendering_npi,
+                if ct == ClaimType::Dme {
+                    Some(c.facility)
+                } else {
+                    None
+                },
+            );
             w.k("responsible");
             w.bool(true);
             w.k("role");
@@ -514,15 +596,42 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         }
         ClaimType::Pde => {
             let npi = c.pde.as_ref().map_or(0, |p| p.prescriber_npi);
-            w.care1(2, npi, Some("Prescriber"), ("primary", "Primary provider"), None);
+            w.care1(
+                2,
+                npi,
+                Some("Prescriber"),
+                ("primary", "Primary provider"),
+                None,
+            );
         }
         _ => {
-            if matches!(ct, ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf) {
-                w.care1(2, c.operating_npi, None, ("assist", "Assisting Provider"), None);
+            if matches!(
+                ct,
+                ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf
+            ) {
+                w.care1(
+                    2,
+                    c.operating_npi,
+                    None,
+                    ("assist", "Assisting Provider"),
+                    None,
+                );
                 w.care1(3, c.referring_npi, None, ("other", "Other"), None);
             }
-            w.care1(4, c.attending_npi, None, ("primary", "Primary provider"), None);
-            w.care1(5, c.rendering_npi, None, ("primary", "Primary provider"), Some((spec.0, spec.1)));
+            w.care1(
+                4,
+                c.attending_npi,
+                None,
+                ("primary", "Primary provider"),
+                None,
+            );
+            w.care1(
+                5,
+                c.rendering_npi,
+                None,
+                ("primary", "Primary provider"),
+                Some((spec.0, spec.1)),
+            );
         }
     }
     w.ae();
@@ -563,7 +672,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             if ct == ClaimType::Inpatient {
                 w.k("extension");
                 w.a();
-                w.ext_coding(&format!("clm_poa_ind_sw{}", i + 1), "Y", Some("Diagnosis was present at the time of admission (POA)"));
+                w.ext_coding(
+                    &format!("clm_poa_ind_sw{}", i + 1),
+                    "Y",
+                    Some("Diagnosis was present at the time of admission (POA)"),
+                );
                 w.ae();
             }
             w.ki("sequence", dseq);
@@ -580,7 +693,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             w.o();
             w.k("extension");
             w.a();
-            w.ext_coding(&format!("clm_e_poa_ind_sw{}", i + 1), "Y", Some("Diagnosis was present at the time of admission (POA)"));
+            w.ext_coding(
+                &format!("clm_e_poa_ind_sw{}", i + 1),
+                "Y",
+                Some("Diagnosis was present at the time of admission (POA)"),
+            );
             w.ae();
             w.ki("sequence", dseq);
             dx_concept(w, code, disp);
@@ -682,7 +799,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         w.o();
         w.k("coding");
         w.a();
-        w.coding("http://hl7.org/fhir/benefit-category", "medical", Some("Medical Health Coverage"));
+        w.coding(
+            "http://hl7.org/fhir/benefit-category",
+            "medical",
+            Some("Medical Health Coverage"),
+        );
         w.ae();
         w.oe();
         w.k("financial");
@@ -707,12 +828,37 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         };
         match ct {
             ClaimType::Inpatient | ClaimType::Snf => {
-                fin(w, "bene_tot_coinsrnc_days_cnt", "Beneficiary Total Coinsurance Days Count", 0);
-                fin(w, "clm_non_utlztn_days_cnt", "Claim Medicare Non Utilization Days Count", 0);
-                fin(w, "clm_utlztn_day_cnt", "Claim Medicare Utilization Day Count", c.days);
+                fin(
+                    w,
+                    "bene_tot_coinsrnc_days_cnt",
+                    "Beneficiary Total Coinsurance Days Count",
+                    0,
+                );
+                fin(
+                    w,
+                    "clm_non_utlztn_days_cnt",
+                    "Claim Medicare Non Utilization Days Count",
+                    0,
+                );
+                fin(
+                    w,
+                    "clm_utlztn_day_cnt",
+                    "Claim Medicare Utilization Day Count",
+                    c.days,
+                );
             }
-            ClaimType::Hha => fin(w, "clm_hha_tot_visit_cnt", "Claim HHA Total Visit Count", c.lines.first().map_or(1, |l| l.units)),
-            _ => fin(w, "clm_utlztn_day_cnt", "Claim Medicare Utilization Day Count", c.days),
+            ClaimType::Hha => fin(
+                w,
+                "clm_hha_tot_visit_cnt",
+                "Claim HHA Total Visit Count",
+                c.lines.first().map_or(1, |l| l.units),
+            ),
+            _ => fin(
+                w,
+                "clm_utlztn_day_cnt",
+                "Claim Medicare Utilization Day Count",
+                c.days,
+            ),
         }
         w.ae();
         w.oe();
@@ -736,18 +882,90 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
     let ct = c.ct;
     if let Some(p) = &c.pde {
         let _ = p;
-        w.info_code(seq, "daw_prod_slctn_cd", "Dispense as Written (DAW) Product Selection Code", "0", Some("No Product Selection Indicated (may also have missing values)"));
-        w.info_code(seq, "dspnsng_stus_cd", "Dispensing Status Code", "C", Some("Completion of partial fill"));
-        w.info_code(seq, "drug_cvrg_stus_cd", "Drug Coverage Status Code", "C", Some("Covered"));
-        w.info_code(seq, "adjstmt_dltn_cd", "Adjustment Deletion Code", "A", Some("Adjustment"));
-        w.info_code(seq, "nstd_frmt_cd", "Non-Standard Format Code", "X", Some("X12 837"));
-        w.info_code(seq, "prcng_excptn_cd", "Pricing Exception Code", "O", Some("Out-of-network pharmacy"));
-        w.info_code(seq, "ctstrphc_cvrg_cd", "Catastrophic Coverage Code", "A", Some("Attachment point met on this event"));
-        w.info_code(seq, "rx_orgn_cd", "Prescription Origination Code", "3", Some("Electronic"));
-        w.info_code(seq, "brnd_gnrc_cd", "Brand-Generic Code Reported by Submitting Plan", "G", Some("Generic Null/missing"));
-        w.info_code(seq, "phrmcy_srvc_type_cd", "Pharmacy service type code", "01", Some("Community/retail pharmacy"));
-        w.info_code(seq, "ptnt_rsdnc_cd", "Patient Residence Code", "01", Some("Home"));
-        w.info_code(seq, "submsn_clr_cd", "Submission clarification code", "00", Some("Default"));
+        w.info_code(
+            seq,
+            "daw_prod_slctn_cd",
+            "Dispense as Written (DAW) Product Selection Code",
+            "0",
+            Some("No Product Selection Indicated (may also have missing values)"),
+        );
+        w.info_code(
+            seq,
+            "dspnsng_stus_cd",
+            "Dispensing Status Code",
+            "C",
+            Some("Completion of partial fill"),
+        );
+        w.info_code(
+            seq,
+            "drug_cvrg_stus_cd",
+            "Drug Coverage Status Code",
+            "C",
+            Some("Covered"),
+        );
+        w.info_code(
+            seq,
+            "adjstmt_dltn_cd",
+            "Adjustment Deletion Code",
+            "A",
+            Some("Adjustment"),
+        );
+        w.info_code(
+            seq,
+            "nstd_frmt_cd",
+            "Non-Standard Format Code",
+            "X",
+            Some("X12 837"),
+        );
+        w.info_code(
+            seq,
+            "prcng_excptn_cd",
+            "Pricing Exception Code",
+            "O",
+            Some("Out-of-network pharmacy"),
+        );
+        w.info_code(
+            seq,
+            "ctstrphc_cvrg_cd",
+            "Catastrophic Coverage Code",
+            "A",
+            Some("Attachment point met on this event"),
+        );
+        w.info_code(
+            seq,
+            "rx_orgn_cd",
+            "Prescription Origination Code",
+            "3",
+            Some("Electronic"),
+        );
+        w.info_code(
+            seq,
+            "brnd_gnrc_cd",
+            "Brand-Generic Code Reported by Submitting Plan",
+            "G",
+            Some("Generic Null/missing"),
+        );
+        w.info_code(
+            seq,
+            "phrmcy_srvc_type_cd",
+            "Pharmacy service type code",
+            "01",
+            Some("Community/retail pharmacy"),
+        );
+        w.info_code(
+            seq,
+            "ptnt_rsdnc_cd",
+            "Patient Residence Code",
+            "01",
+            Some("Home"),
+        );
+        w.info_code(
+            seq,
+            "submsn_clr_cd",
+            "Submission clarification code",
+            "00",
+            Some("Default"),
+        );
         return;
     }
     w.info(seq, "nch_wkly_proc_dt", "NCH Weekly Claim Processing Date");
@@ -756,12 +974,29 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
     if matches!(ct, ClaimType::Carrier | ClaimType::Dme) {
         return;
     }
-    if matches!(ct, ClaimType::Inpatient | ClaimType::Snf | ClaimType::Hospice) {
-        let (code, disp) = if ct == ClaimType::Hospice && c.discharge == "30" { ("C", "Still a patient") } else { ("A", "Discharged") };
-        w.info_code(seq, "nch_ptnt_stus_ind_cd", "NCH Patient Status Indicator Code", code, Some(disp));
+    if matches!(
+        ct,
+        ClaimType::Inpatient | ClaimType::Snf | ClaimType::Hospice
+    ) {
+        let (code, disp) = if ct == ClaimType::Hospice && c.discharge == "30" {
+            ("C", "Still a patient")
+        } else {
+            ("A", "Discharged")
+        };
+        w.info_code(
+            seq,
+            "nch_ptnt_stus_ind_cd",
+            "NCH Patient Status Indicator Code",
+            code,
+            Some(disp),
+        );
     }
     if matches!(ct, ClaimType::Inpatient | ClaimType::Snf) {
-        w.info(seq, "clm_ip_admsn_type_cd", "Claim Inpatient Admission Type Code");
+        w.info(
+            seq,
+            "clm_ip_admsn_type_cd",
+            "Claim Inpatient Admission Type Code",
+        );
         w.k("code");
         w.o();
         w.k("coding");
@@ -774,8 +1009,18 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         w.ae();
         w.oe();
         w.oe();
-        w.info_code(seq, "clm_src_ip_admsn_cd", "Claim Source Inpatient Admission Code", "1", None);
-        w.info(seq, "nch_blood_pnts_frnshd_qty", "NCH Blood Pints Furnished Quantity");
+        w.info_code(
+            seq,
+            "clm_src_ip_admsn_cd",
+            "Claim Source Inpatient Admission Code",
+            "1",
+            None,
+        );
+        w.info(
+            seq,
+            "nch_blood_pnts_frnshd_qty",
+            "NCH Blood Pints Furnished Quantity",
+        );
         w.k("valueQuantity");
         w.o();
         w.ki("value", 0);
@@ -786,21 +1031,54 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         w.oe();
     }
     if ct == ClaimType::Snf {
-        w.info(seq, "nch_vrfd_ncvrd_stay_from_dt", "NCH Verified Non-covered Stay From Date");
+        w.info(
+            seq,
+            "nch_vrfd_ncvrd_stay_from_dt",
+            "NCH Verified Non-covered Stay From Date",
+        );
         w.period("timingPeriod", c.from - 5, Some(c.from - 1));
         w.oe();
-        w.info(seq, "nch_bene_mdcr_bnfts_exhtd_dt_i", "NCH Beneficiary Medicare Benefits Exhausted Date");
+        w.info(
+            seq,
+            "nch_bene_mdcr_bnfts_exhtd_dt_i",
+            "NCH Beneficiary Medicare Benefits Exhausted Date",
+        );
         w.kd("timingDate", c.thru);
         w.oe();
-        w.info(seq, "nch_qlfyd_stay_from_dt", "NCH Qualified Stay From Date");
+        w.info(
+            seq,
+            "nch_qlfyd_stay_from_dt",
+            "NCH Qualified Stay From Date",
+        );
         w.period("timingPeriod", c.from - 5, Some(c.from - 1));
         w.oe();
-        w.info_code(seq, "clm_pps_ind_cd", "Claim PPS Indicator Code", "2", Some("PPS bill; claim contains PPS indicator"));
+        w.info_code(
+            seq,
+            "clm_pps_ind_cd",
+            "Claim PPS Indicator Code",
+            "2",
+            Some("PPS bill; claim contains PPS indicator"),
+        );
     }
-    if matches!(ct, ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf) {
-        w.info_code(seq, "clm_mco_pd_sw", "Claim MCO Paid Switch", "0", Some("No managed care organization (MCO) payment"));
+    if matches!(
+        ct,
+        ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf
+    ) {
+        w.info_code(
+            seq,
+            "clm_mco_pd_sw",
+            "Claim MCO Paid Switch",
+            "0",
+            Some("No managed care organization (MCO) payment"),
+        );
     }
-    w.info_code(seq, "clm_freq_cd", "Claim Frequency Code", "1", Some("Admit thru discharge claim"));
+    w.info_code(
+        seq,
+        "clm_freq_cd",
+        "Claim Frequency Code",
+        "1",
+        Some("Admit thru discharge claim"),
+    );
     let disp = match c.discharge {
         "01" => "Discharged to home/self-care (routine charge).",
         "03" => "Discharged/transferred to skilled nursing facility (SNF) with Medicare certification in anticipation of covered skilled care.",
@@ -808,10 +1086,28 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         "40" => "Expired at home (hospice claims only)",
         _ => "Still patient.",
     };
-    w.info_code(seq, "ptnt_dschrg_stus_cd", "Patient Discharge Status Code", c.discharge, Some(disp));
-    w.info_code(seq, "nch_prmry_pyr_cd", "NCH Primary Payer Code (if not Medicare)", "A", Some("Employer group health plan (EGHP) insurance for an aged beneficiary"));
+    w.info_code(
+        seq,
+        "ptnt_dschrg_stus_cd",
+        "Patient Discharge Status Code",
+        c.discharge,
+        Some(disp),
+    );
+    w.info_code(
+        seq,
+        "nch_prmry_pyr_cd",
+        "NCH Primary Payer Code (if not Medicare)",
+        "A",
+        Some("Employer group health plan (EGHP) insurance for an aged beneficiary"),
+    );
     if ct == ClaimType::Hha {
-        w.info_code(seq, "clm_hha_lupa_ind_cd", "Claim HHA Low Utilization Payment Adjustment (LUPA) Indicator Code", "L", Some("Low utilization payment adjustment (LUPA) claim"));
+        w.info_code(
+            seq,
+            "clm_hha_lupa_ind_cd",
+            "Claim HHA Low Utilization Payment Adjustment (LUPA) Indicator Code",
+            "L",
+            Some("Low utilization payment adjustment (LUPA) claim"),
+        );
         w.info_code(seq, "clm_hha_rfrl_cd", "Claim HHA Referral Code", "1", Some("Physician referral - The patient was admitted upon the recommendation of a personal physician."));
     }
 }
@@ -851,7 +1147,15 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     }
     w.ext_coding("betos_cd", l.betos, Some(l.desc));
     w.ext_coding("line_bene_prmry_pyr_cd", "E", Some("Workers' compensation"));
-    w.ext_coding("line_service_deductible", if l.deductible > 0 { "0" } else { "1" }, Some(if l.deductible > 0 { "Service Subject to Deductible" } else { "Service Not Subject to Deductible" }));
+    w.ext_coding(
+        "line_service_deductible",
+        if l.deductible > 0 { "0" } else { "1" },
+        Some(if l.deductible > 0 {
+            "Service Subject to Deductible"
+        } else {
+            "Service Not Subject to Deductible"
+        }),
+    );
     if lab {
         w.o();
         w.k("url");
@@ -879,7 +1183,20 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     w.a();
     w.i(l.dx as i64 + 1);
     w.ae();
-    let (tos, tos_disp) = if dme { (l.tos, if l.tos == "R" { "Rental of DME" } else { "Lump sum purchase of DME, prosthetics orthotics" }) } else if l.betos.starts_with('T') { ("5", "Diagnostic laboratory") } else { ("1", "Medical care") };
+    let (tos, tos_disp) = if dme {
+        (
+            l.tos,
+            if l.tos == "R" {
+                "Rental of DME"
+            } else {
+                "Lump sum purchase of DME, prosthetics orthotics"
+            },
+        )
+    } else if l.betos.starts_with('T') {
+        ("5", "Diagnostic laboratory")
+    } else {
+        ("1", "Medical care")
+    };
     w.codeable1("category", "line_cms_type_srvc_cd", tos, Some(tos_disp));
     w.k("service");
     w.o();
@@ -939,27 +1256,69 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     w.k("adjudication");
     w.a();
     if dme {
-        w.adj1("line_prmry_alowd_chrg_amt", "Line Primary Payer Allowed Charge Amount", 0);
-        w.adj1("line_dme_prchs_price_amt", "Line DME Purchase Price Amount", l.allowed);
+        w.adj1(
+            "line_prmry_alowd_chrg_amt",
+            "Line Primary Payer Allowed Charge Amount",
+            0,
+        );
+        w.adj1(
+            "line_dme_prchs_price_amt",
+            "Line DME Purchase Price Amount",
+            l.allowed,
+        );
     } else {
-        w.adj1_reason("carr_line_rdcd_pmt_phys_astn_c", "Carrier Line Reduced Payment Physician Assistant Code", "0", Some("N/A"));
+        w.adj1_reason(
+            "carr_line_rdcd_pmt_phys_astn_c",
+            "Carrier Line Reduced Payment Physician Assistant Code",
+            "0",
+            Some("N/A"),
+        );
     }
     w.o();
     w.k("extension");
     w.a();
     w.ext_coding("line_pmt_80_100_cd", "0", Some("80%"));
     w.ae();
-    w.cat1("adjudication", "line_nch_pmt_amt", "Line NCH Medicare Payment Amount");
+    w.cat1(
+        "adjudication",
+        "line_nch_pmt_amt",
+        "Line NCH Medicare Payment Amount",
+    );
     w.money1("amount", l.paid);
     w.oe();
     w.adj1("line_bene_pmt_amt", "Line Payment Amount to Beneficiary", 0);
     w.adj1("line_prvdr_pmt_amt", "Line Provider Payment Amount", l.paid);
-    w.adj1("line_bene_ptb_ddctbl_amt", "Line Beneficiary Part B Deductible Amount", l.deductible);
-    w.adj1("line_bene_prmry_pyr_pd_amt", "Line Primary Payer (if not Medicare) Paid Amount", 0);
-    w.adj1("line_coinsrnc_amt", "Line Beneficiary Coinsurance Amount", l.coinsurance);
-    w.adj1("line_sbmtd_chrg_amt", "Line Submitted Charge Amount", l.charge);
-    w.adj1("line_alowd_chrg_amt", "Line Allowed Charge Amount", l.allowed);
-    w.adj1_reason("line_prcsg_ind_cd", "Line Processing Indicator Code", "A", Some("Allowed"));
+    w.adj1(
+        "line_bene_ptb_ddctbl_amt",
+        "Line Beneficiary Part B Deductible Amount",
+        l.deductible,
+    );
+    w.adj1(
+        "line_bene_prmry_pyr_pd_amt",
+        "Line Primary Payer (if not Medicare) Paid Amount",
+        0,
+    );
+    w.adj1(
+        "line_coinsrnc_amt",
+        "Line Beneficiary Coinsurance Amount",
+        l.coinsurance,
+    );
+    w.adj1(
+        "line_sbmtd_chrg_amt",
+        "Line Submitted Charge Amount",
+        l.charge,
+    );
+    w.adj1(
+        "line_alowd_chrg_amt",
+        "Line Allowed Charge Amount",
+        l.allowed,
+    );
+    w.adj1_reason(
+        "line_prcsg_ind_cd",
+        "Line Processing Indicator Code",
+        "A",
+        Some("Allowed"),
+    );
     w.ae();
     w.oe();
 }
@@ -994,7 +1353,11 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
         w.ext_coding("rev_cntr_stus_ind_cd", "A", Some("Services not paid under OPPS; uses a different fee schedule (e.g., ambulance, PT, mammography)"));
     }
-    w.ext_coding("rev_cntr_ddctbl_coinsrnc_cd", "0", Some("Charges are subject to deductible and coinsurance"));
+    w.ext_coding(
+        "rev_cntr_ddctbl_coinsrnc_cd",
+        "0",
+        Some("Charges are subject to deductible and coinsurance"),
+    );
     w.ae();
     w.k("coding");
     w.a();
@@ -1007,7 +1370,11 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
         if ct == ClaimType::Outpatient && l.rev.0 == "0636" {
             w.k("extension");
             w.a();
-            w.ext_coding("rev_cntr_ide_ndc_upc_num", "00409488820", Some("ONDANSETRON 2 MG/ML VIAL"));
+            w.ext_coding(
+                "rev_cntr_ide_ndc_upc_num",
+                "00409488820",
+                Some("ONDANSETRON 2 MG/ML VIAL"),
+            );
             w.ae();
         }
         w.k("coding");
@@ -1025,7 +1392,10 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
         w.oe();
         w.ae();
     }
-    if matches!(ct, ClaimType::Outpatient | ClaimType::Hha | ClaimType::Hospice) {
+    if matches!(
+        ct,
+        ClaimType::Outpatient | ClaimType::Hha | ClaimType::Hospice
+    ) {
         w.kd("servicedDate", l.from);
     }
     w.k("locationAddress");
@@ -1039,29 +1409,94 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     w.k("adjudication");
     w.a();
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
-        w.adj1_reason("rev_cntr_1st_ansi_cd", "Revenue Center 1st ANSI Code", "CO45", None);
+        w.adj1_reason(
+            "rev_cntr_1st_ansi_cd",
+            "Revenue Center 1st ANSI Code",
+            "CO45",
+            None,
+        );
         if ct == ClaimType::Outpatient {
-            w.adj1_reason("rev_cntr_2nd_ansi_cd", "Revenue Center 2nd ANSI Code", "PR2", None);
+            w.adj1_reason(
+                "rev_cntr_2nd_ansi_cd",
+                "Revenue Center 2nd ANSI Code",
+                "PR2",
+                None,
+            );
         }
     }
-    w.adj1("rev_cntr_rate_amt", "Revenue Center Rate Amount", l.charge / l.units.max(1));
-    w.adj1("rev_cntr_tot_chrg_amt", "Revenue Center Total Charge Amount", l.charge);
-    w.adj1("rev_cntr_ncvrd_chrg_amt", "Revenue Center Non-Covered Charge Amount", l.charge - l.allowed);
+    w.adj1(
+        "rev_cntr_rate_amt",
+        "Revenue Center Rate Amount",
+        l.charge / l.units.max(1),
+    );
+    w.adj1(
+        "rev_cntr_tot_chrg_amt",
+        "Revenue Center Total Charge Amount",
+        l.charge,
+    );
+    w.adj1(
+        "rev_cntr_ncvrd_chrg_amt",
+        "Revenue Center Non-Covered Charge Amount",
+        l.charge - l.allowed,
+    );
     if ct == ClaimType::Outpatient {
-        w.adj1("rev_cntr_blood_ddctbl_amt", "Revenue Center Blood Deductible Amount", 0);
-        w.adj1("rev_cntr_cash_ddctbl_amt", "Revenue Center Cash Deductible Amount", l.deductible);
-        w.adj1("rev_cntr_coinsrnc_wge_adjstd_c", "Revenue Center Coinsurance/Wage Adjusted Coinsurance Amount", l.coinsurance);
-        w.adj1("rev_cntr_rdcd_coinsrnc_amt", "Revenue Center Reduced Coinsurance Amount", 0);
-        w.adj1("rev_cntr_1st_msp_pd_amt", "Revenue Center 1st Medicare Secondary Payer (MSP) Paid Amount", 0);
-        w.adj1("rev_cntr_2nd_msp_pd_amt", "Revenue Center 2nd Medicare Secondary Payer (MSP) Paid Amount", 0);
-        w.adj1("rev_cntr_ptnt_rspnsblty_pmt", "Revenue Center Patient Responsibility Payment Amount", l.deductible + l.coinsurance);
+        w.adj1(
+            "rev_cntr_blood_ddctbl_amt",
+            "Revenue Center Blood Deductible Amount",
+            0,
+        );
+        w.adj1(
+            "rev_cntr_cash_ddctbl_amt",
+            "Revenue Center Cash Deductible Amount",
+            l.deductible,
+        );
+        w.adj1(
+            "rev_cntr_coinsrnc_wge_adjstd_c",
+            "Revenue Center Coinsurance/Wage Adjusted Coinsurance Amount",
+            l.coinsurance,
+        );
+        w.adj1(
+            "rev_cntr_rdcd_coinsrnc_amt",
+            "Revenue Center Reduced Coinsurance Amount",
+            0,
+        );
+        w.adj1(
+            "rev_cntr_1st_msp_pd_amt",
+            "Revenue Center 1st Medicare Secondary Payer (MSP) Paid Amount",
+            0,
+        );
+        w.adj1(
+            "rev_cntr_2nd_msp_pd_amt",
+            "Revenue Center 2nd Medicare Secondary Payer (MSP) Paid Amount",
+            0,
+        );
+        w.adj1(
+            "rev_cntr_ptnt_rspnsblty_pmt",
+            "Revenue Center Patient Responsibility Payment Amount",
+            l.deductible + l.coinsurance,
+        );
     }
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hospice) {
-        w.adj1("rev_cntr_prvdr_pmt_amt", "Revenue Center (Medicare) Provider Payment Amount", l.paid);
-        w.adj1("rev_cntr_bene_pmt_amt", "Revenue Center Payment Amount to Beneficiary", 0);
+        w.adj1(
+            "rev_cntr_prvdr_pmt_amt",
+            "Revenue Center (Medicare) Provider Payment Amount",
+            l.paid,
+        );
+        w.adj1(
+            "rev_cntr_bene_pmt_amt",
+            "Revenue Center Payment Amount to Beneficiary",
+            0,
+        );
     }
-    if matches!(ct, ClaimType::Outpatient | ClaimType::Hospice | ClaimType::Hha) {
-        w.adj1("rev_cntr_pmt_amt_amt", "Revenue Center (Medicare) Payment Amount", l.paid);
+    if matches!(
+        ct,
+        ClaimType::Outpatient | ClaimType::Hospice | ClaimType::Hha
+    ) {
+        w.adj1(
+            "rev_cntr_pmt_amt_amt",
+            "Revenue Center (Medicare) Payment Amount",
+            l.paid,
+        );
     }
     w.ae();
     w.oe();
@@ -1096,16 +1531,40 @@ fn pde_item(w: &mut W<'_>, c: &Claim) {
     w.k("adjudication");
     w.a();
     w.o();
-    w.cat1("adjudication", "cvrd_d_plan_pd_amt", "Amount paid by Part D plan for the PDE (drug is covered by Part D)");
+    w.cat1(
+        "adjudication",
+        "cvrd_d_plan_pd_amt",
+        "Amount paid by Part D plan for the PDE (drug is covered by Part D)",
+    );
     w.codeable1("reason", "drug_cvrg_stus_cd", "C", Some("Covered"));
     w.money1("amount", p.plan_paid);
     w.oe();
-    w.adj1("gdc_blw_oopt_amt", "Gross Drug Cost Below Part D Out-of-Pocket Threshold (GDCB)", p.total);
-    w.adj1("gdc_abv_oopt_amt", "Gross Drug Cost Above Part D Out-of-Pocket Threshold (GDCA)", 0);
+    w.adj1(
+        "gdc_blw_oopt_amt",
+        "Gross Drug Cost Below Part D Out-of-Pocket Threshold (GDCB)",
+        p.total,
+    );
+    w.adj1(
+        "gdc_abv_oopt_amt",
+        "Gross Drug Cost Above Part D Out-of-Pocket Threshold (GDCA)",
+        0,
+    );
     w.adj1("ptnt_pay_amt", "Amount Paid by Patient", p.patient_pay);
-    w.adj1("othr_troop_amt", "Other True Out-of-Pocket (TrOOP) Amount", 0);
-    w.adj1("lics_amt", "Amount paid for the PDE by Part D low income subsidy", p.lics);
-    w.adj1("plro_amt", "Reduction in patient liability due to payments by other payers (PLRO)", 0);
+    w.adj1(
+        "othr_troop_amt",
+        "Other True Out-of-Pocket (TrOOP) Amount",
+        0,
+    );
+    w.adj1(
+        "lics_amt",
+        "Amount paid for the PDE by Part D low income subsidy",
+        p.lics,
+    );
+    w.adj1(
+        "plro_amt",
+        "Reduction in patient liability due to payments by other payers (PLRO)",
+        0,
+    );
     w.adj1("tot_rx_cst_amt", "Total drug cost (Part D)", p.total);
     w.adj1("rptd_gap_dscnt_num", "Gap Discount Amount", 0);
     w.ae();
@@ -1116,7 +1575,11 @@ fn pde_item(w: &mut W<'_>, c: &Claim) {
     w.o();
     w.k("coding");
     w.a();
-    w.coding("http://hl7.org/fhir/v3/ActCode", "RXDINV", Some("Rx dispense invoice"));
+    w.coding(
+        "http://hl7.org/fhir/v3/ActCode",
+        "RXDINV",
+        Some("Rx dispense invoice"),
+    );
     w.ae();
     w.oe();
     w.oe();

@@ -10,7 +10,9 @@ const PROFILE: &str = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/";
 fn profile_for(ct: ClaimType) -> &'static str {
     // BFD v2 tags DME with Inpatient-Institutional and HHA with Professional-NonClinician.
     match ct {
-        ClaimType::Carrier | ClaimType::Hha => "C4BB-ExplanationOfBenefit-Professional-NonClinician",
+        ClaimType::Carrier | ClaimType::Hha => {
+            "C4BB-ExplanationOfBenefit-Professional-NonClinician"
+        }
         ClaimType::Outpatient => "C4BB-ExplanationOfBenefit-Outpatient-Institutional",
         ClaimType::Pde => "C4BB-ExplanationOfBenefit-Pharmacy",
         _ => "C4BB-ExplanationOfBenefit-Inpatient-Institutional",
@@ -75,7 +77,11 @@ impl W<'_> {
         self.o();
         self.k("coding");
         self.a();
-        self.c4("C4BBAdjudicationDiscriminator", "denialreason", "Denial Reason");
+        self.c4(
+            "C4BBAdjudicationDiscriminator",
+            "denialreason",
+            "Denial Reason",
+        );
         self.ae();
         self.oe();
         self.k("reason");
@@ -107,7 +113,15 @@ impl W<'_> {
         self.oe();
     }
     /// supportingInfo with `code` = a Blue Button variable coding.
-    fn si_code(&mut self, seq: &mut i64, c4: Option<(&str, &str)>, var: &str, label: Option<&str>, code: &str, display: Option<&str>) {
+    fn si_code(
+        &mut self,
+        seq: &mut i64,
+        c4: Option<(&str, &str)>,
+        var: &str,
+        label: Option<&str>,
+        code: &str,
+        display: Option<&str>,
+    ) {
         self.sinfo(seq, c4, label.map(|l| (var, l)));
         self.k("code");
         self.o();
@@ -235,12 +249,29 @@ pub(crate) fn patient(w: &mut W<'_>, b: &Beneficiary) {
     w.k("extension");
     w.a();
     w.o();
-    w.ks("url", "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex");
-    w.ks("valueCode", if b.sex == crate::Sex::Female { "248152002" } else { "248153007" });
+    w.ks(
+        "url",
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex",
+    );
+    w.ks(
+        "valueCode",
+        if b.sex == crate::Sex::Female {
+            "248152002"
+        } else {
+            "248153007"
+        },
+    );
     w.oe();
-    w.ext_coding("race", &b.race_code.to_string(), Some(race_display(b.race_code)));
+    w.ext_coding(
+        "race",
+        &b.race_code.to_string(),
+        Some(race_display(b.race_code)),
+    );
     w.o();
-    w.ks("url", "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race");
+    w.ks(
+        "url",
+        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race",
+    );
     w.k("extension");
     w.a();
     let (omb, omb_disp) = match b.race_code {
@@ -350,14 +381,21 @@ pub(crate) fn patient(w: &mut W<'_>, b: &Beneficiary) {
 
 fn dual_months(w: &mut W<'_>, b: &Beneficiary) {
     let disp = dual_display(b.dual_status);
-    for m in ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"] {
+    for m in [
+        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
+    ] {
         let var = format!("dual_{m}");
         w.ext_coding(&var, b.dual_status, Some(disp));
     }
 }
 
 /// Writes one v2 Coverage line for a part.
-pub(crate) fn coverage(w: &mut W<'_>, b: &Beneficiary, part: (&str, &str, i32, Option<i32>), ctx: &Ctx) {
+pub(crate) fn coverage(
+    w: &mut W<'_>,
+    b: &Beneficiary,
+    part: (&str, &str, i32, Option<i32>),
+    ctx: &Ctx,
+) {
     let (idp, plan, start, end) = part;
     let ent = entitlement_codes(b);
     let ref_year = crate::date::year_of(ctx.ref_day);
@@ -425,7 +463,9 @@ pub(crate) fn coverage_extensions(
     ent: [(&str, &str); 3],
     ref_year: i32,
 ) {
-    let months = ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12"];
+    let months = [
+        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
+    ];
     let dual = b.dual_status != "NA";
     match idp {
         "part-a" | "part-b" => {
@@ -450,7 +490,11 @@ pub(crate) fn coverage_extensions(
                 w.ext_coding(&format!("ptc_plan_type_cd_{m}"), "01", None);
             }
             for m in months {
-                w.ext_coding(&format!("hmo_ind_{m}"), "C", Some("Lock-in, CMS to process provider claims"));
+                w.ext_coding(
+                    &format!("hmo_ind_{m}"),
+                    "C",
+                    Some("Lock-in, CMS to process provider claims"),
+                );
             }
         }
         _ => {
@@ -474,7 +518,11 @@ pub(crate) fn coverage_extensions(
                 w.ext_coding(&format!("cstshr{m}"), cs, Some(csd));
             }
             for m in months {
-                w.ext_coding(&format!("rdsind{m}"), "N", Some("No employer subsidization"));
+                w.ext_coding(
+                    &format!("rdsind{m}"),
+                    "N",
+                    Some("No employer subsidization"),
+                );
             }
         }
     }
@@ -487,7 +535,11 @@ pub(crate) fn coverage_extensions(
     w.oe();
     dual_months(w, b);
     if matches!(idp, "part-a" | "part-b") {
-        let (code, disp) = if dual { ("C", "Part A and Part B state buy-in") } else { ("3", "Part A and Part B") };
+        let (code, disp) = if dual {
+            ("C", "Part A and Part B state buy-in")
+        } else {
+            ("3", "Part A and Part B")
+        };
         for m in months {
             w.ext_coding(&format!("buyin{m}"), code, Some(disp));
         }
@@ -500,7 +552,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     let ct = c.ct;
     let institutional = matches!(
         ct,
-        ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf | ClaimType::Hha | ClaimType::Hospice
+        ClaimType::Inpatient
+            | ClaimType::Outpatient
+            | ClaimType::Snf
+            | ClaimType::Hha
+            | ClaimType::Hospice
     );
     let state = &tables::STATES[c.state];
     let spec = tables::SPECIALTIES[c.specialty];
@@ -512,7 +568,10 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     // contained
     match ct {
         ClaimType::Carrier | ClaimType::Dme => {
-            let lab = c.lines.iter().any(|l| l.betos.starts_with("T1") || l.code == "E1390");
+            let lab = c
+                .lines
+                .iter()
+                .any(|l| l.betos.starts_with("T1") || l.code == "E1390");
             if lab {
                 w.k("contained");
                 w.a();
@@ -520,12 +579,19 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
                 w.ks("resourceType", "Observation");
                 w.ks("id", "line-observation-1");
                 w.ks("status", "unknown");
-                let (code, disp) = if ct == ClaimType::Dme { ("R2", "Hematocrit Test") } else { ("R1", "Hemoglobin Test") };
+                let (code, disp) = if ct == ClaimType::Dme {
+                    ("R2", "Hematocrit Test")
+                } else {
+                    ("R1", "Hemoglobin Test")
+                };
                 w.codeable_bb("code", "line_hct_hgb_type_cd", code, Some(disp));
                 w.k("valueQuantity");
                 w.o();
                 w.k("value");
-                w.milli(if ct == ClaimType::Dme { 44_400 } else { 13_500 } + (c.id.unsigned_abs() % 40) as i64 * 100);
+                w.milli(
+                    if ct == ClaimType::Dme { 44_400 } else { 13_500 }
+                        + (c.id.unsigned_abs() % 40) as i64 * 100,
+                );
                 w.oe();
                 w.oe();
                 w.ae();
@@ -575,7 +641,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     if ct != ClaimType::Pde {
         w.k("extension");
         w.a();
-        w.ext_coding("nch_near_line_rec_ident_cd", ti.near_line.0, Some(ti.near_line.1));
+        w.ext_coding(
+            "nch_near_line_rec_ident_cd",
+            ti.near_line.0,
+            Some(ti.near_line.1),
+        );
         if matches!(ct, ClaimType::Carrier | ClaimType::Dme) {
             w.ext_ident("carr_num", state.carrier);
             w.ext_ident_n("carr_clm_cntl_num", c.control_num as i64);
@@ -585,7 +655,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             w.ext_coding("carr_clm_entry_cd", "1", Some("Original debit; void of original debit (If CLM_DISP_CD = 3, code 1 means voided original debit)"));
         } else {
             if matches!(ct, ClaimType::Inpatient | ClaimType::Snf) {
-                w.ext_coding("fi_clm_actn_cd", "1", Some("Original debit action (always a 1 for all regular bills)"));
+                w.ext_coding(
+                    "fi_clm_actn_cd",
+                    "1",
+                    Some("Original debit action (always a 1 for all regular bills)"),
+                );
             }
             if ct == ClaimType::Inpatient {
                 w.o();
@@ -618,8 +692,20 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     // identifiers
     w.k("identifier");
     w.a();
-    let pde_ids = [(BB, "pde_id", c.id), (CLAIM_GROUP, "", c.group), (BB, "rx_srvc_rfrnc_num", c.pde.as_ref().map_or(0, |p| p.rx_num as i64))];
-    let ids: &[(&str, &str, i64)] = if ct == ClaimType::Pde { &pde_ids } else { &[(BB, "clm_id", c.id), (CLAIM_GROUP, "", c.group)] };
+    let pde_ids = [
+        (BB, "pde_id", c.id),
+        (CLAIM_GROUP, "", c.group),
+        (
+            BB,
+            "rx_srvc_rfrnc_num",
+            c.pde.as_ref().map_or(0, |p| p.rx_num as i64),
+        ),
+    ];
+    let ids: &[(&str, &str, i64)] = if ct == ClaimType::Pde {
+        &pde_ids
+    } else {
+        &[(BB, "clm_id", c.id), (CLAIM_GROUP, "", c.group)]
+    };
     for &(sys_a, sys_b, value) in ids {
         w.o();
         w.k("type");
@@ -654,7 +740,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     w.ae();
     w.oe();
     if institutional {
-        let (sub, text) = if ct == ClaimType::Outpatient { ("outpatient", "Outpatient") } else { ("inpatient", "Inpatient") };
+        let (sub, text) = if ct == ClaimType::Outpatient {
+            ("outpatient", "Outpatient")
+        } else {
+            ("inpatient", "Inpatient")
+        };
         w.k("subType");
         w.o();
         w.k("coding");
@@ -748,7 +838,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         w.o();
         w.k("extension");
         w.a();
-        w.ext_coding("phrmcy_srvc_type_cd", "01", Some("Community/retail pharmacy"));
+        w.ext_coding(
+            "phrmcy_srvc_type_cd",
+            "01",
+            Some("Community/retail pharmacy"),
+        );
         w.ae();
         w.k("identifier");
         w.o();
@@ -775,12 +869,44 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     let qual = Some((spec.2, spec.3));
     match ct {
         ClaimType::Carrier => {
-            w.care(1, c.referring_npi, None, ("C4BB", "referring", "Referring"), None, None, false);
-            w.care(2, c.rendering_npi, None, ("C4BB", "performing", "Performing provider"), qual, Some((spec.0, spec.1)), true);
-            w.care(3, c.org_npi, Some(c.facility), ("THO", "primary", "Primary provider"), None, None, false);
+            w.care(
+                1,
+                c.referring_npi,
+                None,
+                ("C4BB", "referring", "Referring"),
+                None,
+                None,
+                false,
+            );
+            w.care(
+                2,
+                c.rendering_npi,
+                None,
+                ("C4BB", "performing", "Performing provider"),
+                qual,
+                Some((spec.0, spec.1)),
+                true,
+            );
+            w.care(
+                3,
+                c.org_npi,
+                Some(c.facility),
+                ("THO", "primary", "Primary provider"),
+                None,
+                None,
+                false,
+            );
         }
         ClaimType::Dme => {
-            w.care(1, c.referring_npi, Some("Referring physician"), ("C4BB", "referring", "Referring"), qual, None, false);
+            w.care(
+                1,
+                c.referring_npi,
+                Some("Referring physician"),
+                ("C4BB", "referring", "Referring"),
+                qual,
+                None,
+                false,
+            );
             w.o();
             w.k("extension");
             w.a();
@@ -805,7 +931,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             w.o();
             w.k("coding");
             w.a();
-            w.coding(NUCC, "332B00000X", Some("Durable Medical Equipment & Medical Supplies"));
+            w.coding(
+                NUCC,
+                "332B00000X",
+                Some("Durable Medical Equipment & Medical Supplies"),
+            );
             w.coding2(BB, "prvdr_spclty", "A5", Some("Pharmacy (DMERC)"));
             w.ae();
             w.oe();
@@ -813,15 +943,58 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         }
         ClaimType::Pde => {
             let p = c.pde.as_ref();
-            w.care(1, p.map_or(0, |p| p.prescriber_npi), Some("Prescriber"), ("C4BB", "prescribing", "Prescribing provider"), qual, None, false);
+            w.care(
+                1,
+                p.map_or(0, |p| p.prescriber_npi),
+                Some("Prescriber"),
+                ("C4BB", "prescribing", "Prescribing provider"),
+                qual,
+                None,
+                false,
+            );
         }
         _ => {
-            w.care(1, c.attending_npi, None, ("C4BB", "attending", "Attending"), qual, None, false);
-            if matches!(ct, ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf) {
-                w.care(2, c.operating_npi, None, ("C4BB", "operating", "Operating"), qual, None, false);
-                w.care(3, c.referring_npi, None, ("C4BB", "otheroperating", "Other Operating"), qual, None, false);
+            w.care(
+                1,
+                c.attending_npi,
+                None,
+                ("C4BB", "attending", "Attending"),
+                qual,
+                None,
+                false,
+            );
+            if matches!(
+                ct,
+                ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf
+            ) {
+                w.care(
+                    2,
+                    c.operating_npi,
+                    None,
+                    ("C4BB", "operating", "Operating"),
+                    qual,
+                    None,
+                    false,
+                );
+                w.care(
+                    3,
+                    c.referring_npi,
+                    None,
+                    ("C4BB", "otheroperating", "Other Operating"),
+                    qual,
+                    None,
+                    false,
+                );
             }
-            w.care(4, c.rendering_npi, None, ("C4BB", "performing", "Performing provider"), qual, None, false);
+            w.care(
+                4,
+                c.rendering_npi,
+                None,
+                ("C4BB", "performing", "Performing provider"),
+                qual,
+                None,
+                false,
+            );
         }
     }
     w.ae();
@@ -842,7 +1015,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             if ct == ClaimType::Inpatient && i > 0 {
                 w.k("extension");
                 w.a();
-                w.ext_coding(&format!("clm_poa_ind_sw{i}"), "Y", Some("Diagnosis was present at the time of admission (POA)"));
+                w.ext_coding(
+                    &format!("clm_poa_ind_sw{i}"),
+                    "Y",
+                    Some("Diagnosis was present at the time of admission (POA)"),
+                );
                 w.ae();
             }
             w.ki("sequence", dseq);
@@ -863,7 +1040,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             if i == 0 {
                 w.tho("ex-diagnosistype", "principal", Some("Principal Diagnosis"));
             } else if last && ct == ClaimType::Outpatient {
-                w.c4("C4BBClaimDiagnosisType", "patientreasonforvisit", "Patient Reason for Visit");
+                w.c4(
+                    "C4BBClaimDiagnosisType",
+                    "patientreasonforvisit",
+                    "Patient Reason for Visit",
+                );
             } else if institutional {
                 w.c4("C4BBClaimDiagnosisType", "other", "Other");
             } else {
@@ -902,7 +1083,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             w.o();
             w.k("extension");
             w.a();
-            w.ext_coding(&format!("clm_e_poa_ind_sw{}", i + 1), "Y", Some("Diagnosis was present at the time of admission (POA)"));
+            w.ext_coding(
+                &format!("clm_e_poa_ind_sw{}", i + 1),
+                "Y",
+                Some("Diagnosis was present at the time of admission (POA)"),
+            );
             w.ae();
             w.ki("sequence", dseq);
             w.k("diagnosisCodeableConcept");
@@ -918,7 +1103,11 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             w.o();
             w.k("coding");
             w.a();
-            w.c4("C4BBClaimDiagnosisType", "externalcauseofinjury", "External Cause of Injury");
+            w.c4(
+                "C4BBClaimDiagnosisType",
+                "externalcauseofinjury",
+                "External Cause of Injury",
+            );
             w.ae();
             w.oe();
             w.ae();
@@ -1016,8 +1205,23 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         w.money("amount", 0);
         w.oe();
     } else {
-        w.adj((THO, "adjudication", "submitted", "Submitted Amount"), "clm_tot_chrg_amt", "Claim Total Charge Amount", c.charge);
-        w.adj((C4BB, "C4BBAdjudication", "priorpayerpaid", "Prior payer paid"), "prpayamt", "NCH Primary Payer (if not Medicare) Claim Paid Amount", 0);
+        w.adj(
+            (THO, "adjudication", "submitted", "Submitted Amount"),
+            "clm_tot_chrg_amt",
+            "Claim Total Charge Amount",
+            c.charge,
+        );
+        w.adj(
+            (
+                C4BB,
+                "C4BBAdjudication",
+                "priorpayerpaid",
+                "Prior payer paid",
+            ),
+            "prpayamt",
+            "NCH Primary Payer (if not Medicare) Claim Paid Amount",
+            0,
+        );
     }
     w.ae();
     w.k("payment");
@@ -1072,30 +1276,111 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         w.ki("value", p.map_or(30, |p| p.days_supply));
         w.oe();
         w.oe();
-        w.si_code(seq, None, "drug_cvrg_stus_cd", Some("Drug Coverage Status Code"), "C", Some("Covered"));
-        w.si_code(seq, None, "daw_prod_slctn_cd", Some("Dispense as Written (DAW) Product Selection Code"), "0", Some("No Product Selection Indicated (may also have missing values)"));
-        w.si_code(seq, None, "dspnsng_stus_cd", Some("Dispensing Status Code"), "C", Some("Completion of partial fill"));
-        w.si_code(seq, None, "adjstmt_dltn_cd", Some("Adjustment Deletion Code"), "A", Some("Adjustment"));
-        w.si_code(seq, None, "nstd_frmt_cd", Some("Non-Standard Format Code"), "X", Some("X12 837"));
-        w.si_code(seq, None, "prcng_excptn_cd", Some("Pricing Exception Code"), "O", Some("Out-of-network pharmacy"));
-        w.si_code(seq, None, "ctstrphc_cvrg_cd", Some("Catastrophic Coverage Code"), "A", Some("Attachment point met on this event"));
+        w.si_code(
+            seq,
+            None,
+            "drug_cvrg_stus_cd",
+            Some("Drug Coverage Status Code"),
+            "C",
+            Some("Covered"),
+        );
+        w.si_code(
+            seq,
+            None,
+            "daw_prod_slctn_cd",
+            Some("Dispense as Written (DAW) Product Selection Code"),
+            "0",
+            Some("No Product Selection Indicated (may also have missing values)"),
+        );
+        w.si_code(
+            seq,
+            None,
+            "dspnsng_stus_cd",
+            Some("Dispensing Status Code"),
+            "C",
+            Some("Completion of partial fill"),
+        );
+        w.si_code(
+            seq,
+            None,
+            "adjstmt_dltn_cd",
+            Some("Adjustment Deletion Code"),
+            "A",
+            Some("Adjustment"),
+        );
+        w.si_code(
+            seq,
+            None,
+            "nstd_frmt_cd",
+            Some("Non-Standard Format Code"),
+            "X",
+            Some("X12 837"),
+        );
+        w.si_code(
+            seq,
+            None,
+            "prcng_excptn_cd",
+            Some("Pricing Exception Code"),
+            "O",
+            Some("Out-of-network pharmacy"),
+        );
+        w.si_code(
+            seq,
+            None,
+            "ctstrphc_cvrg_cd",
+            Some("Catastrophic Coverage Code"),
+            "A",
+            Some("Attachment point met on this event"),
+        );
         w.sinfo(seq, Some(("rxorigincode", "Rx Origin Code")), None);
         w.codeable_bb("code", "rx_orgn_cd", "3", Some("Electronic"));
         w.oe();
-        w.sinfo(seq, Some(("brandgenericindicator", "Brand Generic Indicator")), None);
+        w.sinfo(
+            seq,
+            Some(("brandgenericindicator", "Brand Generic Indicator")),
+            None,
+        );
         w.codeable_bb("code", "brnd_gnrc_cd", "G", Some("Generic Null/missing"));
         w.oe();
-        w.si_code(seq, None, "ptnt_rsdnc_cd", Some("Patient Residence Code"), "01", Some("Home"));
-        w.si_code(seq, None, "submsn_clr_cd", Some("Submission clarification code"), "00", Some("Default"));
+        w.si_code(
+            seq,
+            None,
+            "ptnt_rsdnc_cd",
+            Some("Patient Residence Code"),
+            "01",
+            Some("Home"),
+        );
+        w.si_code(
+            seq,
+            None,
+            "submsn_clr_cd",
+            Some("Submission clarification code"),
+            "00",
+            Some("Default"),
+        );
         return;
     }
     // NCH weekly processing date (claim received) for every Parts A/B claim.
-    w.sinfo(seq, Some(("clmrecvddate", "Claim Received Date")), Some(("nch_wkly_proc_dt", "NCH Weekly Claim Processing Date")));
+    w.sinfo(
+        seq,
+        Some(("clmrecvddate", "Claim Received Date")),
+        Some(("nch_wkly_proc_dt", "NCH Weekly Claim Processing Date")),
+    );
     w.kd("timingDate", c.processed);
     w.oe();
     if matches!(ct, ClaimType::Carrier | ClaimType::Dme) {
-        if c.lines.iter().any(|l| l.betos.starts_with("T1") || l.code == "E1390") {
-            w.sinfo(seq, None, Some(("line_hct_hgb_rslt_num", "Hematocrit / Hemoglobin Test Results")));
+        if c.lines
+            .iter()
+            .any(|l| l.betos.starts_with("T1") || l.code == "E1390")
+        {
+            w.sinfo(
+                seq,
+                None,
+                Some((
+                    "line_hct_hgb_rslt_num",
+                    "Hematocrit / Hemoglobin Test Results",
+                )),
+            );
             w.k("valueReference");
             w.o();
             w.ks("reference", "#line-observation-1");
@@ -1105,9 +1390,23 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         return;
     }
     let inpatient_like = matches!(ct, ClaimType::Inpatient | ClaimType::Snf);
-    if matches!(ct, ClaimType::Inpatient | ClaimType::Snf | ClaimType::Hospice) {
-        let (code, disp) = if ct == ClaimType::Hospice && c.discharge == "30" { ("C", "Still a patient") } else { ("A", "Discharged") };
-        w.si_code(seq, None, "nch_ptnt_stus_ind_cd", Some("NCH Patient Status Indicator Code"), code, Some(disp));
+    if matches!(
+        ct,
+        ClaimType::Inpatient | ClaimType::Snf | ClaimType::Hospice
+    ) {
+        let (code, disp) = if ct == ClaimType::Hospice && c.discharge == "30" {
+            ("C", "Still a patient")
+        } else {
+            ("A", "Discharged")
+        };
+        w.si_code(
+            seq,
+            None,
+            "nch_ptnt_stus_ind_cd",
+            Some("NCH Patient Status Indicator Code"),
+            code,
+            Some(disp),
+        );
     }
     if ct != ClaimType::Outpatient {
         w.sinfo(seq, Some(("admissionperiod", "Admission Period")), None);
@@ -1115,7 +1414,14 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         w.oe();
     }
     if inpatient_like {
-        w.sinfo(seq, Some(("admtype", "Information")), Some(("clm_ip_admsn_type_cd", "Claim Inpatient Admission Type Code")));
+        w.sinfo(
+            seq,
+            Some(("admtype", "Information")),
+            Some((
+                "clm_ip_admsn_type_cd",
+                "Claim Inpatient Admission Type Code",
+            )),
+        );
         w.k("code");
         w.o();
         w.k("coding");
@@ -1128,9 +1434,30 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         w.ae();
         w.oe();
         w.oe();
-        w.si_code(seq, None, "clm_src_ip_admsn_cd", Some("Claim Source Inpatient Admission Code"), "1", None);
-        w.si_code(seq, None, "clm_drg_cd", Some("Claim Diagnosis Related Group Code (or MS-DRG Code)"), c.drg.0, None);
-        w.sinfo(seq, None, Some(("nch_blood_pnts_frnshd_qty", "NCH Blood Pints Furnished Quantity")));
+        w.si_code(
+            seq,
+            None,
+            "clm_src_ip_admsn_cd",
+            Some("Claim Source Inpatient Admission Code"),
+            "1",
+            None,
+        );
+        w.si_code(
+            seq,
+            None,
+            "clm_drg_cd",
+            Some("Claim Diagnosis Related Group Code (or MS-DRG Code)"),
+            c.drg.0,
+            None,
+        );
+        w.sinfo(
+            seq,
+            None,
+            Some((
+                "nch_blood_pnts_frnshd_qty",
+                "NCH Blood Pints Furnished Quantity",
+            )),
+        );
         w.k("valueQuantity");
         w.o();
         w.ki("value", 0);
@@ -1141,31 +1468,77 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         w.oe();
     }
     if ct == ClaimType::Snf {
-        w.sinfo(seq, None, Some(("nch_qlfyd_stay_from_dt", "NCH Qualified Stay From Date")));
+        w.sinfo(
+            seq,
+            None,
+            Some(("nch_qlfyd_stay_from_dt", "NCH Qualified Stay From Date")),
+        );
         w.period("timingPeriod", c.from - 5, Some(c.from - 1));
         w.oe();
-        w.sinfo(seq, None, Some(("nch_vrfd_ncvrd_stay_from_dt", "NCH Verified Non-covered Stay From Date")));
+        w.sinfo(
+            seq,
+            None,
+            Some((
+                "nch_vrfd_ncvrd_stay_from_dt",
+                "NCH Verified Non-covered Stay From Date",
+            )),
+        );
         w.period("timingPeriod", c.from - 5, Some(c.from - 1));
         w.oe();
-        w.sinfo(seq, None, Some(("nch_bene_mdcr_bnfts_exhtd_dt_i", "NCH Beneficiary Medicare Benefits Exhausted Date")));
+        w.sinfo(
+            seq,
+            None,
+            Some((
+                "nch_bene_mdcr_bnfts_exhtd_dt_i",
+                "NCH Beneficiary Medicare Benefits Exhausted Date",
+            )),
+        );
         w.kd("timingDate", c.thru);
         w.oe();
     }
     if matches!(ct, ClaimType::Snf | ClaimType::Hha) {
-        w.si_code(seq, None, "clm_pps_ind_cd", Some("Claim PPS Indicator Code"), "2", Some("PPS bill; claim contains PPS indicator"));
+        w.si_code(
+            seq,
+            None,
+            "clm_pps_ind_cd",
+            Some("Claim PPS Indicator Code"),
+            "2",
+            Some("PPS bill; claim contains PPS indicator"),
+        );
     }
     if ct == ClaimType::Hha {
-        w.si_code(seq, None, "clm_hha_lupa_ind_cd", Some("Claim HHA Low Utilization Payment Adjustment (LUPA) Indicator Code"), "L", Some("Low utilization payment adjustment (LUPA) claim"));
+        w.si_code(
+            seq,
+            None,
+            "clm_hha_lupa_ind_cd",
+            Some("Claim HHA Low Utilization Payment Adjustment (LUPA) Indicator Code"),
+            "L",
+            Some("Low utilization payment adjustment (LUPA) claim"),
+        );
         w.si_code(seq, None, "clm_hha_rfrl_cd", Some("Claim HHA Referral Code"), "1", Some("Physician referral - The patient was admitted upon the recommendation of a personal physician."));
-        w.sinfo(seq, None, Some(("clm_hha_tot_visit_cnt", "Claim HHA Total Visit Count")));
+        w.sinfo(
+            seq,
+            None,
+            Some(("clm_hha_tot_visit_cnt", "Claim HHA Total Visit Count")),
+        );
         w.k("valueQuantity");
         w.o();
         w.ki("value", c.lines.first().map_or(1, |l| l.units));
         w.oe();
         w.oe();
     }
-    if matches!(ct, ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf) {
-        w.si_code(seq, None, "clm_mco_pd_sw", Some("Claim MCO Paid Switch"), "0", Some("No managed care organization (MCO) payment"));
+    if matches!(
+        ct,
+        ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf
+    ) {
+        w.si_code(
+            seq,
+            None,
+            "clm_mco_pd_sw",
+            Some("Claim MCO Paid Switch"),
+            "0",
+            Some("No managed care organization (MCO) payment"),
+        );
     }
     w.sinfo(seq, Some(("typeofbill", "Type of Bill")), None);
     w.k("code");
@@ -1175,7 +1548,11 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
     // Type of bill: facility type + classification digits in clm_fac_type_cd /
     // clm_srvc_clsfctn_type_cd, frequency digit here; all three in the NUBC bill-type code.
     w.coding2(BB, "clm_freq_cd", "1", Some("Admit thru discharge claim"));
-    w.coding("https://www.nubc.org/CodeSystem/TypeOfBill", std::str::from_utf8(&c.bill_type).unwrap_or("111"), None);
+    w.coding(
+        "https://www.nubc.org/CodeSystem/TypeOfBill",
+        std::str::from_utf8(&c.bill_type).unwrap_or("111"),
+        None,
+    );
     w.ae();
     w.oe();
     w.oe();
@@ -1189,7 +1566,14 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
     };
     w.codeable_bb("code", "ptnt_dschrg_stus_cd", c.discharge, Some(disp));
     w.oe();
-    w.si_code(seq, None, "nch_prmry_pyr_cd", Some("NCH Primary Payer Code (if not Medicare)"), "A", Some("Employer group health plan (EGHP) insurance for an aged beneficiary"));
+    w.si_code(
+        seq,
+        None,
+        "nch_prmry_pyr_cd",
+        Some("NCH Primary Payer Code (if not Medicare)"),
+        "A",
+        Some("Employer group health plan (EGHP) insurance for an aged beneficiary"),
+    );
 }
 
 fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
@@ -1229,7 +1613,15 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     w.ext_coding("betos_cd", l.betos, Some(l.desc));
     w.ext_coding("line_bene_prmry_pyr_cd", "E", Some("Workers' compensation"));
     w.ext_coding("line_prcsg_ind_cd", "A", Some("Allowed"));
-    w.ext_coding("line_service_deductible", if l.deductible > 0 { "0" } else { "1" }, Some(if l.deductible > 0 { "Service Subject to Deductible" } else { "Service Not Subject to Deductible" }));
+    w.ext_coding(
+        "line_service_deductible",
+        if l.deductible > 0 { "0" } else { "1" },
+        Some(if l.deductible > 0 {
+            "Service Subject to Deductible"
+        } else {
+            "Service Not Subject to Deductible"
+        }),
+    );
     w.ae();
     w.ki("sequence", seq);
     w.k("careTeamSequence");
@@ -1247,7 +1639,20 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
         w.i(2);
         w.ae();
     }
-    let (tos, tos_disp) = if dme { (l.tos, if l.tos == "R" { "Rental of DME" } else { "Lump sum purchase of DME, prosthetics orthotics" }) } else if l.betos.starts_with('T') { ("5", "Diagnostic laboratory") } else { ("1", "Medical care") };
+    let (tos, tos_disp) = if dme {
+        (
+            l.tos,
+            if l.tos == "R" {
+                "Rental of DME"
+            } else {
+                "Lump sum purchase of DME, prosthetics orthotics"
+            },
+        )
+    } else if l.betos.starts_with('T') {
+        ("5", "Diagnostic laboratory")
+    } else {
+        ("1", "Medical care")
+    };
     w.codeable_bb("category", "line_cms_type_srvc_cd", tos, Some(tos_disp));
     w.k("productOrService");
     w.o();
@@ -1319,24 +1724,78 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     w.k("coding");
     w.a();
     w.tho("adjudication", "benefit", Some("Benefit Amount"));
-    w.bb_cat("adjudication", "line_nch_pmt_amt", "Line NCH Medicare Payment Amount");
+    w.bb_cat(
+        "adjudication",
+        "line_nch_pmt_amt",
+        "Line NCH Medicare Payment Amount",
+    );
     w.ae();
     w.oe();
     w.money("amount", l.paid);
     w.oe();
     let c4a = (C4BB, "C4BBAdjudication");
     let tho = (THO, "adjudication");
-    w.adj((c4a.0, c4a.1, "paidtopatient", "Paid to patient"), "line_bene_pmt_amt", "Line Payment Amount to Beneficiary", 0);
-    w.adj((c4a.0, c4a.1, "paidtoprovider", "Paid to provider"), "line_prvdr_pmt_amt", "Line Provider Payment Amount", l.paid);
-    w.adj((tho.0, tho.1, "deductible", "Deductible"), "line_bene_ptb_ddctbl_amt", "Line Beneficiary Part B Deductible Amount", l.deductible);
-    w.adj((c4a.0, c4a.1, "priorpayerpaid", "Prior payer paid"), "line_bene_prmry_pyr_pd_amt", "Line Primary Payer (if not Medicare) Paid Amount", 0);
-    w.adj((c4a.0, c4a.1, "coinsurance", "Co-insurance"), "line_coinsrnc_amt", "Line Beneficiary Coinsurance Amount", l.coinsurance);
-    w.adj((tho.0, tho.1, "submitted", "Submitted Amount"), "line_sbmtd_chrg_amt", "Line Submitted Charge Amount", l.charge);
-    w.adj((tho.0, tho.1, "eligible", "Eligible Amount"), "line_alowd_chrg_amt", "Line Allowed Charge Amount", l.allowed);
+    w.adj(
+        (c4a.0, c4a.1, "paidtopatient", "Paid to patient"),
+        "line_bene_pmt_amt",
+        "Line Payment Amount to Beneficiary",
+        0,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "paidtoprovider", "Paid to provider"),
+        "line_prvdr_pmt_amt",
+        "Line Provider Payment Amount",
+        l.paid,
+    );
+    w.adj(
+        (tho.0, tho.1, "deductible", "Deductible"),
+        "line_bene_ptb_ddctbl_amt",
+        "Line Beneficiary Part B Deductible Amount",
+        l.deductible,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "priorpayerpaid", "Prior payer paid"),
+        "line_bene_prmry_pyr_pd_amt",
+        "Line Primary Payer (if not Medicare) Paid Amount",
+        0,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "coinsurance", "Co-insurance"),
+        "line_coinsrnc_amt",
+        "Line Beneficiary Coinsurance Amount",
+        l.coinsurance,
+    );
+    w.adj(
+        (tho.0, tho.1, "submitted", "Submitted Amount"),
+        "line_sbmtd_chrg_amt",
+        "Line Submitted Charge Amount",
+        l.charge,
+    );
+    w.adj(
+        (tho.0, tho.1, "eligible", "Eligible Amount"),
+        "line_alowd_chrg_amt",
+        "Line Allowed Charge Amount",
+        l.allowed,
+    );
     if dme {
-        w.adj((c4a.0, c4a.1, "paidtoprovider", "Paid to provider"), "rev_cntr_prvdr_pmt_amt", "Revenue Center (Medicare) Provider Payment Amount", l.paid);
-        w.adj((tho.0, tho.1, "eligible", "Eligible Amount"), "line_prmry_alowd_chrg_amt", "Line Primary Payer Allowed Charge Amount", 0);
-        w.adj((tho.0, tho.1, "submitted", "Submitted Amount"), "line_dme_prchs_price_amt", "Line DME Purchase Price Amount", l.allowed);
+        w.adj(
+            (c4a.0, c4a.1, "paidtoprovider", "Paid to provider"),
+            "rev_cntr_prvdr_pmt_amt",
+            "Revenue Center (Medicare) Provider Payment Amount",
+            l.paid,
+        );
+        w.adj(
+            (tho.0, tho.1, "eligible", "Eligible Amount"),
+            "line_prmry_alowd_chrg_amt",
+            "Line Primary Payer Allowed Charge Amount",
+            0,
+        );
+        w.adj(
+            (tho.0, tho.1, "submitted", "Submitted Amount"),
+            "line_dme_prchs_price_amt",
+            "Line DME Purchase Price Amount",
+            l.allowed,
+        );
     }
     w.ae();
     w.oe();
@@ -1353,7 +1812,11 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     w.ki("sequence", seq);
     w.k("careTeamSequence");
     w.a();
-    w.i(if ct == ClaimType::Hha || ct == ClaimType::Hospice { 2 } else { 4 });
+    w.i(if ct == ClaimType::Hha || ct == ClaimType::Hospice {
+        2
+    } else {
+        4
+    });
     w.ae();
     w.k("revenue");
     w.o();
@@ -1367,7 +1830,12 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     w.a();
     w.coding2(BB, "rev_cntr", l.rev.0, Some(l.rev.1));
     w.coding(NUBC_REV, l.rev.0, None);
-    w.coding2(BB, "rev_cntr_ddctbl_coinsrnc_cd", "0", Some("Charges are subject to deductible and coinsurance"));
+    w.coding2(
+        BB,
+        "rev_cntr_ddctbl_coinsrnc_cd",
+        "0",
+        Some("Charges are subject to deductible and coinsurance"),
+    );
     w.ae();
     w.oe();
     w.k("productOrService");
@@ -1388,7 +1856,11 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
         w.coding2(BB, "hcpcs_cd", l.code, None);
         w.coding2(BBCS, "hcpcs", l.code, None);
     } else {
-        w.tho("data-absent-reason", "not-applicable", Some("Not Applicable"));
+        w.tho(
+            "data-absent-reason",
+            "not-applicable",
+            Some("Not Applicable"),
+        );
     }
     w.ae();
     w.oe();
@@ -1409,7 +1881,10 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
         w.oe();
         w.ae();
     }
-    if matches!(ct, ClaimType::Outpatient | ClaimType::Hha | ClaimType::Hospice) {
+    if matches!(
+        ct,
+        ClaimType::Outpatient | ClaimType::Hha | ClaimType::Hospice
+    ) {
         w.kd("servicedDate", l.from);
     }
     w.k("locationAddress");
@@ -1430,24 +1905,92 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     }
     let c4a = (C4BB, "C4BBAdjudication");
     let tho = (THO, "adjudication");
-    w.adj((tho.0, tho.1, "submitted", "Submitted Amount"), "rev_cntr_rate_amt", "Revenue Center Rate Amount", l.charge / l.units.max(1));
-    w.adj((tho.0, tho.1, "submitted", "Submitted Amount"), "rev_cntr_tot_chrg_amt", "Revenue Center Total Charge Amount", l.charge);
-    w.adj((c4a.0, c4a.1, "noncovered", "Noncovered"), "rev_cntr_ncvrd_chrg_amt", "Revenue Center Non-Covered Charge Amount", l.charge - l.allowed);
+    w.adj(
+        (tho.0, tho.1, "submitted", "Submitted Amount"),
+        "rev_cntr_rate_amt",
+        "Revenue Center Rate Amount",
+        l.charge / l.units.max(1),
+    );
+    w.adj(
+        (tho.0, tho.1, "submitted", "Submitted Amount"),
+        "rev_cntr_tot_chrg_amt",
+        "Revenue Center Total Charge Amount",
+        l.charge,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "noncovered", "Noncovered"),
+        "rev_cntr_ncvrd_chrg_amt",
+        "Revenue Center Non-Covered Charge Amount",
+        l.charge - l.allowed,
+    );
     if ct == ClaimType::Outpatient {
-        w.adj((tho.0, tho.1, "deductible", "Deductible"), "rev_cntr_blood_ddctbl_amt", "Revenue Center Blood Deductible Amount", 0);
-        w.adj((tho.0, tho.1, "deductible", "Deductible"), "rev_cntr_cash_ddctbl_amt", "Revenue Center Cash Deductible Amount", l.deductible);
-        w.adj((c4a.0, c4a.1, "coinsurance", "Co-insurance"), "rev_cntr_coinsrnc_wge_adjstd_c", "Revenue Center Coinsurance/Wage Adjusted Coinsurance Amount", l.coinsurance);
-        w.adj((c4a.0, c4a.1, "coinsurance", "Co-insurance"), "rev_cntr_rdcd_coinsrnc_amt", "Revenue Center Reduced Coinsurance Amount", 0);
-        w.adj((c4a.0, c4a.1, "priorpayerpaid", "Prior payer paid"), "rev_cntr_1st_msp_pd_amt", "Revenue Center 1st Medicare Secondary Payer (MSP) Paid Amount", 0);
-        w.adj((c4a.0, c4a.1, "priorpayerpaid", "Prior payer paid"), "rev_cntr_2nd_msp_pd_amt", "Revenue Center 2nd Medicare Secondary Payer (MSP) Paid Amount", 0);
-        w.adj((c4a.0, c4a.1, "paidbypatient", "Paid by patient"), "rev_cntr_ptnt_rspnsblty_pmt", "Revenue Center Patient Responsibility Payment Amount", l.deductible + l.coinsurance);
+        w.adj(
+            (tho.0, tho.1, "deductible", "Deductible"),
+            "rev_cntr_blood_ddctbl_amt",
+            "Revenue Center Blood Deductible Amount",
+            0,
+        );
+        w.adj(
+            (tho.0, tho.1, "deductible", "Deductible"),
+            "rev_cntr_cash_ddctbl_amt",
+            "Revenue Center Cash Deductible Amount",
+            l.deductible,
+        );
+        w.adj(
+            (c4a.0, c4a.1, "coinsurance", "Co-insurance"),
+            "rev_cntr_coinsrnc_wge_adjstd_c",
+            "Revenue Center Coinsurance/Wage Adjusted Coinsurance Amount",
+            l.coinsurance,
+        );
+        w.adj(
+            (c4a.0, c4a.1, "coinsurance", "Co-insurance"),
+            "rev_cntr_rdcd_coinsrnc_amt",
+            "Revenue Center Reduced Coinsurance Amount",
+            0,
+        );
+        w.adj(
+            (c4a.0, c4a.1, "priorpayerpaid", "Prior payer paid"),
+            "rev_cntr_1st_msp_pd_amt",
+            "Revenue Center 1st Medicare Secondary Payer (MSP) Paid Amount",
+            0,
+        );
+        w.adj(
+            (c4a.0, c4a.1, "priorpayerpaid", "Prior payer paid"),
+            "rev_cntr_2nd_msp_pd_amt",
+            "Revenue Center 2nd Medicare Secondary Payer (MSP) Paid Amount",
+            0,
+        );
+        w.adj(
+            (c4a.0, c4a.1, "paidbypatient", "Paid by patient"),
+            "rev_cntr_ptnt_rspnsblty_pmt",
+            "Revenue Center Patient Responsibility Payment Amount",
+            l.deductible + l.coinsurance,
+        );
     }
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hospice) {
-        w.adj((c4a.0, c4a.1, "paidtoprovider", "Paid to provider"), "rev_cntr_prvdr_pmt_amt", "Revenue Center (Medicare) Provider Payment Amount", l.paid);
-        w.adj((c4a.0, c4a.1, "paidtopatient", "Paid to patient"), "rev_cntr_bene_pmt_amt", "Revenue Center Payment Amount to Beneficiary", 0);
+        w.adj(
+            (c4a.0, c4a.1, "paidtoprovider", "Paid to provider"),
+            "rev_cntr_prvdr_pmt_amt",
+            "Revenue Center (Medicare) Provider Payment Amount",
+            l.paid,
+        );
+        w.adj(
+            (c4a.0, c4a.1, "paidtopatient", "Paid to patient"),
+            "rev_cntr_bene_pmt_amt",
+            "Revenue Center Payment Amount to Beneficiary",
+            0,
+        );
     }
-    if matches!(ct, ClaimType::Outpatient | ClaimType::Hospice | ClaimType::Hha) {
-        w.adj((tho.0, tho.1, "submitted", "Submitted Amount"), "rev_cntr_pmt_amt_amt", "Revenue Center (Medicare) Payment Amount", l.paid);
+    if matches!(
+        ct,
+        ClaimType::Outpatient | ClaimType::Hospice | ClaimType::Hha
+    ) {
+        w.adj(
+            (tho.0, tho.1, "submitted", "Submitted Amount"),
+            "rev_cntr_pmt_amt_amt",
+            "Revenue Center (Medicare) Payment Amount",
+            l.paid,
+        );
     }
     w.ae();
     w.oe();
@@ -1479,15 +2022,60 @@ fn pde_item(w: &mut W<'_>, c: &Claim) {
     let c4a = (C4BB, "C4BBAdjudication");
     let tho = (THO, "adjudication");
     // Part D benefit phases: below/above the out-of-pocket threshold split the gross cost.
-    w.adj((tho.0, tho.1, "benefit", "Benefit Amount"), "cvrd_d_plan_pd_amt", "Amount paid by Part D plan for the PDE (drug is covered by Part D)", p.plan_paid);
-    w.adj((c4a.0, c4a.1, "coinsurance", "Co-insurance"), "gdc_blw_oopt_amt", "Gross Drug Cost Below Part D Out-of-Pocket Threshold (GDCB)", p.total);
-    w.adj((c4a.0, c4a.1, "coinsurance", "Co-insurance"), "gdc_abv_oopt_amt", "Gross Drug Cost Above Part D Out-of-Pocket Threshold (GDCA)", 0);
-    w.adj((c4a.0, c4a.1, "paidbypatient", "Paid by patient"), "ptnt_pay_amt", "Amount Paid by Patient", p.patient_pay);
-    w.adj((c4a.0, c4a.1, "priorpayerpaid", "Prior payer paid"), "othr_troop_amt", "Other True Out-of-Pocket (TrOOP) Amount", 0);
-    w.adj((c4a.0, c4a.1, "discount", "Discount"), "lics_amt", "Amount paid for the PDE by Part D low income subsidy", p.lics);
-    w.adj((c4a.0, c4a.1, "priorpayerpaid", "Prior payer paid"), "plro_amt", "Reduction in patient liability due to payments by other payers (PLRO)", 0);
-    w.adj((c4a.0, c4a.1, "drugcost", "Drug Cost"), "tot_rx_cst_amt", "Total drug cost (Part D)", p.total);
-    w.adj((c4a.0, c4a.1, "discount", "Discount"), "rptd_gap_dscnt_num", "Gap Discount Amount", 0);
+    w.adj(
+        (tho.0, tho.1, "benefit", "Benefit Amount"),
+        "cvrd_d_plan_pd_amt",
+        "Amount paid by Part D plan for the PDE (drug is covered by Part D)",
+        p.plan_paid,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "coinsurance", "Co-insurance"),
+        "gdc_blw_oopt_amt",
+        "Gross Drug Cost Below Part D Out-of-Pocket Threshold (GDCB)",
+        p.total,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "coinsurance", "Co-insurance"),
+        "gdc_abv_oopt_amt",
+        "Gross Drug Cost Above Part D Out-of-Pocket Threshold (GDCA)",
+        0,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "paidbypatient", "Paid by patient"),
+        "ptnt_pay_amt",
+        "Amount Paid by Patient",
+        p.patient_pay,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "priorpayerpaid", "Prior payer paid"),
+        "othr_troop_amt",
+        "Other True Out-of-Pocket (TrOOP) Amount",
+        0,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "discount", "Discount"),
+        "lics_amt",
+        "Amount paid for the PDE by Part D low income subsidy",
+        p.lics,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "priorpayerpaid", "Prior payer paid"),
+        "plro_amt",
+        "Reduction in patient liability due to payments by other payers (PLRO)",
+        0,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "drugcost", "Drug Cost"),
+        "tot_rx_cst_amt",
+        "Total drug cost (Part D)",
+        p.total,
+    );
+    w.adj(
+        (c4a.0, c4a.1, "discount", "Discount"),
+        "rptd_gap_dscnt_num",
+        "Gap Discount Amount",
+        0,
+    );
     w.ae();
     w.oe();
 }
@@ -1509,51 +2097,187 @@ fn benefit_balance(w: &mut W<'_>, c: &Claim) {
     match ct {
         ClaimType::Carrier | ClaimType::Dme => {
             w.financial_money("carr_clm_cash_ddctbl_apld_amt", "Carrier Claim Cash Deductible Applied Amount (sum of all line-level deductible amounts)", c.deductible);
-            w.financial_money("nch_clm_prvdr_pmt_amt", "NCH Claim Provider Payment Amount", c.paid);
-            w.financial_money("nch_clm_bene_pmt_amt", "NCH Claim Payment Amount to Beneficiary", 0);
+            w.financial_money(
+                "nch_clm_prvdr_pmt_amt",
+                "NCH Claim Provider Payment Amount",
+                c.paid,
+            );
+            w.financial_money(
+                "nch_clm_bene_pmt_amt",
+                "NCH Claim Payment Amount to Beneficiary",
+                0,
+            );
             w.financial_money("nch_carr_clm_sbmtd_chrg_amt", "NCH Carrier Claim Submitted Charge Amount (sum of all line-level submitted charges)", c.charge);
-            w.financial_money("nch_carr_clm_alowd_amt", "NCH Carrier Claim Allowed Charge Amount (sum of all line-level allowed charges)", c.allowed);
+            w.financial_money(
+                "nch_carr_clm_alowd_amt",
+                "NCH Carrier Claim Allowed Charge Amount (sum of all line-level allowed charges)",
+                c.allowed,
+            );
         }
         ClaimType::Outpatient => {
-            w.financial_money("nch_profnl_cmpnt_chrg_amt", "Professional Component Charge Amount", 0);
-            w.financial_money("nch_bene_ptb_ddctbl_amt", "NCH Beneficiary Part B Deductible Amount", c.deductible);
-            w.financial_money("nch_bene_ptb_coinsrnc_amt", "NCH Beneficiary Part B Coinsurance Amount", c.coinsurance);
-            w.financial_money("clm_op_prvdr_pmt_amt", "Claim Outpatient Provider Payment Amount", c.paid);
-            w.financial_money("clm_op_bene_pmt_amt", "Claim Outpatient Payment Amount to Beneficiary", 0);
-            w.financial_money("nch_bene_blood_ddctbl_lblty_am", "NCH Beneficiary Blood Deductible Liability Amount", 0);
-            w.financial_money("prpayamt", "NCH Primary Payer (if not Medicare) Claim Paid Amount", 0);
+            w.financial_money(
+                "nch_profnl_cmpnt_chrg_amt",
+                "Professional Component Charge Amount",
+                0,
+            );
+            w.financial_money(
+                "nch_bene_ptb_ddctbl_amt",
+                "NCH Beneficiary Part B Deductible Amount",
+                c.deductible,
+            );
+            w.financial_money(
+                "nch_bene_ptb_coinsrnc_amt",
+                "NCH Beneficiary Part B Coinsurance Amount",
+                c.coinsurance,
+            );
+            w.financial_money(
+                "clm_op_prvdr_pmt_amt",
+                "Claim Outpatient Provider Payment Amount",
+                c.paid,
+            );
+            w.financial_money(
+                "clm_op_bene_pmt_amt",
+                "Claim Outpatient Payment Amount to Beneficiary",
+                0,
+            );
+            w.financial_money(
+                "nch_bene_blood_ddctbl_lblty_am",
+                "NCH Beneficiary Blood Deductible Liability Amount",
+                0,
+            );
+            w.financial_money(
+                "prpayamt",
+                "NCH Primary Payer (if not Medicare) Claim Paid Amount",
+                0,
+            );
         }
         ClaimType::Inpatient | ClaimType::Snf => {
-            w.financial_int("clm_utlztn_day_cnt", "Claim Medicare Utilization Day Count", c.days);
-            w.financial_int("bene_tot_coinsrnc_days_cnt", "Beneficiary Total Coinsurance Days Count", 0);
-            w.financial_int("clm_non_utlztn_days_cnt", "Claim Medicare Non Utilization Days Count", 0);
-            w.financial_money("nch_bene_ip_ddctbl_amt", "NCH Beneficiary Inpatient (or other Part A) Deductible Amount", c.deductible);
-            w.financial_money("nch_bene_pta_coinsrnc_lblty_amt", "NCH Beneficiary Part A Coinsurance Liability Amount", c.coinsurance);
-            w.financial_money("nch_ip_ncvrd_chrg_amt", "NCH Inpatient(or other Part A) Non-covered Charge Amount", c.charge - c.allowed);
-            w.financial_money("nch_ip_tot_ddctn_amt", "NCH Inpatient (or other Part A) Total Deductible/Coinsurance Amount", c.deductible + c.coinsurance);
-            w.financial_money("clm_pps_cptl_dsprprtnt_shr_amt", "Claim PPS Capital Disproportionate Share Amount", 0);
-            w.financial_money("clm_pps_cptl_excptn_amt", "Claim PPS Capital Exception Amount", 0);
-            w.financial_money("clm_pps_cptl_fsp_amt", "Claim PPS Capital Federal Specific Portion (FSP) Amount", c.paid / 12);
-            w.financial_money("clm_pps_cptl_ime_amt", "Claim PPS Capital Indirect Medical Education (IME) Amount", 0);
-            w.financial_money("clm_pps_cptl_outlier_amt", "Claim PPS Capital Outlier Amount", 0);
-            w.financial_money("clm_pps_old_cptl_hld_hrmls_amt", "Claim PPS Old Capital Hold Harmless Amount", 0);
-            w.financial_money("nch_bene_blood_ddctbl_lblty_am", "NCH Beneficiary Blood Deductible Liability Amount", 0);
-            w.financial_money("prpayamt", "NCH Primary Payer (if not Medicare) Claim Paid Amount", 0);
+            w.financial_int(
+                "clm_utlztn_day_cnt",
+                "Claim Medicare Utilization Day Count",
+                c.days,
+            );
+            w.financial_int(
+                "bene_tot_coinsrnc_days_cnt",
+                "Beneficiary Total Coinsurance Days Count",
+                0,
+            );
+            w.financial_int(
+                "clm_non_utlztn_days_cnt",
+                "Claim Medicare Non Utilization Days Count",
+                0,
+            );
+            w.financial_money(
+                "nch_bene_ip_ddctbl_amt",
+                "NCH Beneficiary Inpatient (or other Part A) Deductible Amount",
+                c.deductible,
+            );
+            w.financial_money(
+                "nch_bene_pta_coinsrnc_lblty_amt",
+                "NCH Beneficiary Part A Coinsurance Liability Amount",
+                c.coinsurance,
+            );
+            w.financial_money(
+                "nch_ip_ncvrd_chrg_amt",
+                "NCH Inpatient(or other Part A) Non-covered Charge Amount",
+                c.charge - c.allowed,
+            );
+            w.financial_money(
+                "nch_ip_tot_ddctn_amt",
+                "NCH Inpatient (or other Part A) Total Deductible/Coinsurance Amount",
+                c.deductible + c.coinsurance,
+            );
+            w.financial_money(
+                "clm_pps_cptl_dsprprtnt_shr_amt",
+                "Claim PPS Capital Disproportionate Share Amount",
+                0,
+            );
+            w.financial_money(
+                "clm_pps_cptl_excptn_amt",
+                "Claim PPS Capital Exception Amount",
+                0,
+            );
+            w.financial_money(
+                "clm_pps_cptl_fsp_amt",
+                "Claim PPS Capital Federal Specific Portion (FSP) Amount",
+                c.paid / 12,
+            );
+            w.financial_money(
+                "clm_pps_cptl_ime_amt",
+                "Claim PPS Capital Indirect Medical Education (IME) Amount",
+                0,
+            );
+            w.financial_money(
+                "clm_pps_cptl_outlier_amt",
+                "Claim PPS Capital Outlier Amount",
+                0,
+            );
+            w.financial_money(
+                "clm_pps_old_cptl_hld_hrmls_amt",
+                "Claim PPS Old Capital Hold Harmless Amount",
+                0,
+            );
+            w.financial_money(
+                "nch_bene_blood_ddctbl_lblty_am",
+                "NCH Beneficiary Blood Deductible Liability Amount",
+                0,
+            );
+            w.financial_money(
+                "prpayamt",
+                "NCH Primary Payer (if not Medicare) Claim Paid Amount",
+                0,
+            );
             if ct == ClaimType::Inpatient {
-                w.financial_money("clm_pass_thru_per_diem_amt", "Claim Pass Thru Per Diem Amount", 0);
-                w.financial_money("nch_profnl_cmpnt_chrg_amt", "Professional Component Charge Amount", 0);
-                w.financial_money("clm_tot_pps_cptl_amt", "Claim Total PPS Capital Amount", c.paid / 10);
-                w.financial_money("nch_drg_outlier_aprvd_pmt_amt", "NCH DRG Outlier Approved Payment Amount", 0);
-                w.financial_int("clm_pps_cptl_drg_wt_num", "Claim PPS Capital DRG Weight Number", 1);
-                w.financial_int("bene_lrd_used_cnt", "Beneficiary Medicare Lifetime Reserve Days (LRD) Used Count", 0);
+                w.financial_money(
+                    "clm_pass_thru_per_diem_amt",
+                    "Claim Pass Thru Per Diem Amount",
+                    0,
+                );
+                w.financial_money(
+                    "nch_profnl_cmpnt_chrg_amt",
+                    "Professional Component Charge Amount",
+                    0,
+                );
+                w.financial_money(
+                    "clm_tot_pps_cptl_amt",
+                    "Claim Total PPS Capital Amount",
+                    c.paid / 10,
+                );
+                w.financial_money(
+                    "nch_drg_outlier_aprvd_pmt_amt",
+                    "NCH DRG Outlier Approved Payment Amount",
+                    0,
+                );
+                w.financial_int(
+                    "clm_pps_cptl_drg_wt_num",
+                    "Claim PPS Capital DRG Weight Number",
+                    1,
+                );
+                w.financial_int(
+                    "bene_lrd_used_cnt",
+                    "Beneficiary Medicare Lifetime Reserve Days (LRD) Used Count",
+                    0,
+                );
             }
         }
         ClaimType::Hospice => {
-            w.financial_int("clm_utlztn_day_cnt", "Claim Medicare Utilization Day Count", c.days);
-            w.financial_money("prpayamt", "NCH Primary Payer (if not Medicare) Claim Paid Amount", 0);
+            w.financial_int(
+                "clm_utlztn_day_cnt",
+                "Claim Medicare Utilization Day Count",
+                c.days,
+            );
+            w.financial_money(
+                "prpayamt",
+                "NCH Primary Payer (if not Medicare) Claim Paid Amount",
+                0,
+            );
         }
         _ => {
-            w.financial_money("prpayamt", "NCH Primary Payer (if not Medicare) Claim Paid Amount", 0);
+            w.financial_money(
+                "prpayamt",
+                "NCH Primary Payer (if not Medicare) Claim Paid Amount",
+                0,
+            );
         }
     }
     w.ae();

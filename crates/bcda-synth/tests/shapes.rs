@@ -12,9 +12,9 @@ use std::path::PathBuf;
 const REFERENCE: i64 = 1_764_547_200; // 2025-12-01T00:00:00Z
 
 fn shared_dir() -> PathBuf {
-    let dir = std::env::var_os("BCDA_SHARED").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-    });
+    let dir = std::env::var_os("BCDA_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
     assert!(
         dir.join("samples/v2/bfd__eobReadCarrier.json").is_file(),
         "reference samples not found at {} (set BCDA_SHARED to the shared/ directory)",
@@ -28,7 +28,11 @@ fn paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                let base = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let base = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 match x {
                     Value::Array(items) => {
                         for e in items {
@@ -54,12 +58,22 @@ fn paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
     }
 }
 
-fn generated_paths(version: FhirVersion, kind: ResourceKind, benes: u32) -> BTreeMap<String, BTreeSet<String>> {
-    let spec = AcoSpec { cms_id: "SHAPES".into(), beneficiaries: benes, flavour: Flavour::Advanced, partially_adjudicated: true };
+fn generated_paths(
+    version: FhirVersion,
+    kind: ResourceKind,
+    benes: u32,
+) -> BTreeMap<String, BTreeSet<String>> {
+    let spec = AcoSpec {
+        cms_id: "SHAPES".into(),
+        beneficiaries: benes,
+        flavour: Flavour::Advanced,
+        partially_adjudicated: true,
+    };
     let g = Generator::new(&spec, REFERENCE);
     let idx: Vec<u32> = (0..benes).collect();
     let mut buf = Vec::new();
-    g.write_ndjson(version, kind, &idx, None, REFERENCE, &mut buf).expect("generate");
+    g.write_ndjson(version, kind, &idx, None, REFERENCE, &mut buf)
+        .expect("generate");
     let mut by_type: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for line in buf.split(|&c| c == b'\n').filter(|l| !l.is_empty()) {
         let v: Value = serde_json::from_slice(line).expect("generated line is JSON");
@@ -74,7 +88,11 @@ fn generated_paths(version: FhirVersion, kind: ResourceKind, benes: u32) -> BTre
 }
 
 fn coverage(sample: &BTreeSet<String>, generated: &BTreeSet<String>) -> (f64, Vec<String>) {
-    let missing: Vec<String> = sample.iter().filter(|p| !generated.contains(*p)).cloned().collect();
+    let missing: Vec<String> = sample
+        .iter()
+        .filter(|p| !generated.contains(*p))
+        .cloned()
+        .collect();
     let pct = 100.0 * (sample.len() - missing.len()) as f64 / sample.len() as f64;
     (pct, missing)
 }
@@ -104,7 +122,10 @@ fn check_eobs(version: FhirVersion, dir: &str) {
         let sample = load(shared.join(format!("samples/{dir}/bfd__eobRead{file}.json")));
         let gen = generated.get(prefix).cloned().unwrap_or_default();
         let (pct, missing) = coverage(&sample, &gen);
-        println!("{dir} {file:<10} {pct:6.2}% of {} sample paths", sample.len());
+        println!(
+            "{dir} {file:<10} {pct:6.2}% of {} sample paths",
+            sample.len()
+        );
         for m in &missing {
             println!("    missing {m}");
         }
@@ -129,11 +150,19 @@ fn v1_eob_paths_cover_samples() {
 fn patient_and_coverage_paths_reported() {
     let shared = shared_dir();
     for (version, dir) in [(FhirVersion::R4, "v2"), (FhirVersion::Stu3, "v1")] {
-        for (kind, file) in [(ResourceKind::Patient, "patientRead"), (ResourceKind::Coverage, "coverageRead")] {
+        for (kind, file) in [
+            (ResourceKind::Patient, "patientRead"),
+            (ResourceKind::Coverage, "coverageRead"),
+        ] {
             let sample = load(shared.join(format!("samples/{dir}/bfd__{file}.json")));
-            let gen = generated_paths(version, kind, 50).remove(kind.as_str()).unwrap_or_default();
+            let gen = generated_paths(version, kind, 50)
+                .remove(kind.as_str())
+                .unwrap_or_default();
             let (pct, missing) = coverage(&sample, &gen);
-            println!("{dir} {kind:<10} {pct:6.2}% of {} sample paths", sample.len());
+            println!(
+                "{dir} {kind:<10} {pct:6.2}% of {} sample paths",
+                sample.len()
+            );
             for m in &missing {
                 println!("    missing {m}");
             }
@@ -147,9 +176,14 @@ fn pac_paths_reported() {
     let shared = shared_dir();
     for (kind, files) in [
         (ResourceKind::Claim, ["claimFissRead", "claimMcsRead"]),
-        (ResourceKind::ClaimResponse, ["claimResponseFissRead", "claimResponseMcsRead"]),
+        (
+            ResourceKind::ClaimResponse,
+            ["claimResponseFissRead", "claimResponseMcsRead"],
+        ),
     ] {
-        let gen = generated_paths(FhirVersion::R4, kind, 200).remove(kind.as_str()).unwrap_or_default();
+        let gen = generated_paths(FhirVersion::R4, kind, 200)
+            .remove(kind.as_str())
+            .unwrap_or_default();
         for file in files {
             let sample = load(shared.join(format!("samples/v2/bfd__{file}.json")));
             let (pct, missing) = coverage(&sample, &gen);
