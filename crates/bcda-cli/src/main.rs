@@ -4,7 +4,10 @@
 
 use clap::{Parser, Subcommand};
 
+mod cmd_admin;
 mod cmd_generate;
+mod cmd_sandbox;
+mod cmd_serve;
 mod cmd_stats;
 
 /// bcda-rs: a Rust re-implementation of the Medicare Beneficiary Claims Data API and its tools.
@@ -21,6 +24,12 @@ enum Command {
     Generate(cmd_generate::GenerateArgs),
     /// Run the end-to-end demonstration on embedded defaults.
     Demo,
+    /// Run the BCDA-compatible server (API and export workers).
+    Serve(cmd_serve::ServeArgs),
+    /// Administer a server's data directory (ACOs, credentials, revocations, denylist).
+    Admin(cmd_admin::AdminArgs),
+    /// The fixed, published sandbox credentials.
+    Sandbox(cmd_sandbox::SandboxArgs),
     /// Claims statistics over a bulk export (exit 1 if the data had errors, 2 if it could not run).
     Stats(cmd_stats::StatsArgs),
 }
@@ -29,6 +38,9 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Command::Generate(args) => cmd_generate::run(args),
+        Command::Serve(args) => cmd_serve::run(args),
+        Command::Admin(args) => cmd_admin::run(args),
+        Command::Sandbox(args) => cmd_sandbox::run(args),
         Command::Stats(args) => match cmd_stats::run(args) {
             Ok(0) => Ok(()),
             Ok(code) => std::process::exit(code),

@@ -318,3 +318,94 @@ fn ordered_iterator_yields_records_and_issues_in_line_order() {
     all.dedup();
     assert_eq!(all.len(), 10);
 }
+
+fn eob_on(id: &str, patient: &str, paid: &str, date: &str) -> String {
+    eob(id, patient, paid)
+        .replace("2020-01-05", date)
+        .replace("2020-01-06", date)
+}
+
+#[test]
+fn member_months_from_coverage_periods_and_coverage_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    // Claims window: 2020-01 .. 2020-06 (6 months).
+    let eobs = format!(
+        "{}\n{}\n",
+        eob_on("e1", "p1", "100.00", "2020-01-10"),
+        eob_on("e2", "p2", "50.00", "2020-06-02")
+    );
+    write(dir.path(), "eob.ndjson", eobs.as_bytes());
+    let cov = |id: &str, p: &str, period: &str, part: &str, dual: &str| {
+        format!(
+            r#"{{"resourceType":"Coverage","id":"{id}","beneficiary":{{"reference":"Patient/{p}"}},"period":{period},"class":[{{"type":{{"coding":[{{"code":"group"}}]}},"value":"Medicare"}},{{"type":{{"coding":[{{"code":"plan"}}]}},"value":"{part}"}}],"extension":[{{"url":"https://bluebutton.cms.gov/resources/variables/dual_01","valueCoding":{{"code":"{dual}"}}}},{{"url":"https://bluebutton.cms.gov/resources/variables/dual_02","valueCoding":{{"code":"{dual}"}}}}]}}"#
+        )
+    };
+    let covs = [
+        // p1: Nov 2019 - Mar 2020 -> Jan..Mar inside the window.
+        cov(
+            "c1",
+            "p1",
+            r#"{"start":"2019-11-15","end":"2020-03-10"}"#,
+            "Part A",
+            "02",
+        ),
+        // p1: Feb - Apr 2020, overlapping: the union for p1 is Jan..Apr = 4 months.
+        cov(
+            "c2",
+            "p1",
+            r#"{"start":"2020-02-01","end":"2020-04-30"}"#,
+            "Part B",
+            "02",
+        ),
+        // p2: from May 2020, open end -> May..Jun = 2 months.
+        cov("c3", "p2", r#"{"start":"2020-05-20"}"#, "Part D", "NA"),
+    ]
+    .join("\n");
+    write(dir.path(), "cov.ndjson", covs.as_bytes());
+    let r = stats(&[dir.path().to_path_buf()], Config::default());
+    assert_eq!(r.totals.errors, 0, "{:?}", r.issues);
+    assert_eq!(r.beneficiaries.member_months, 6);
+    // (100.00 + 50.00) / 6
+    assert_eq!(
+        r.beneficiaries.paid_per_member_month.as_deref(),
+        Some("25.00")
+    );
+    assert_eq!(r.coverage.coverages, 3);
+    assert_eq!(r.coverage.parts.get("A"), Some(&1));
+    assert_eq!(r.coverage.parts.get("B"), Some(&1));
+    assert_eq!(r.coverage.parts.get("D"), Some(&1));
+    // dual_01 + dual_02 per Coverage: "02" x4, "NA" x2.
+    assert_eq!(r.coverage.dual_status.get("02"), Some(&4));
+    assert_eq!(r.coverage.dual_status.get("NA"), Some(&2));
+    let months: Vec<(&str, u64, &str)> = r
+        .months
+        .iter()
+        .map(|m| (m.month.as_str(), m.claims, m.paid.as_str()))
+        .collect();
+    assert_eq!(months, [("2020-01", 1, "100.00"), ("2020-06", 1, "50.00")]);
+    // Exact money survives the JSON rendering.
+    let json = bcda_ndjson::render::to_json(&r);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["schema"], "bcda-stats/1");
+    assert_eq!(v["claim_types"][0]["claim_type"], "carrier");
+    assert_eq!(v["claim_types"][0]["paid"], "150.00");
+    for key in [
+        "totals",
+        "files",
+        "claim_types",
+        "months",
+        "beneficiaries",
+        "top",
+        "patients",
+        "coverage",
+        "checks",
+        "issues",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let csv = bcda_ndjson::render::to_csv(&r);
+    assert!(
+        csv.lines().any(|l| l == "claim_type,carrier,paid,150.00"),
+        "{csv}"
+    );
+}
