@@ -1,0 +1,98 @@
+//! `bcda serve`: run the BCDA-compatible server (API and workers in one process).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+
+/// Arguments of `bcda serve`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Address to bind.
+    #[arg(long, env = "BCDA_BIND", default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Port (0 picks a free one; the chosen address is printed).
+    #[arg(long, env = "BCDA_PORT", default_value_t = 3000)]
+    port: u16,
+    /// Data directory (database, signing key, export files).
+    #[arg(long, env = "BCDA_DATA_DIR", default_value = "./bcda-data")]
+    data_dir: PathBuf,
+    /// Export worker tasks (default: one per core).
+    #[arg(long, env = "BCDA_WORKERS")]
+    workers: Option<usize>,
+    /// Hours completed files stay downloadable.
+    #[arg(long, env = "BCDA_RETENTION_HOURS", default_value_t = 24)]
+    retention_hours: u64,
+    /// Do not seed the sandbox ACOs and their published credentials.
+    #[arg(long)]
+    no_sandbox: bool,
+    /// Do not print the sandbox credentials at start.
+    #[arg(long)]
+    quiet: bool,
+}
+
+pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let mut config = bcda_server::ServerConfig {
+        bind: args.bind,
+        port: args.port,
+        data_dir: args.data_dir,
+        retention: Duration::from_secs(args.retention_hours * 3600),
+        seed_sandbox: !args.no_sandbox,
+        ..Default::default()
+    };
+    if let Some(w) = args.workers {
+        config.workers = w;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async move {
+        let server = bcda_server::start(config.clone())
+            .await
+            .with_context(|| format!("starting the server on {}", config.data_dir.display()))?;
+        let base = server.base_url();
+        if config.seed_sandbox && !args.quiet {
+            println!("Sandbox credentials (POST {base}/auth/token with HTTP Basic client_id:client_secret):");
+            for c in bcda_server::sandbox::sandbox_credentials() {
+                println!(
+                    "  {:<8} {:>6} beneficiaries  client_id={}  client_secret={}",
+                    c.aco, c.beneficiaries, c.client_id, c.client_secret
+                );
+            }
+        }
+        println!("bcda-rs listening on {base}");
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        let trigger = server.shutdown_trigger();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            let _ = trigger.send(true);
+        });
+        server.wait().await.context("serving")?;
+        Ok(())
+    })
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
