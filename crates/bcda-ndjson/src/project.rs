@@ -167,6 +167,156 @@ pub struct CodeableConcept<'a> {
     pub coding: Vec<Coding<'a>>,
 }
 
+/// Chooses, among the codings of a `CodeableConcept`, the one a statistic needs.
+pub trait Pick {
+    /// 0: not wanted; otherwise higher is better (the first best coding wins).
+    fn score(system: Option<&str>, code: Option<&str>) -> u8;
+}
+
+/// A `CodeableConcept` reduced, while parsing and without allocating, to its best coding
+/// according to `P`.
+pub struct Picked<'a, P> {
+    /// `system` of the chosen coding.
+    pub system: Option<Str<'a>>,
+    /// `code` of the chosen coding.
+    pub code: Option<Str<'a>>,
+    _pick: std::marker::PhantomData<P>,
+}
+
+impl<P> fmt::Debug for Picked<'_, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Picked")
+            .field("system", &self.system)
+            .field("code", &self.code)
+            .finish()
+    }
+}
+
+struct CodingSeq<P>(std::marker::PhantomData<P>);
+
+impl<'de, P: Pick> de::DeserializeSeed<'de> for CodingSeq<P> {
+    type Value = Option<(Option<Str<'de>>, Option<Str<'de>>)>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        struct V<P>(std::marker::PhantomData<P>);
+        impl<'de, P: Pick> Visitor<'de> for V<P> {
+            type Value = Option<(Option<Str<'de>>, Option<Str<'de>>)>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of Coding")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut best = None;
+                let mut best_score = 0;
+                while let Some(c) = seq.next_element::<Coding<'de>>()? {
+                    let score = P::score(c.system.as_deref(), c.code.as_deref());
+                    if score > best_score {
+                        best_score = score;
+                        best = Some((c.system, c.code));
+                    }
+                }
+                Ok(best)
+            }
+        }
+        d.deserialize_seq(V::<P>(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a, P: Pick> Deserialize<'de> for Picked<'a, P> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<P>(std::marker::PhantomData<P>);
+        impl<'de, P: Pick> Visitor<'de> for V<P> {
+            type Value = Picked<'de, P>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a CodeableConcept")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut out = Picked {
+                    system: None,
+                    code: None,
+                    _pick: std::marker::PhantomData,
+                };
+                while let Some(key) = map.next_key::<Str<'de>>()? {
+                    if &*key == "coding" {
+                        if let Some((system, code)) =
+                            map.next_value_seed(CodingSeq::<P>(std::marker::PhantomData))?
+                        {
+                            out.system = system;
+                            out.code = code;
+                        }
+                    } else {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V::<P>(std::marker::PhantomData))
+    }
+}
+
+/// The BFD `eob-type` coding of `EOB.type`.
+#[derive(Debug)]
+pub enum EobTypePick {}
+impl Pick for EobTypePick {
+    fn score(system: Option<&str>, _: Option<&str>) -> u8 {
+        u8::from(system == Some("https://bluebutton.cms.gov/resources/codesystem/eob-type"))
+    }
+}
+
+/// An adjudication/total category: a Blue Button coding if present, else the first coding.
+#[derive(Debug)]
+pub enum CategoryPick {}
+impl Pick for CategoryPick {
+    fn score(system: Option<&str>, code: Option<&str>) -> u8 {
+        match (system, code) {
+            (_, None) => 0,
+            (Some(s), _) if s.contains("bluebutton.cms.gov") => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// A service code: HCPCS/CPT or NDC.
+#[derive(Debug)]
+pub enum ServicePick {}
+impl Pick for ServicePick {
+    fn score(system: Option<&str>, code: Option<&str>) -> u8 {
+        match (system, code) {
+            (Some(s), Some(_)) if s.contains("hcpcs") || s.contains("cpt") || s == NDC_SYSTEM => 1,
+            _ => 0,
+        }
+    }
+}
+
+/// The NDC code system.
+pub const NDC_SYSTEM: &str = "http://hl7.org/fhir/sid/ndc";
+
+/// An ICD-10 diagnosis coding.
+#[derive(Debug)]
+pub enum Icd10Pick {}
+impl Pick for Icd10Pick {
+    fn score(system: Option<&str>, code: Option<&str>) -> u8 {
+        u8::from(code.is_some() && system.is_some_and(|s| s.contains("icd-10")))
+    }
+}
+
+/// The `npi` identifier type.
+#[derive(Debug)]
+pub enum NpiTypePick {}
+impl Pick for NpiTypePick {
+    fn score(_: Option<&str>, code: Option<&str>) -> u8 {
+        u8::from(code == Some("npi"))
+    }
+}
+
+/// The `plan` coverage class type.
+#[derive(Debug)]
+pub enum PlanClassPick {}
+impl Pick for PlanClassPick {
+    fn score(_: Option<&str>, code: Option<&str>) -> u8 {
+        u8::from(code == Some("plan"))
+    }
+}
+
 /// `Identifier` (system, value, type).
 #[derive(Debug, Deserialize)]
 pub struct Identifier<'a> {
@@ -178,7 +328,7 @@ pub struct Identifier<'a> {
     pub value: Option<Str<'a>>,
     /// `type`.
     #[serde(rename = "type", borrow, default)]
-    pub id_type: Option<CodeableConcept<'a>>,
+    pub id_type: Option<Picked<'a, NpiTypePick>>,
 }
 
 /// `Reference` (reference and identifier).
@@ -216,7 +366,7 @@ pub struct Money {
 pub struct CategoryAmount<'a> {
     /// `category`.
     #[serde(borrow, default)]
-    pub category: Option<CodeableConcept<'a>>,
+    pub category: Option<Picked<'a, CategoryPick>>,
     /// `amount`.
     #[serde(default)]
     pub amount: Option<Money>,
@@ -227,10 +377,10 @@ pub struct CategoryAmount<'a> {
 pub struct Item<'a> {
     /// R4 `productOrService`.
     #[serde(rename = "productOrService", borrow, default)]
-    pub product_or_service: Option<CodeableConcept<'a>>,
+    pub product_or_service: Option<Picked<'a, ServicePick>>,
     /// STU3 `service`.
     #[serde(borrow, default)]
-    pub service: Option<CodeableConcept<'a>>,
+    pub service: Option<Picked<'a, ServicePick>>,
     /// `servicedDate`.
     #[serde(rename = "servicedDate", borrow, default)]
     pub serviced_date: Option<Str<'a>>,
@@ -244,7 +394,7 @@ pub struct Item<'a> {
 
 impl<'a> Item<'a> {
     /// The service code concept of either version.
-    pub fn service(&self) -> Option<&CodeableConcept<'a>> {
+    pub fn service(&self) -> Option<&Picked<'a, ServicePick>> {
         self.product_or_service.as_ref().or(self.service.as_ref())
     }
 }
@@ -254,7 +404,7 @@ impl<'a> Item<'a> {
 pub struct Diagnosis<'a> {
     /// `diagnosisCodeableConcept`.
     #[serde(rename = "diagnosisCodeableConcept", borrow, default)]
-    pub concept: Option<CodeableConcept<'a>>,
+    pub concept: Option<Picked<'a, Icd10Pick>>,
 }
 
 /// `careTeam[]`.
@@ -284,7 +434,7 @@ pub struct Eob<'a> {
     pub id: Option<Str<'a>>,
     /// `type`.
     #[serde(rename = "type", borrow, default)]
-    pub claim_type: Option<CodeableConcept<'a>>,
+    pub claim_type: Option<Picked<'a, EobTypePick>>,
     /// `patient`.
     #[serde(borrow, default)]
     pub patient: Option<Reference<'a>>,
@@ -347,7 +497,7 @@ pub struct Patient<'a> {
 pub struct CoverageClass<'a> {
     /// `type`.
     #[serde(rename = "type", borrow, default)]
-    pub class_type: Option<CodeableConcept<'a>>,
+    pub class_type: Option<Picked<'a, PlanClassPick>>,
     /// `value`.
     #[serde(borrow, default)]
     pub value: Option<Str<'a>>,

@@ -9,7 +9,8 @@ use crate::engine::{Engine, Fold, LineRef, Progress, RunOutput};
 use crate::error::{Issue, IssueKind, Severity};
 use crate::input::Inputs;
 use crate::project::{
-    Amount, CodeableConcept, Coverage, Eob, Patient, Projected, Reference, Resource,
+    Amount, CategoryPick, Coverage, Eob, EobTypePick, Patient, Picked, Projected, Reference,
+    Resource, NDC_SYSTEM,
 };
 
 /// The claim types of BFD's `eob-type` code system, plus `other` for anything else.
@@ -28,16 +29,8 @@ pub const CLAIM_TYPES: [&str; 9] = [
 /// Hash maps of the accumulator: foldhash (SipHash was 5% of a run).
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
-const EOB_TYPE_SYSTEM: &str = "https://bluebutton.cms.gov/resources/codesystem/eob-type";
-
-fn claim_type_index(cc: Option<&CodeableConcept<'_>>) -> usize {
-    let code = cc
-        .and_then(|cc| {
-            cc.coding
-                .iter()
-                .find(|c| c.system.as_deref() == Some(EOB_TYPE_SYSTEM))
-        })
-        .and_then(|c| c.code.as_deref());
+fn claim_type_index(cc: Option<&Picked<'_, EobTypePick>>) -> usize {
+    let code = cc.and_then(|cc| cc.code.as_deref());
     match code.map(|c| c.to_ascii_lowercase()).as_deref() {
         Some("carrier") => 0,
         Some("dme") => 1,
@@ -142,14 +135,8 @@ fn last_segment(s: &str) -> &str {
 
 /// The category key of an adjudication/total: the BFD variable name when a Blue Button coding
 /// is present (comparable across v1 and v2), else the first coding's code.
-fn category_key<'c>(cc: Option<&'c CodeableConcept<'_>>) -> &'c str {
-    let Some(cc) = cc else { return "unknown" };
-    let bb = cc.coding.iter().find(|c| {
-        c.system
-            .as_deref()
-            .is_some_and(|s| s.contains("bluebutton.cms.gov"))
-    });
-    match bb.or(cc.coding.first()).and_then(|c| c.code.as_deref()) {
+fn category_key<'c>(cc: Option<&'c Picked<'_, CategoryPick>>) -> &'c str {
+    match cc.and_then(|c| c.code.as_deref()) {
         Some(code) => last_segment(code),
         None => "unknown",
     }
@@ -163,10 +150,7 @@ fn patient_id<'r>(r: Option<&'r Reference<'_>>) -> Option<&'r str> {
 fn npi_of<'r>(r: &'r Reference<'_>) -> Option<&'r str> {
     let id = r.identifier.as_ref()?;
     let is_npi = id.system.as_deref() == Some("http://hl7.org/fhir/sid/us-npi")
-        || id
-            .id_type
-            .as_ref()
-            .is_some_and(|t| t.coding.iter().any(|c| c.code.as_deref() == Some("npi")));
+        || id.id_type.as_ref().is_some_and(|t| t.code.is_some());
     if is_npi {
         id.value.as_deref()
     } else {
@@ -242,14 +226,11 @@ impl Stats {
                 first_item_date = date;
             }
             if let Some(cc) = item.service() {
-                for c in &cc.coding {
-                    let (Some(sys), Some(code)) = (c.system.as_deref(), c.code.as_deref()) else {
-                        continue;
-                    };
-                    if sys.contains("hcpcs") || sys.contains("cpt") {
-                        *bump(&mut acc.procedures, code) += 1;
-                    } else if sys == "http://hl7.org/fhir/sid/ndc" {
+                if let (Some(sys), Some(code)) = (cc.system.as_deref(), cc.code.as_deref()) {
+                    if sys == NDC_SYSTEM {
                         *bump(&mut acc.ndcs, code) += 1;
+                    } else {
+                        *bump(&mut acc.procedures, code) += 1;
                     }
                 }
             }
@@ -281,12 +262,8 @@ impl Stats {
             e.1 += paid;
         }
         for d in &eob.diagnosis {
-            for c in d.concept.iter().flat_map(|cc| cc.coding.iter()) {
-                if let (Some(sys), Some(code)) = (c.system.as_deref(), c.code.as_deref()) {
-                    if sys.contains("icd-10") {
-                        *bump(&mut acc.diagnoses, code) += 1;
-                    }
-                }
+            if let Some(code) = d.concept.as_ref().and_then(|cc| cc.code.as_deref()) {
+                *bump(&mut acc.diagnoses, code) += 1;
             }
         }
         for npi in eob
@@ -342,11 +319,7 @@ impl Stats {
         let plan = c
             .class
             .iter()
-            .find(|k| {
-                k.class_type
-                    .as_ref()
-                    .is_some_and(|t| t.coding.iter().any(|x| x.code.as_deref() == Some("plan")))
-            })
+            .find(|k| k.class_type.as_ref().is_some_and(|t| t.code.is_some()))
             .and_then(|k| k.value.as_deref())
             .or_else(|| c.grouping.as_ref().and_then(|g| g.sub_plan.as_deref()));
         let part = match plan {
