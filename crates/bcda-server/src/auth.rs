@@ -28,11 +28,16 @@ pub enum TokenError {
     Inactive(String),
 }
 
-/// The signing and verification keys.
+/// Tokens kept in the verified cache at most (it is cleared when full).
+const VERIFIED_CACHE_MAX: usize = 10_000;
+
+/// The signing and verification keys, plus a cache of tokens whose signature already verified
+/// (keyed by SHA-256 of the whole token; an entry is used only until the token's `exp`).
 pub struct TokenKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    verified: Mutex<HashMap<[u8; 32], TokenClaims>>,
 }
 
 impl TokenKeys {
@@ -78,6 +83,7 @@ impl TokenKeys {
             encoding,
             decoding,
             validation,
+            verified: Mutex::new(HashMap::new()),
         })
     }
 
@@ -113,8 +119,24 @@ impl TokenKeys {
         if claims.iss != "ssas" || claims.dat.is_empty() {
             return Err(TokenError::Malformed);
         }
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        {
+            let cache = self.verified.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(c) = cache.get(&key) {
+                if c.exp > now {
+                    return Ok(c.clone());
+                }
+                return Err(TokenError::Inactive("expired".to_string()));
+            }
+        }
         let data = jsonwebtoken::decode::<TokenClaims>(token, &self.decoding, &self.validation)
             .map_err(|e| TokenError::Inactive(e.to_string()))?;
+        let mut cache = self.verified.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= VERIFIED_CACHE_MAX {
+            cache.clear();
+        }
+        cache.insert(key, data.claims.clone());
         Ok(data.claims)
     }
 }
