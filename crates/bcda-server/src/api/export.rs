@@ -259,3 +259,201 @@ fn plan(
     }
     Ok(subjobs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::attribution_rows;
+
+    const REFERENCE: i64 = 1_795_000_000; // 2026-11-18
+
+    fn aco(n: u32) -> AcoRow {
+        AcoRow {
+            id: 1,
+            cms_id: "A9990".into(),
+            beneficiaries: n,
+            flavour: "simple".into(),
+            partially_adjudicated: false,
+            denylisted: false,
+            reference_unix: REFERENCE,
+        }
+    }
+
+    fn files(a: &AcoRow) -> Vec<AttributionRow> {
+        attribution_rows(&source::generator(a))
+    }
+
+    #[test]
+    fn group_all_since_gives_new_beneficiaries_full_history() {
+        let a = aco(2500);
+        let files = files(&a);
+        let attribution: Vec<&AttributionRow> = files.iter().filter(|f| !f.runout).collect();
+        let newest = *attribution.last().unwrap();
+        let previous = attribution[attribution.len() - 2];
+        // _since between the previous and the newest file.
+        let since = previous.timestamp_unix + 3600;
+        let types = [ResourceType::Patient];
+        let subjobs = plan(
+            &a,
+            &files,
+            Endpoint::GroupAll,
+            Some(since),
+            &types,
+            REFERENCE,
+            REFERENCE,
+            ApiVersion::V2,
+        )
+        .unwrap();
+        let gen = source::generator(&a);
+        let now_set: HashSet<u32> = source::attributed(&gen, newest.file_index)
+            .into_iter()
+            .collect();
+        let old_set: HashSet<u32> = source::attributed(&gen, previous.file_index)
+            .into_iter()
+            .collect();
+        let expected_new: HashSet<u32> = now_set.difference(&old_set).copied().collect();
+        assert!(
+            !expected_new.is_empty(),
+            "the synthetic history has newcomers"
+        );
+        let got_new: HashSet<u32> = subjobs
+            .iter()
+            .filter(|s| s.since_unix.is_none())
+            .flat_map(|s| s.benes.clone())
+            .collect();
+        let got_existing: HashSet<u32> = subjobs
+            .iter()
+            .filter(|s| s.since_unix == Some(since))
+            .flat_map(|s| s.benes.clone())
+            .collect();
+        assert_eq!(got_new, expected_new);
+        assert_eq!(got_existing.len() + got_new.len(), now_set.len());
+        assert!(got_existing.is_disjoint(&got_new));
+
+        // Patient ignores the rule: everyone gets _since.
+        let patient = plan(
+            &a,
+            &files,
+            Endpoint::Patient,
+            Some(since),
+            &types,
+            REFERENCE,
+            REFERENCE,
+            ApiVersion::V2,
+        )
+        .unwrap();
+        assert!(patient.iter().all(|s| s.since_unix == Some(since)));
+
+        // _since after the newest import: incremental only.
+        let late = newest.imported_unix + 60;
+        let inc = plan(
+            &a,
+            &files,
+            Endpoint::GroupAll,
+            Some(late),
+            &types,
+            REFERENCE,
+            REFERENCE,
+            ApiVersion::V2,
+        )
+        .unwrap();
+        assert!(inc.iter().all(|s| s.since_unix == Some(late)));
+
+        // _since before any attribution file: 404 with BCDA's message.
+        let err = plan(
+            &a,
+            &files,
+            Endpoint::GroupAll,
+            Some(attribution[0].timestamp_unix - 1),
+            &types,
+            REFERENCE,
+            REFERENCE,
+            ApiVersion::V2,
+        )
+        .unwrap_err();
+        assert!(
+            format!("{err:?}").contains("attribution file not found for given _since parameter.")
+        );
+    }
+
+    #[test]
+    fn chunking_and_runout() {
+        let a = aco(2500);
+        let files = files(&a);
+        let types = [
+            ResourceType::ExplanationOfBenefit,
+            ResourceType::Patient,
+            ResourceType::Coverage,
+        ];
+        let subjobs = plan(
+            &a,
+            &files,
+            Endpoint::Patient,
+            None,
+            &types,
+            REFERENCE,
+            REFERENCE,
+            ApiVersion::V2,
+        )
+        .unwrap();
+        let count = |t| subjobs.iter().filter(|s| s.resource == t).count();
+        let benes = subjobs
+            .iter()
+            .filter(|s| s.resource == ResourceType::Patient)
+            .map(|s| s.benes.len())
+            .sum::<usize>();
+        assert_eq!(
+            count(ResourceType::ExplanationOfBenefit),
+            benes.div_ceil(50)
+        );
+        assert_eq!(count(ResourceType::Patient), 1);
+        assert_eq!(count(ResourceType::Coverage), 1);
+        assert!(subjobs
+            .iter()
+            .all(|s| s.benes.len() <= s.resource.chunk_size()));
+
+        let runout = plan(
+            &a,
+            &files,
+            Endpoint::GroupRunout,
+            None,
+            &types,
+            REFERENCE,
+            REFERENCE,
+            ApiVersion::V2,
+        )
+        .unwrap();
+        let end_2025 = end_of_year(2025);
+        assert!(runout.iter().all(|s| s.until_unix == end_2025));
+        assert!(!runout.is_empty());
+
+        // Attribution older than 50 days: 404.
+        let later = REFERENCE + 60 * DAY;
+        let err = plan(
+            &a,
+            &files,
+            Endpoint::Patient,
+            None,
+            &types,
+            later,
+            later,
+            ApiVersion::V2,
+        )
+        .unwrap_err();
+        assert!(format!("{err:?}").contains("failed to start job; attribution file not found"));
+        // Runout older than 180 days.
+        let much_later = REFERENCE + 200 * DAY;
+        let err = plan(
+            &a,
+            &files,
+            Endpoint::GroupRunout,
+            None,
+            &types,
+            much_later,
+            much_later,
+            ApiVersion::V2,
+        )
+        .unwrap_err();
+        assert!(format!("{err:?}").contains("runout data is no longer available"));
+    }
+}
