@@ -13,6 +13,15 @@ pub struct HashParams {
     pub t_cost: u32,
 }
 
+impl HashParams {
+    /// A light cost for secrets that are public anyway (the published sandbox credentials):
+    /// they are still stored only as hashes, but slow hashing would protect nothing.
+    pub const PUBLISHED: HashParams = HashParams {
+        m_cost_kib: 1024,
+        t_cost: 1,
+    };
+}
+
 impl Default for HashParams {
     /// OWASP's argon2id minimum: 19 MiB, 2 iterations.
     fn default() -> Self {

@@ -81,7 +81,12 @@ pub fn reference_unix(store: &Store) -> Result<i64, ServerError> {
 }
 
 /// Insert the catalogue ACOs that are missing, with their attribution files and credentials.
+/// The published secrets are hashed with at most [`HashParams::PUBLISHED`] cost.
 pub fn seed(store: &Store, params: &HashParams) -> Result<usize, ServerError> {
+    let params = &HashParams {
+        m_cost_kib: params.m_cost_kib.min(HashParams::PUBLISHED.m_cost_kib),
+        t_cost: params.t_cost.min(HashParams::PUBLISHED.t_cost),
+    };
     let reference = reference_unix(store)?;
     let mut added = 0;
     for entry in bcda_synth::sandbox_catalogue() {

@@ -615,3 +615,41 @@ impl JsonValue for reqwest::Response {
         serde_json::from_str(&self.text().await.unwrap()).unwrap()
     }
 }
+
+#[tokio::test]
+async fn retention_archives_then_deletes() {
+    let s = start_with(|c| {
+        c.retention = std::time::Duration::ZERO;
+        c.cleanup_interval = std::time::Duration::from_millis(20);
+    })
+    .await;
+    let t = s.token("A9994").await;
+    let url = s
+        .start_job(&t, "/api/v2/Patient/$export?_type=Patient")
+        .await;
+    let id = url.rsplit('/').next().unwrap().to_string();
+    // Wait (by state, not by time) until the cleanup task has expired the job.
+    let mut expired = false;
+    for _ in 0..2000 {
+        let list = s
+            .http
+            .get(s.url("/api/v2/jobs?_status=Expired"))
+            .bearer_auth(&t)
+            .header("Accept", "application/fhir+json")
+            .send()
+            .await
+            .unwrap();
+        let bundle = TaskBundle::parse(&list.text().await.unwrap()).unwrap();
+        if bundle.job_ids() == vec![id.parse::<u64>().unwrap()] {
+            expired = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(expired, "job never reached Expired");
+    assert!(!s.dir.path().join("jobs").join(&id).exists());
+    assert!(!s.dir.path().join("archive").join(&id).exists());
+    let resp = s.get(&t, &url[s.base.len()..]).await;
+    assert_eq!(resp.status(), 410);
+    s.stop().await;
+}
