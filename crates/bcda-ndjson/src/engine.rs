@@ -987,46 +987,61 @@ pub struct Records<'p, P: LineProcessor, T, M> {
     map: M,
     scratch: P::Scratch,
     next_file: usize,
-    /// (file index, decoded bytes, read position, next 0-based line number)
-    current: Option<(u32, Vec<u8>, usize, u64)>,
+    current: Option<LineStream>,
     queue: VecDeque<Result<(Location, T), Issue>>,
 }
 
-impl<'p, P, T, M> Records<'p, P, T, M>
-where
-    P: LineProcessor,
-    M: FnMut(P::Record<'_>, &Location) -> T,
-{
-    /// Loads the next file whole (decompressed) into memory: the ordered iterator trades memory
-    /// for simplicity; use [`Engine::run`] for large exports.
-    fn load_next(&mut self) {
-        let i = self.next_file;
-        self.next_file += 1;
-        let input = &self.inputs.files[i];
-        let mut data = Vec::new();
-        let mut src = match StreamSource::open(input) {
-            Ok(s) => s,
-            Err(e) => {
-                self.queue.push_back(Err(file_issue(
-                    input,
-                    IssueKind::Io,
-                    0,
-                    format!("cannot open: {e}"),
-                )));
-                return;
-            }
-        };
-        let mut buf = vec![0u8; 256 * 1024];
+/// Sequential line reader over one streamed file (plain or gzip), holding one block at a time.
+struct LineStream {
+    file: u32,
+    src: StreamSource,
+    buf: Vec<u8>,
+    start: usize,
+    eof: bool,
+    /// 0-based number of the next line.
+    line_no: u64,
+    /// A JSON document: the whole file is one record.
+    doc: bool,
+}
+
+impl LineStream {
+    /// The next line as a range of `buf`, and whether a `\n` ended it. Corrupt gzip members
+    /// are reported into `issues` (the partial line they cut is dropped).
+    fn next_line(
+        &mut self,
+        input: &InputFile,
+        issues: &mut Vec<Issue>,
+    ) -> Option<(std::ops::Range<usize>, bool)> {
         loop {
-            match src.read(&mut buf) {
-                ReadEvent::Data(n) => data.extend_from_slice(&buf[..n]),
+            if !self.doc {
+                if let Some(i) = memchr::memchr(b'\n', &self.buf[self.start..]) {
+                    let r = self.start..self.start + i;
+                    self.start += i + 1;
+                    return Some((r, true));
+                }
+            }
+            if self.eof {
+                if self.start < self.buf.len() {
+                    let r = self.start..self.buf.len();
+                    self.start = self.buf.len();
+                    return Some((r, false));
+                }
+                return None;
+            }
+            if self.start > 0 {
+                self.buf.drain(..self.start);
+                self.start = 0;
+            }
+            let len = self.buf.len();
+            self.buf.resize(len + 256 * 1024, 0);
+            match self.src.read(&mut self.buf[len..]) {
+                ReadEvent::Data(n) => self.buf.truncate(len + n),
                 ReadEvent::Corrupt {
                     member_offset,
                     message,
                 } => {
-                    let keep = memchr::memrchr(b'\n', &data).map_or(0, |i| i + 1);
-                    data.truncate(keep);
-                    let line = memchr::memchr_iter(b'\n', &data).count() as u64 + 1;
+                    // Drop the incomplete line the bad member cut.
+                    self.buf.clear();
                     let kind = if input.format == Format::NdjsonGz {
                         IssueKind::CorruptGzip
                     } else {
@@ -1034,44 +1049,72 @@ where
                     };
                     let msg =
                         format!("corrupt input at compressed byte {member_offset}: {message}");
-                    self.queue
-                        .push_back(Err(file_issue(input, kind, line, msg)));
+                    issues.push(file_issue(input, kind, self.line_no + 1, msg));
                     if input.format != Format::NdjsonGz {
-                        break;
+                        self.eof = true;
                     }
                 }
-                ReadEvent::Eof => break,
+                ReadEvent::Eof => {
+                    self.buf.truncate(len);
+                    self.eof = true;
+                }
             }
         }
-        self.current = Some((i as u32, data, 0, 0));
+    }
+}
+
+impl<'p, P, T, M> Records<'p, P, T, M>
+where
+    P: LineProcessor,
+    M: FnMut(P::Record<'_>, &Location) -> T,
+{
+    /// Opens the next file. Lines are read one block at a time (memory stays flat); a JSON
+    /// document is read whole.
+    fn load_next(&mut self) {
+        let i = self.next_file;
+        self.next_file += 1;
+        let input = &self.inputs.files[i];
+        match StreamSource::open(input) {
+            Ok(src) => {
+                self.current = Some(LineStream {
+                    file: i as u32,
+                    src,
+                    buf: Vec::new(),
+                    start: 0,
+                    eof: false,
+                    line_no: 0,
+                    doc: input.format == Format::JsonDocument,
+                })
+            }
+            Err(e) => self.queue.push_back(Err(file_issue(
+                input,
+                IssueKind::Io,
+                0,
+                format!("cannot open: {e}"),
+            ))),
+        }
     }
 
     fn step(&mut self) {
-        let Some((file, data, pos, line_no)) = self.current.as_mut() else {
+        let Some(cur) = self.current.as_mut() else {
             self.load_next();
             return;
         };
-        let input = &self.inputs.files[*file as usize];
-        if *pos >= data.len() {
+        let input = &self.inputs.files[cur.file as usize];
+        let mut read_issues = Vec::new();
+        let next = cur.next_line(input, &mut read_issues);
+        self.queue.extend(read_issues.into_iter().map(Err));
+        let Some((range, terminated)) = next else {
             self.current = None;
             return;
-        }
-        let (line, terminated, next) = if input.format == Format::JsonDocument {
-            (&data[..], true, data.len())
-        } else {
-            let rest = &data[*pos..];
-            match memchr::memchr(b'\n', rest) {
-                Some(i) => (&rest[..i], true, *pos + i + 1),
-                None => (rest, false, data.len()),
-            }
         };
+        let line = &cur.buf[range];
         let at = LineRef {
-            file: *file,
+            file: cur.file,
             chunk: 0,
-            line: *line_no,
+            line: cur.line_no,
         };
-        *pos = next;
-        *line_no += 1;
+        cur.line_no += 1;
 
         let mut sink = IssueSink::new(usize::MAX);
         let mut t = FileTotals::default();

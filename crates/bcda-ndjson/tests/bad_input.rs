@@ -409,3 +409,29 @@ fn member_months_from_coverage_periods_and_coverage_parts() {
         "{csv}"
     );
 }
+
+#[test]
+fn ordered_iterator_streams_gzip_and_reports_a_corrupt_member_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let m1 = gz(format!("{}\n{}\n", eob("a1", "p1", "1.00"), eob("a2", "p1", "2.00")).as_bytes());
+    let mut m2 = gz(format!("{}\n", eob("b1", "p1", "1000.00")).as_bytes());
+    m2[10] = 0xff;
+    let m3 = gz(format!("{}\n", eob("c1", "p1", "4.00")).as_bytes());
+    let p = write(dir.path(), "eob.ndjson.gz", &[m1, m2, m3].concat());
+    let inputs = Inputs::discover(std::slice::from_ref(&p)).unwrap();
+    let engine = Engine::new(Config::default()).unwrap();
+    let items: Vec<_> = engine
+        .records(&inputs, &Projected, |rec, _| match rec {
+            bcda_ndjson::project::Resource::Eob(e) => e.id.as_deref().unwrap_or("").to_string(),
+            _ => String::new(),
+        })
+        .collect();
+    let shape: Vec<String> = items
+        .iter()
+        .map(|i| match i {
+            Ok((l, id)) => format!("{}:{id}", l.line),
+            Err(e) => format!("{}:{}", e.line, e.kind.as_str()),
+        })
+        .collect();
+    assert_eq!(shape, ["1:a1", "2:a2", "3:corrupt_gzip", "3:c1"]);
+}
