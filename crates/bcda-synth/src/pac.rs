@@ -451,6 +451,23 @@ pub(crate) fn claim(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
         w.oe();
         w.oe();
         w.ae();
+    } else {
+        // R4 requires Claim.insurance (BFD's MCS sample omits it).
+        w.k("insurance");
+        w.a();
+        w.o();
+        w.ki("sequence", 1);
+        w.k("focal");
+        w.bool(true);
+        w.k("coverage");
+        w.o();
+        w.k("identifier");
+        w.o();
+        w.ks("value", "MEDICARE");
+        w.oe();
+        w.oe();
+        w.oe();
+        w.ae();
     }
     w.k("item");
     w.a();

@@ -640,13 +640,9 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         w.k("diagnosis");
         w.a();
         let mut dseq = 0;
-        if matches!(ct, ClaimType::Inpatient | ClaimType::Snf) {
-            dseq += 1;
-            w.o();
-            w.ki("sequence", dseq);
-            w.codeable1("packageCode", "clm_drg_cd", c.drg.0, None);
-            w.oe();
-        }
+        // BFD writes the DRG as a diagnosis entry holding only packageCode, which STU3 core
+        // rejects (diagnosis[x] is 1..1); here it rides on the principal diagnosis instead.
+        let drg = matches!(ct, ClaimType::Inpatient | ClaimType::Snf);
         let dx_type = |w: &mut W<'_>, code: &str, disp: &str| {
             w.k("type");
             w.a();
@@ -681,6 +677,9 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             }
             w.ki("sequence", dseq);
             dx_concept(w, code, disp);
+            if i == 0 && drg {
+                w.codeable1("packageCode", "clm_drg_cd", c.drg.0, None);
+            }
             if i == 0 {
                 dx_type(w, "principal", "The single medical diagnosis that is most relevant to the patient's chief complaint or need for treatment.");
             } else if institutional {
@@ -1571,6 +1570,7 @@ fn pde_item(w: &mut W<'_>, c: &Claim) {
     w.k("detail");
     w.a();
     w.o();
+    w.ki("sequence", 1);
     w.k("type");
     w.o();
     w.k("coding");

@@ -70,6 +70,22 @@ impl W<'_> {
         self.money("amount", cents);
         self.oe();
     }
+    /// The CARIN benefit-payment-status entry (`C4BBPayerAdjudicationStatus#other`), with an
+    /// amount when it is a `total`.
+    fn payment_status(&mut self, amount: Option<i64>) {
+        self.o();
+        self.k("category");
+        self.o();
+        self.k("coding");
+        self.a();
+        self.c4("C4BBPayerAdjudicationStatus", "other", "Other");
+        self.ae();
+        self.oe();
+        if let Some(cents) = amount {
+            self.money("amount", cents);
+        }
+        self.oe();
+    }
     /// A denial-reason adjudication carrying a reason coding.
     fn adj_reason(&mut self, var: &str, code: &str, display: Option<&str>) {
         self.o();
@@ -958,7 +974,13 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
                 1,
                 c.attending_npi,
                 None,
-                ("C4BB", "attending", "Attending"),
+                // HHA carries the Professional-NonClinician profile, whose role value set has
+                // no "attending".
+                if ct == ClaimType::Hha {
+                    ("THO", "primary", "Primary provider")
+                } else {
+                    ("C4BB", "attending", "Attending")
+                },
                 qual,
                 None,
                 false,
@@ -1045,7 +1067,7 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
                     "patientreasonforvisit",
                     "Patient Reason for Visit",
                 );
-            } else if institutional {
+            } else if (institutional && ct != ClaimType::Hha) || ct == ClaimType::Dme {
                 w.c4("C4BBClaimDiagnosisType", "other", "Other");
             } else {
                 w.c4("C4BBClaimDiagnosisType", "secondary", "Secondary");
@@ -1126,6 +1148,20 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             w.ki("sequence", i as i64 + 1);
             w.k("date");
             w.date_midnight(*day);
+            w.k("type");
+            w.a();
+            w.o();
+            w.k("coding");
+            w.a();
+            let (pt, ptd) = if i == 0 {
+                ("principal", "Principal")
+            } else {
+                ("other", "Other")
+            };
+            w.c4("C4BBClaimProcedureType", pt, ptd);
+            w.ae();
+            w.oe();
+            w.ae();
             w.k("procedureCodeableConcept");
             w.o();
             w.k("coding");
@@ -1222,6 +1258,8 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             "NCH Primary Payer (if not Medicare) Claim Paid Amount",
             0,
         );
+        // CARIN's required benefit-payment-status slice (BFD omits it).
+        w.payment_status(Some(0));
     }
     w.ae();
     w.k("payment");
@@ -1284,14 +1322,33 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
             "C",
             Some("Covered"),
         );
-        w.si_code(
+        // CARIN requires the dawcode slice (NCPDP code); BFD's variable coding follows it.
+        w.sinfo(
             seq,
-            None,
+            Some(("dawcode", "DAW Code")),
+            Some((
+                "daw_prod_slctn_cd",
+                "Dispense as Written (DAW) Product Selection Code",
+            )),
+        );
+        w.k("code");
+        w.o();
+        w.k("coding");
+        w.a();
+        w.coding(
+            "http://terminology.hl7.org/CodeSystem/NCPDPDispensedAsWrittenOrProductSelectionCode",
+            "0",
+            Some("No Product Selection Indicated"),
+        );
+        w.coding2(
+            BB,
             "daw_prod_slctn_cd",
-            Some("Dispense as Written (DAW) Product Selection Code"),
             "0",
             Some("No Product Selection Indicated (may also have missing values)"),
         );
+        w.ae();
+        w.oe();
+        w.oe();
         w.si_code(
             seq,
             None,
@@ -1713,6 +1770,11 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     w.oe();
     w.k("adjudication");
     w.a();
+    if !dme {
+        // Professional-NonClinician requires it; DME carries BFD's Inpatient profile, whose
+        // closed adjudication slicing has no such slice.
+        w.payment_status(None);
+    }
     w.adj_reason("carr_line_rdcd_pmt_phys_astn_c", "0", Some("N/A"));
     w.o();
     w.k("extension");
@@ -1897,6 +1959,9 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     w.oe();
     w.k("adjudication");
     w.a();
+    if ct == ClaimType::Hha {
+        w.payment_status(None);
+    }
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
         w.adj_reason("rev_cntr_1st_ansi_cd", "CO45", None);
         if ct == ClaimType::Outpatient {
