@@ -205,6 +205,32 @@ pub struct AttributionFile {
     seq: u32,
 }
 
+/// Which resources to write: `meta.lastUpdated` in `(since_unix, until_unix]` and, for
+/// claims, a last service day in `[service_from, service_to]` (days since 1970-01-01; see
+/// [`days_from_civil`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Filter {
+    /// Lower bound (exclusive) on `meta.lastUpdated`, unix seconds; `None` = full history.
+    pub since_unix: Option<i64>,
+    /// Upper bound (inclusive) on `meta.lastUpdated`, unix seconds (the job's transaction time).
+    pub until_unix: i64,
+    /// Earliest last service day of a claim (`service-date=ge`).
+    pub service_from: Option<i32>,
+    /// Latest last service day of a claim (`service-date=le`, e.g. the runout thru date).
+    pub service_to: Option<i32>,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter {
+            since_unix: None,
+            until_unix: i64::MAX,
+            service_from: None,
+            service_to: None,
+        }
+    }
+}
+
 /// Number of regular attribution files (monthly) in the history.
 const ATTRIBUTION_FILES: u32 = 6;
 
@@ -368,6 +394,34 @@ impl Generator {
         until_unix: i64,
         out: &mut dyn Write,
     ) -> Result<u64, SynthError> {
+        let filter = Filter {
+            since_unix,
+            until_unix,
+            ..Filter::default()
+        };
+        self.write_ndjson_filtered(version, kind, benes, &filter, out)
+    }
+
+    /// [`write_ndjson`](Self::write_ndjson) with BFD's `service-date` bounds as well (what
+    /// BCDA sends for `Group/runout`, lookback windows and terminated ACOs). Service-date bounds
+    /// apply to claims (ExplanationOfBenefit, Claim, ClaimResponse) by their last service day.
+    pub fn write_ndjson_filtered(
+        &self,
+        version: FhirVersion,
+        kind: ResourceKind,
+        benes: &[u32],
+        filter: &Filter,
+        out: &mut dyn Write,
+    ) -> Result<u64, SynthError> {
+        let Filter {
+            since_unix,
+            until_unix,
+            service_from,
+            service_to,
+        } = *filter;
+        let in_service = |thru: i32| {
+            service_from.is_none_or(|d| thru >= d) && service_to.is_none_or(|d| thru <= d)
+        };
         let pac_kind = matches!(kind, ResourceKind::Claim | ResourceKind::ClaimResponse);
         if pac_kind && version == FhirVersion::Stu3 {
             return Err(SynthError::Unsupported { kind, version });
@@ -406,7 +460,7 @@ impl Generator {
                     for ct in ClaimType::ALL {
                         for k in 0..self.ctx.claim_count(&b, ct) {
                             let c = self.ctx.claim(&b, ct, k);
-                            if keep(c.last_updated) {
+                            if keep(c.last_updated) && in_service(c.thru) {
                                 match version {
                                     FhirVersion::R4 => v2::eob(&mut w, &b, &c),
                                     FhirVersion::Stu3 => v1::eob(&mut w, &b, &c),
@@ -419,7 +473,7 @@ impl Generator {
                 ResourceKind::Claim | ResourceKind::ClaimResponse => {
                     for k in 0..pac::count(&self.ctx, &b) {
                         let p = pac::pac_claim(&self.ctx, &b, k);
-                        if keep(p.last_updated) {
+                        if keep(p.last_updated) && in_service(p.thru) {
                             if kind == ResourceKind::Claim {
                                 pac::claim(&mut w, &b, &p);
                             } else {

@@ -445,6 +445,45 @@ fn attribution_history_has_joiners_leavers_and_runout() {
 }
 
 #[test]
+fn service_date_bounds_filter_claims() {
+    let g = Generator::new(&spec("A9994", 50, Flavour::Simple), REFERENCE);
+    let benes: Vec<u32> = (0..50).collect();
+    let all = lines(
+        &g,
+        FhirVersion::R4,
+        ResourceKind::ExplanationOfBenefit,
+        &benes,
+        None,
+    );
+    let cut = bcda_synth::days_from_civil(2024, 12, 31);
+    let filter = bcda_synth::Filter {
+        until_unix: REFERENCE,
+        service_to: Some(cut),
+        ..Default::default()
+    };
+    let mut buf = Vec::new();
+    let n = g
+        .write_ndjson_filtered(
+            FhirVersion::R4,
+            ResourceKind::ExplanationOfBenefit,
+            &benes,
+            &filter,
+            &mut buf,
+        )
+        .unwrap();
+    let expected = all
+        .iter()
+        .filter(|e| e["billablePeriod"]["end"].as_str().unwrap() <= "2024-12-31")
+        .count();
+    assert_eq!(n as usize, expected);
+    assert!(
+        n > 0 && (n as usize) < all.len(),
+        "the cut splits the history ({n} of {})",
+        all.len()
+    );
+}
+
+#[test]
 fn catalogue_matches_the_sandbox() {
     let cat = sandbox_catalogue();
     let get = |id: &str| {
