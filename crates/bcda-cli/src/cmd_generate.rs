@@ -44,24 +44,32 @@ pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
         other => bail!("unknown --fhir-version {other:?}: expected stu3 or r4"),
     };
     let reference = match &args.reference {
-        Some(s) => parse_instant(s).with_context(|| format!("--reference {s:?} is not an RFC 3339 instant"))?,
+        Some(s) => parse_instant(s)
+            .with_context(|| format!("--reference {s:?} is not an RFC 3339 instant"))?,
         None => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .context("system clock before 1970")?
             .as_secs() as i64,
     };
     let since = match &args.since {
-        Some(s) => Some(parse_instant(s).with_context(|| format!("--since {s:?} is not an RFC 3339 instant"))?),
+        Some(s) => Some(
+            parse_instant(s)
+                .with_context(|| format!("--since {s:?} is not an RFC 3339 instant"))?,
+        ),
         None => None,
     };
     let g = Generator::new(&aco.spec, reference);
     let kinds: Vec<ResourceKind> = if args.types.is_empty() {
         g.export_kinds(version)
     } else {
-        args.types.iter().map(|t| t.parse::<ResourceKind>()).collect::<Result<_, _>>()?
+        args.types
+            .iter()
+            .map(|t| t.parse::<ResourceKind>())
+            .collect::<Result<_, _>>()?
     };
     let benes = g.current_beneficiaries();
-    std::fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
     let chunk = args.chunk.max(1);
     // Bounded memory: generate a window of chunks in parallel, write it in order, repeat.
     let window = chunk * rayon::current_num_threads().max(1) * 4;
@@ -69,26 +77,30 @@ pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let mut total_bytes = 0u64;
     for kind in kinds {
         let path = args.out.join(format!("{}.ndjson", kind.as_str()));
-        let file = std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let file =
+            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         let t = Instant::now();
         let (mut lines, mut bytes) = (0u64, 0u64);
+        // Reused buffers, one per chunk of a window: no fresh pages after the first window.
+        let mut pool: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); window.div_ceil(chunk)];
         for win in benes.chunks(window) {
-            let parts: Vec<(u64, Vec<u8>)> = win
-                .par_chunks(chunk)
-                .map(|c| {
-                    let mut buf = Vec::with_capacity(c.len() * 8 * 1024);
-                    let n = g.write_ndjson(version, kind, c, since, reference, &mut buf)?;
-                    Ok((n, buf))
-                })
-                .collect::<Result<_, bcda_synth::SynthError>>()?;
-            for (n, buf) in parts {
+            pool.par_iter_mut()
+                .zip(win.par_chunks(chunk))
+                .try_for_each(|((n, buf), c)| {
+                    buf.clear();
+                    *n = g.write_ndjson(version, kind, c, since, reference, buf)?;
+                    Ok::<(), bcda_synth::SynthError>(())
+                })?;
+            for (n, buf) in pool.iter().take(win.len().div_ceil(chunk)) {
                 lines += n;
                 bytes += buf.len() as u64;
-                out.write_all(&buf).with_context(|| format!("writing {}", path.display()))?;
+                out.write_all(buf)
+                    .with_context(|| format!("writing {}", path.display()))?;
             }
         }
-        out.flush().with_context(|| format!("writing {}", path.display()))?;
+        out.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
         let secs = t.elapsed().as_secs_f64();
         total_bytes += bytes;
         println!(

@@ -36,28 +36,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut file =
             std::io::BufWriter::new(std::fs::File::create(out.join(format!("{kind}.ndjson")))?);
         let mut bytes = 0usize;
-        // Windows of `threads` chunks: each thread generates one chunk, written in order.
+        // One reusable buffer per thread: after the first window no fresh pages are touched.
+        let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); threads];
+        // Windows of `threads` chunks: each thread fills one buffer, written in order.
         for window in benes.chunks(256 * threads) {
-            let parts: Vec<Vec<u8>> = std::thread::scope(|s| {
-                let handles: Vec<_> = window
-                    .chunks(256)
-                    .map(|c| {
-                        let g = &g;
-                        s.spawn(move || {
-                            let mut buf = Vec::with_capacity(c.len() * 16 * 1024);
-                            g.write_ndjson(version, kind, c, None, REFERENCE, &mut buf)
-                                .map(|_| buf)
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("worker").expect("generate"))
-                    .collect()
+            std::thread::scope(|s| {
+                for (buf, c) in bufs.iter_mut().zip(window.chunks(256)) {
+                    let g = &g;
+                    s.spawn(move || {
+                        buf.clear();
+                        g.write_ndjson(version, kind, c, None, REFERENCE, buf)
+                            .expect("generate");
+                    });
+                }
             });
-            for p in parts {
-                bytes += p.len();
-                file.write_all(&p)?;
+            for buf in bufs.iter().take(window.len().div_ceil(256)) {
+                bytes += buf.len();
+                file.write_all(buf)?;
             }
         }
         file.flush()?;
