@@ -37,6 +37,8 @@ macro_rules! release_module {
             };
             use crate::runtime as rt;
             use crate::{rt_resource_api, rt_resource_enum_api};
+            #[cfg(feature = "serde")]
+            use crate::rt_serde;
             include!(concat!(env!("OUT_DIR"), $file));
         }
     };

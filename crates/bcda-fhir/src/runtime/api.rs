@@ -87,6 +87,8 @@ macro_rules! rt_resource_api {
                 rt::api::validate_root(self, stringify!($t))
             }
         }
+        #[cfg(feature = "serde")]
+        $crate::rt_serde!($t, |x: &$t<'_>| x.to_json(), |s| $t::from_json(s));
     };
 }
 
@@ -124,5 +126,7 @@ macro_rules! rt_resource_enum_api {
                 rt::api::validate_any(self, &t)
             }
         }
+        #[cfg(feature = "serde")]
+        $crate::rt_serde!(Resource, |x: &Resource<'_>| x.to_json(), |s| Resource::from_json(s));
     };
 }
