@@ -676,6 +676,11 @@ impl Ctx {
                         }
                     }
                 }
+                if ct == ClaimType::Snf && r.chance(250) {
+                    // Some SNF stays report a procedure (IV therapy).
+                    let day = c.from + r.below((c.thru - c.from + 1) as u64) as i32;
+                    c.pcs.push((tables::PCS[4], day));
+                }
                 c.discharge = match ct {
                     ClaimType::Hospice => *r.pick(&["30", "40", "01"]),
                     ClaimType::Outpatient => "01",
