@@ -195,3 +195,40 @@ fn pac_paths_reported() {
         }
     }
 }
+
+/// Paths of every line of an NDJSON sample, leaving out BFD's per-year extension URLs
+/// (`.../ptdcntrct01/2011-1`), which exist once per historical reference year.
+fn load_ndjson(path: PathBuf) -> BTreeSet<String> {
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut s = BTreeSet::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let v: Value = serde_json::from_str(line).expect("sample NDJSON line");
+        paths(&v, "", &mut s);
+    }
+    s.retain(|p| {
+        !p.split("variables/")
+            .skip(1)
+            .any(|rest| rest.split(']').next().unwrap_or("").contains('/'))
+    });
+    s
+}
+
+#[test]
+fn v1_matches_real_bcda_bulk_export_lines() {
+    let shared = shared_dir();
+    for (kind, file) in [
+        (ResourceKind::Patient, "bcda-site__Patient.ndjson"),
+        (ResourceKind::Coverage, "bcda-site__Coverage.ndjson"),
+    ] {
+        let sample = load_ndjson(shared.join(format!("samples/v1/{file}")));
+        let gen = generated_paths(FhirVersion::Stu3, kind, 100)
+            .remove(kind.as_str())
+            .unwrap_or_default();
+        let (pct, missing) = coverage(&sample, &gen);
+        println!("v1 {file:<28} {pct:6.2}% of {} sample paths", sample.len());
+        for m in &missing {
+            println!("    missing {m}");
+        }
+        assert!(pct >= 95.0, "{file}: {pct:.2}%");
+    }
+}
