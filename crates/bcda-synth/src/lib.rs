@@ -201,8 +201,6 @@ pub struct AttributionFile {
     pub performance_year: i32,
     /// File timestamp (unix seconds, UTC).
     pub timestamp_unix: i64,
-    /// Position among the attribution files, oldest first (runout: the oldest file it lists).
-    seq: u32,
 }
 
 /// Which resources to write: `meta.lastUpdated` in `(since_unix, until_unix]` and, for
@@ -290,7 +288,7 @@ impl Generator {
         let py = model::performance_year(ref_day);
         let jan1 = days_from_civil(py, 1, 1);
         let newest = (ref_day - 4).max(jan1);
-        let file = |day: i32, kind: AttributionKind, py: i32, seq: u32| {
+        let file = |day: i32, kind: AttributionKind, py: i32| {
             let ts = (day as i64 * 86_400 + 10 * 3600).min(self.ctx.reference - 60);
             let (y, m, d) = civil_from_days(day);
             let letter = if kind == AttributionKind::Attribution {
@@ -312,7 +310,6 @@ impl Generator {
                 kind,
                 performance_year: py,
                 timestamp_unix: ts,
-                seq,
             }
         };
         let mut out: Vec<AttributionFile> = (0..ATTRIBUTION_FILES)
@@ -323,23 +320,34 @@ impl Generator {
                 } else {
                     date::year_of(day).min(py)
                 };
-                file(day, AttributionKind::Attribution, fpy, k)
+                file(day, AttributionKind::Attribution, fpy)
             })
             .collect();
-        out.push(file(newest - 2, AttributionKind::Runout, py - 1, 0));
+        out.push(file(newest - 2, AttributionKind::Runout, py - 1));
         out.sort_by_key(|f| (f.timestamp_unix, f.kind == AttributionKind::Attribution));
         out
     }
 
     /// Beneficiary indexes attributed in a given file (sorted). The runout file lists everyone
     /// attributed in the oldest file of the history (the previous year's assignment).
+    /// An attribution file is placed in the history by its timestamp, so a file rebuilt from
+    /// stored fields (e.g. a database row) works too; a timestamp before the first file
+    /// counts as the first file.
     pub fn attributed(&self, file: &AttributionFile) -> Vec<u32> {
+        let seq = self
+            .attribution_files()
+            .iter()
+            .filter(|f| {
+                f.kind == AttributionKind::Attribution && f.timestamp_unix <= file.timestamp_unix
+            })
+            .count()
+            .saturating_sub(1) as u32;
         (0..self.universe())
             .filter(|&i| {
                 let (join, leave) = self.membership(i);
                 match file.kind {
                     AttributionKind::Runout => join == 0,
-                    AttributionKind::Attribution => join <= file.seq && file.seq < leave,
+                    AttributionKind::Attribution => join <= seq && seq < leave,
                 }
             })
             .collect()

@@ -432,6 +432,14 @@ fn attribution_history_has_joiners_leavers_and_runout() {
         "runout lists people no longer attributed"
     );
     assert_eq!(g.current_beneficiaries(), now);
+    // A file rebuilt from its public fields (as a server would from its database) works too.
+    let rebuilt = bcda_synth::AttributionFile {
+        name: newest.name.clone(),
+        kind: newest.kind,
+        performance_year: newest.performance_year,
+        timestamp_unix: newest.timestamp_unix,
+    };
+    assert_eq!(g.attributed(&rebuilt), now);
     // A reference in early January still puts the newest file in the new performance year.
     let jan = Generator::new(&s, 1_767_312_000); // 2026-01-02T00:00:00Z
     let newest = jan
