@@ -272,7 +272,7 @@ impl Ctx {
     /// with BCDA's legacy 2020-01-01 rule.
     fn stamp(&self, day: i32, rng: &mut Rng) -> i64 {
         if day < LAST_UPDATED_FLOOR_DAY {
-            return LAST_UPDATED_LEGACY;
+            return LAST_UPDATED_LEGACY.min(self.reference - 3600);
         }
         let t = day as i64 * 86_400 + rng.range(8 * 3600, 20 * 3600);
         t.min(self.reference - 3600)

@@ -548,3 +548,43 @@ fn advanced_flavour_follows_condition_prevalence() {
     assert!((82..=90).contains(&pct(aged)), "aged {}%", pct(aged));
     assert!((73..=81).contains(&pct(part_d)), "part D {}%", pct(part_d));
 }
+
+#[test]
+fn old_reference_keeps_everything_before_it() {
+    // A 2019 reference: BCDA's "before 2020-02-12 means lastUpdated 2020-01-01" rule must not
+    // push anything past the data set's own "now".
+    let reference = 1_563_000_000; // 2019-07-13
+    let g = Generator::new(&spec("A9994", 50, Flavour::Simple), reference);
+    let benes: Vec<u32> = (0..50).collect();
+    for kind in [
+        ResourceKind::Patient,
+        ResourceKind::Coverage,
+        ResourceKind::ExplanationOfBenefit,
+    ] {
+        let all = g
+            .write_ndjson(
+                FhirVersion::R4,
+                kind,
+                &benes,
+                None,
+                i64::MAX,
+                &mut Vec::new(),
+            )
+            .unwrap();
+        let until_ref = g
+            .write_ndjson(
+                FhirVersion::R4,
+                kind,
+                &benes,
+                None,
+                reference,
+                &mut Vec::new(),
+            )
+            .unwrap();
+        assert!(all > 0);
+        assert_eq!(
+            all, until_ref,
+            "{kind}: nothing is updated after the reference"
+        );
+    }
+}
