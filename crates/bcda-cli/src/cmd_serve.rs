@@ -24,6 +24,9 @@ pub(crate) struct ServeArgs {
     /// Hours completed files stay downloadable.
     #[arg(long, env = "BCDA_RETENTION_HOURS", default_value_t = 24)]
     retention_hours: u64,
+    /// gzip level of export files at rest (0-9).
+    #[arg(long, env = "BCDA_GZIP_LEVEL", default_value_t = 1)]
+    gzip_level: u32,
     /// Do not seed the sandbox ACOs and their published credentials.
     #[arg(long)]
     no_sandbox: bool,
@@ -46,6 +49,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
         data_dir: args.data_dir,
         retention: Duration::from_secs(args.retention_hours * 3600),
         seed_sandbox: !args.no_sandbox,
+        gzip_level: args.gzip_level,
         ..Default::default()
     };
     if let Some(w) = args.workers {

@@ -2,8 +2,8 @@
 //! kick-off to completion, status-poll latency under concurrent clients, download throughput
 //! (gzip pass-through and decompressed).
 //!
-//! `cargo run --release -p bcda-server --example bench_export -- [ACO] [POLL_CLIENTS]`
-//! (defaults: A9993, 100).
+//! `cargo run --release -p bcda-server --example bench_export -- [ACO] [POLL_CLIENTS] [GZIP_LEVEL]`
+//! (defaults: A9993, 100, 1).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,10 +17,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let aco = args.next().unwrap_or_else(|| "A9993".to_string());
     let poll_clients: usize = args.next().map(|s| s.parse()).transpose()?.unwrap_or(100);
+    let gzip_level: u32 = args.next().map(|s| s.parse()).transpose()?.unwrap_or(1);
     let dir = tempfile::tempdir()?;
     let server = bcda_server::start(ServerConfig {
         port: 0,
         data_dir: dir.path().to_path_buf(),
+        gzip_level,
         ..ServerConfig::default()
     })
     .await?;
@@ -81,7 +83,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let raw_bytes = results[1].1;
     println!(
-        "export {aco} v2 (all types): {} files, {:.1} MB NDJSON ({:.1} MB gzip) in {:.2} s = {:.1} MB/s generated",
+        "export {aco} v2 (all types, gzip level {gzip_level}): {} files, {:.1} MB NDJSON ({:.1} MB gzip) in {:.2} s = {:.1} MB/s generated",
         manifest.output.len(),
         raw_bytes as f64 / 1e6,
         results[0].1 as f64 / 1e6,

@@ -43,6 +43,7 @@ pub(crate) struct AppState {
     pub(crate) work_ready: Notify,
     pub(crate) token_limiter: api::token::RateLimiter,
     pub(crate) secret_cache: auth::SecretCache,
+    pub(crate) manifests: api::jobs::ManifestCache,
 }
 
 /// A started server: its address and a handle to stop it.
@@ -129,6 +130,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
             config.token_rate_window,
         ),
         secret_cache: auth::SecretCache::default(),
+        manifests: api::jobs::ManifestCache::default(),
         config,
         store,
         keys,

@@ -151,7 +151,7 @@ fn write_subjob(state: &AppState, sub: &SubJob) -> Result<Option<JobFile>, Serve
     let file = std::fs::File::create(&tmp_path).map_err(|e| ServerError::io(&tmp_path, e))?;
     let gz = GzEncoder::new(
         BufWriter::with_capacity(256 * 1024, file),
-        Compression::new(6),
+        Compression::new(state.config.gzip_level.min(9)),
     );
     let mut counting = Counting {
         inner: BufWriter::with_capacity(64 * 1024, gz),

@@ -16,6 +16,32 @@ use super::{
 use crate::store::{now_us, JobRow};
 use crate::AppState;
 
+/// Manifests of completed jobs (immutable once complete), keyed by job id and base URL.
+#[derive(Default)]
+pub(crate) struct ManifestCache {
+    entries: std::sync::Mutex<std::collections::HashMap<(i64, String), std::sync::Arc<str>>>,
+}
+
+impl ManifestCache {
+    const MAX: usize = 1024;
+
+    fn get(&self, id: i64, base: &str) -> Option<std::sync::Arc<str>> {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(id, base.to_string()))
+            .cloned()
+    }
+
+    fn put(&self, id: i64, base: &str, body: std::sync::Arc<str>) {
+        let mut map = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        map.insert((id, base.to_string()), body);
+    }
+}
+
 fn datetime_us(us: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
@@ -104,6 +130,21 @@ fn job_status(
         }
         JobStatus::Completed if !is_expired(&job) => {
             let base = base_url(headers);
+            let expires = http_date_us(job.expires_us.unwrap_or(job.updated_us));
+            let ok = |body: std::sync::Arc<str>| {
+                (
+                    StatusCode::OK,
+                    [
+                        (CONTENT_TYPE, "application/json".to_string()),
+                        (EXPIRES, expires.clone()),
+                    ],
+                    body.to_string(),
+                )
+                    .into_response()
+            };
+            if let Some(body) = state.manifests.get(job.id, &base) {
+                return Ok(ok(body));
+            }
             let files = state.store.job_files(job.id).or_500(v)?;
             let entry = |f: &crate::store::JobFile| ManifestEntry {
                 resource_type: if f.is_error {
@@ -121,16 +162,9 @@ fn job_status(
                 error: files.iter().filter(|f| f.is_error).map(entry).collect(),
                 job_id: job.id as u64,
             };
-            let expires = http_date_us(job.expires_us.unwrap_or(job.updated_us));
-            Ok((
-                StatusCode::OK,
-                [
-                    (CONTENT_TYPE, "application/json".to_string()),
-                    (EXPIRES, expires),
-                ],
-                manifest.to_json(),
-            )
-                .into_response())
+            let body: std::sync::Arc<str> = manifest.to_json().into();
+            state.manifests.put(job.id, &base, body.clone());
+            Ok(ok(body))
         }
         JobStatus::Completed | JobStatus::Archived | JobStatus::Expired => Err(gone(&job, v)),
         JobStatus::Failed | JobStatus::FailedExpired => Err(ApiError::outcome_code(
