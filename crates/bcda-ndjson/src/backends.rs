@@ -91,7 +91,8 @@ fn summarize_f(e: FEob<'_>) -> EobSummary {
 
 /// The default path: serde_json into the exact projection.
 pub fn serde_json_summary(line: &[u8]) -> Option<EobSummary> {
-    let e: crate::project::Eob<'_> = serde_json::from_slice(line).ok()?;
+    let text = std::str::from_utf8(line).ok()?;
+    let e: crate::project::Eob<'_> = serde_json::from_str(text).ok()?;
     let mut s = EobSummary {
         lines: e.item.len() as u64,
         ..Default::default()
@@ -111,7 +112,8 @@ pub fn serde_json_summary(line: &[u8]) -> Option<EobSummary> {
 
 /// serde_json into the same `f64` projection the other backends use (like-for-like baseline).
 pub fn serde_json_f64_summary(line: &[u8]) -> Option<EobSummary> {
-    let e: FEob<'_> = serde_json::from_slice(line).ok()?;
+    let text = std::str::from_utf8(line).ok()?;
+    let e: FEob<'_> = serde_json::from_str(text).ok()?;
     Some(summarize_f(e))
 }
 

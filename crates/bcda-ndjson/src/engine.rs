@@ -83,6 +83,9 @@ pub struct LineCtx<'a> {
     unterminated: bool,
     errors: u32,
     sink: &'a mut IssueSink,
+    /// (offset, newlines before it): records of a JSON document are visited in increasing
+    /// offset order, so counting resumes from the last position instead of the start.
+    newline_cache: std::cell::Cell<(usize, u64)>,
 }
 
 impl<'a> LineCtx<'a> {
@@ -100,7 +103,12 @@ impl<'a> LineCtx<'a> {
     /// [`Self::line_ref`] only inside multi-line JSON documents).
     pub fn line_ref_at(&self, offset: usize) -> LineRef {
         let off = offset.min(self.line.len());
-        let extra = memchr::memchr_iter(b'\n', &self.line[..off]).count() as u64;
+        let (from, mut extra) = match self.newline_cache.get() {
+            (o, n) if o <= off => (o, n),
+            _ => (0, 0),
+        };
+        extra += memchr::memchr_iter(b'\n', &self.line[from..off]).count() as u64;
+        self.newline_cache.set((off, extra));
         LineRef {
             line: self.at.line + extra,
             ..self.at
@@ -1230,6 +1238,7 @@ fn check_line<'a, P, E>(
         unterminated: !terminated,
         errors: 0,
         sink,
+        newline_cache: std::cell::Cell::new((0, 0)),
     };
     if let [rest @ .., b'\r'] = line {
         if input.format != Format::JsonDocument {

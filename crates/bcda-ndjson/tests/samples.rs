@@ -217,3 +217,17 @@ fn whole_samples_directory_same_result_on_1_and_2_threads_and_any_chunking() {
         Some(&(1 + 1 + 1 + 1 + 1 + 2 + 1 + 2 + 2 + 1))
     );
 }
+
+#[test]
+fn bundle_entries_of_a_pretty_printed_document_get_their_own_line_numbers() {
+    use bcda_ndjson::project::{Projected, Resource};
+    // `grep -n '"resource" :' bfd__eobReadByPatientWithSamhsa.json` -> lines 23 and 605.
+    let path = shared().join("samples/v2/bfd__eobReadByPatientWithSamhsa.json");
+    let inputs = Inputs::discover(std::slice::from_ref(&path)).expect("discover");
+    let engine = Engine::new(Config::default()).expect("engine");
+    let lines: Vec<(u64, bool)> = engine
+        .records(&inputs, &Projected, |r, _| matches!(r, Resource::Eob(_)))
+        .map(|i| i.map(|(l, is_eob)| (l.line, is_eob)).expect("no issue"))
+        .collect();
+    assert_eq!(lines, [(23, true), (605, true)]);
+}
