@@ -44,6 +44,8 @@ pub(crate) struct AppState {
     pub(crate) token_limiter: api::token::RateLimiter,
     pub(crate) secret_cache: auth::SecretCache,
     pub(crate) manifests: api::jobs::ManifestCache,
+    /// Serialises the duplicate check with the job insert.
+    pub(crate) kickoff_lock: std::sync::Mutex<()>,
 }
 
 /// A started server: its address and a handle to stop it.
@@ -131,6 +133,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         ),
         secret_cache: auth::SecretCache::default(),
         manifests: api::jobs::ManifestCache::default(),
+        kickoff_lock: std::sync::Mutex::new(()),
         config,
         store,
         keys,

@@ -653,3 +653,26 @@ async fn retention_archives_then_deletes() {
     assert_eq!(resp.status(), 410);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn concurrent_duplicate_kickoffs_start_one_job() {
+    let s = start_with(|c| c.workers = 0).await;
+    let t = s.token("A9991").await;
+    let mut handles = Vec::new();
+    let s = std::sync::Arc::new(s);
+    for _ in 0..8 {
+        let (s, t) = (s.clone(), t.clone());
+        handles.push(tokio::spawn(async move {
+            s.kickoff(&t, "/api/v2/Patient/$export?_type=Patient")
+                .await
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut codes = Vec::new();
+    for h in handles {
+        codes.push(h.await.unwrap());
+    }
+    codes.sort();
+    assert_eq!(codes, [202, 429, 429, 429, 429, 429, 429, 429]);
+}

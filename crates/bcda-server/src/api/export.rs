@@ -79,30 +79,8 @@ async fn kickoff(
         .map_err(|e| ApiError::protocol(v, &e))?;
 
     let aco = caller.aco;
-    if state.config.duplicate_job_check {
-        let day_ago = now_us() - 24 * 3600 * 1_000_000;
-        let active = state.store.active_jobs(aco.id, v, day_ago).or_500(v)?;
-        let requested: HashSet<ResourceType> = types.iter().copied().collect();
-        if let Some(dup) = active
-            .iter()
-            .find(|j| j.types.iter().any(|t| requested.contains(t)))
-        {
-            let retry = state.config.retry_after_secs;
-            return Err(ApiError::outcome_code(
-                v,
-                StatusCode::TOO_MANY_REQUESTS,
-                IssueCode::Throttled,
-                format!(
-                    "Job {} is already {} for this ACO with overlapping resource types; wait for it to finish or cancel it (DELETE /api/{}/jobs/{}), then retry.",
-                    dup.id,
-                    dup.status.as_str().to_lowercase(),
-                    v,
-                    dup.id
-                ),
-            )
-            .with_header(RETRY_AFTER, retry));
-        }
-    }
+    // Fail fast here; checked again under the kick-off lock right before the insert.
+    duplicate_check(&state, &aco, v, &types)?;
 
     let clock = crate::sandbox::reference_unix(&state.store).or_500(v)?;
     let files = state.store.attribution_files(aco.id).or_500(v)?;
@@ -128,10 +106,14 @@ async fn kickoff(
     let base = base_url(&headers);
     let request_url = format!("{base}{}", uri);
     let transaction_us = (now.unix_timestamp_nanos() / 1000) as i64;
-    let job_id = state
-        .store
-        .create_job(aco.id, v, &request_url, &types, transaction_us, &subjobs)
-        .or_500(v)?;
+    let job_id = {
+        let _guard = state.kickoff_lock.lock().unwrap_or_else(|p| p.into_inner());
+        duplicate_check(&state, &aco, v, &types)?;
+        state
+            .store
+            .create_job(aco.id, v, &request_url, &types, transaction_us, &subjobs)
+            .or_500(v)?
+    };
     if subjobs.is_empty() {
         let expires = now_us() + state.config.retention.as_micros() as i64;
         state.store.set_expiry(job_id, expires).or_500(v)?;
@@ -142,6 +124,41 @@ async fn kickoff(
         [(CONTENT_LOCATION, format!("{base}/api/{v}/jobs/{job_id}"))],
     )
         .into_response())
+}
+
+/// The duplicate-job rule: an active job of the same ACO and version, created in the last 24 h,
+/// whose resource types overlap the request's (as sets) → 429 naming it, with `Retry-After`.
+fn duplicate_check(
+    state: &Shared,
+    aco: &AcoRow,
+    v: ApiVersion,
+    types: &[ResourceType],
+) -> Result<(), ApiError> {
+    if !state.config.duplicate_job_check {
+        return Ok(());
+    }
+    let day_ago = now_us() - 24 * 3600 * 1_000_000;
+    let active = state.store.active_jobs(aco.id, v, day_ago).or_500(v)?;
+    let requested: HashSet<ResourceType> = types.iter().copied().collect();
+    match active
+        .iter()
+        .find(|j| j.types.iter().any(|t| requested.contains(t)))
+    {
+        None => Ok(()),
+        Some(dup) => Err(ApiError::outcome_code(
+            v,
+            StatusCode::TOO_MANY_REQUESTS,
+            IssueCode::Throttled,
+            format!(
+                "Job {} is already {} for this ACO with overlapping resource types; wait for it to finish or cancel it (DELETE /api/{}/jobs/{}), then retry.",
+                dup.id,
+                dup.status.as_str().to_lowercase(),
+                v,
+                dup.id
+            ),
+        )
+        .with_header(RETRY_AFTER, state.config.retry_after_secs)),
+    }
 }
 
 fn full_year(py: i32) -> i32 {
