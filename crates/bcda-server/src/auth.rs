@@ -154,6 +154,13 @@ fn peek_claims(token: &str) -> Option<TokenClaims> {
     serde_json::from_slice(&bytes).ok()
 }
 
+/// Generate a new 2048-bit RSA signing key as PKCS#8 PEM. Write it to
+/// `<data_dir>/`[`PRIVATE_KEY_FILE`] before [`crate::start`] to reuse one key across servers
+/// (key generation takes seconds in debug builds).
+pub fn generate_signing_key_pem() -> Result<String, ServerError> {
+    generate_private_key_pem()
+}
+
 fn generate_private_key_pem() -> Result<String, ServerError> {
     use rsa::pkcs8::EncodePrivateKey;
     let mut rng = rsa::rand_core::OsRng;
