@@ -676,3 +676,44 @@ async fn concurrent_duplicate_kickoffs_start_one_job() {
     codes.sort();
     assert_eq!(codes, [202, 429, 429, 429, 429, 429, 429, 429]);
 }
+
+#[tokio::test]
+async fn a_job_whose_files_cannot_be_written_fails_with_bcda_message() {
+    // First life: API only, the job stays queued.
+    let s = start_with(|c| c.workers = 0).await;
+    let t = s.token("A9994").await;
+    let url = s
+        .start_job(&t, "/api/v2/Patient/$export?_type=Patient")
+        .await;
+    let path = url[s.base.len()..].to_string();
+    let id = url.rsplit('/').next().unwrap().to_string();
+    let dir = s.stop_keep_dir().await;
+    // Block the job's directory with a plain file, then restart with a worker.
+    std::fs::create_dir_all(dir.path().join("jobs")).unwrap();
+    std::fs::write(dir.path().join("jobs").join(&id), b"not a directory").unwrap();
+    let mut config = fast_config(dir.path());
+    config.workers = 1;
+    let server = bcda_server::start(config).await.unwrap();
+    let base = server.base_url();
+    let http = reqwest::Client::new();
+    let (code, body) = loop {
+        let r = http
+            .get(format!("{base}{path}"))
+            .bearer_auth(&t)
+            .send()
+            .await
+            .unwrap();
+        if r.status() != 202 {
+            break (r.status().as_u16(), r.text().await.unwrap());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(code, 500, "{body}");
+    let oo = bcda_protocol::OperationOutcome::parse(&body).unwrap();
+    assert_eq!(oo.issue[0].code, "exception");
+    assert_eq!(
+        oo.diagnostics(),
+        "Service encountered numerous errors. Job failed to complete."
+    );
+    server.shutdown().await.unwrap();
+}
