@@ -142,6 +142,19 @@ fn emit_element_ext(o: &mut Out) {
     l!(o, "}}");
     l!(o, "}}");
     o.line("");
+    l!(o, "#[cfg(feature = \"schema\")]");
+    l!(o, "impl schemars::JsonSchema for ElementExt<'_> {{");
+    l!(o, "fn schema_name() -> std::borrow::Cow<'static, str> {{");
+    l!(o, "\"Element\".into()");
+    l!(o, "}}");
+    l!(o, "fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {{");
+    l!(o, "let mut o = rt::schema::Obj::new(None);");
+    l!(o, "o.attr(\"id\", 0);");
+    l!(o, "o.complex::<Extension<'static>>(g, \"extension\", true, 0);");
+    l!(o, "o.finish()");
+    l!(o, "}}");
+    l!(o, "}}");
+    o.line("");
     l!(o, "impl IntoOwned for ElementExt<'_> {{");
     l!(o, "type Owned = ElementExt<'static>;");
     l!(o, "fn into_owned(self) -> ElementExt<'static> {{");
@@ -198,6 +211,17 @@ fn emit_code_enum(o: &mut Out, c: &CodeEnum) {
     l!(o, "Self::{}(s) => Some(format!(\"code '{{s}}' is not in the required value set {}\")),", c.fallback, c.url);
     l!(o, "_ => None,");
     l!(o, "}}");
+    l!(o, "}}");
+    l!(o, "}}");
+    o.line("");
+    l!(o, "#[cfg(feature = \"schema\")]");
+    l!(o, "impl schemars::JsonSchema for {} {{", c.name);
+    l!(o, "fn schema_name() -> std::borrow::Cow<'static, str> {{");
+    l!(o, "{:?}.into()", c.name);
+    l!(o, "}}");
+    l!(o, "fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {{");
+    let list: Vec<String> = c.variants.iter().map(|(_, code)| format!("{code:?}")).collect();
+    l!(o, "rt::schema::codes(&[{}])", list.join(", "));
     l!(o, "}}");
     l!(o, "}}");
     o.line("");
@@ -337,6 +361,50 @@ fn emit_struct(o: &mut Out, s: &Struct) {
         l!(o, "rt_resource_api!({});", s.name);
         o.line("");
     }
+    emit_struct_schema(o, s);
+}
+
+fn schema_target(ty: &FieldTy) -> String {
+    match ty {
+        FieldTy::Prim(p) => p.rust.replace("'a", "'static"),
+        FieldTy::Complex { name, .. } => format!("{name}<'static>"),
+        FieldTy::Resource => "Resource<'static>".into(),
+        _ => "()".into(),
+    }
+}
+
+fn emit_struct_schema(o: &mut Out, s: &Struct) {
+    l!(o, "#[cfg(feature = \"schema\")]");
+    l!(o, "impl schemars::JsonSchema for {}<'_> {{", s.name);
+    l!(o, "fn schema_name() -> std::borrow::Cow<'static, str> {{");
+    l!(o, "{:?}.into()", s.name);
+    l!(o, "}}");
+    l!(o, "fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {{");
+    let rt = if s.resource { format!("Some({:?})", s.name) } else { "None".into() };
+    l!(o, "let mut o = rt::schema::Obj::new({rt});");
+    for f in &s.fields {
+        let many = f.card == Card::Many;
+        match &f.ty {
+            FieldTy::Attr => l!(o, "o.attr({:?}, {});", f.json, f.min),
+            FieldTy::Prim(_) => l!(o, "o.prim::<{}, ElementExt<'static>>(g, {:?}, {many});", schema_target(&f.ty), f.json),
+            FieldTy::Complex { .. } | FieldTy::Resource => {
+                l!(o, "o.complex::<{}>(g, {:?}, {many}, {});", schema_target(&f.ty), f.json, f.min)
+            }
+            FieldTy::Choice { name } => {
+                for v in o.choices.get(name).cloned().unwrap_or_default() {
+                    let key = format!("{}{}", f.json, v.suffix);
+                    match &v.ty {
+                        FieldTy::Prim(_) => l!(o, "o.prim::<{}, ElementExt<'static>>(g, {key:?}, false);", schema_target(&v.ty)),
+                        _ => l!(o, "o.complex::<{}>(g, {key:?}, false, 0);", schema_target(&v.ty)),
+                    }
+                }
+            }
+        }
+    }
+    l!(o, "o.finish()");
+    l!(o, "}}");
+    l!(o, "}}");
+    o.line("");
 }
 
 fn emit_read_arms(o: &mut Out, f: &Field) {
@@ -523,6 +591,29 @@ fn emit_resource_enum(o: &mut Out, m: &Model) {
     l!(o, "Resource::Other(x) => Resource::Other(IntoOwned::into_owned(x)),");
     l!(o, "}}");
     l!(o, "}}");
+    l!(o, "}}");
+    o.line("");
+    l!(o, "#[cfg(feature = \"schema\")]");
+    l!(o, "impl schemars::JsonSchema for Resource<'_> {{");
+    l!(o, "fn schema_name() -> std::borrow::Cow<'static, str> {{");
+    l!(o, "\"Resource\".into()");
+    l!(o, "}}");
+    l!(o, "fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {{");
+    let alts: Vec<String> = m.resources.iter().map(|r| format!("g.subschema_for::<{r}<'static>>()")).collect();
+    l!(o, "let alts = vec![{}];", alts.join(", "));
+    l!(o, "rt::schema::one_of(g, alts)");
+    l!(o, "}}");
+    l!(o, "}}");
+    o.line("");
+    l!(o, "/// The JSON Schema of a modelled resource type, by name.");
+    l!(o, "#[cfg(feature = \"schema\")]");
+    l!(o, "pub fn json_schema(resource_type: &str) -> Option<serde_json::Value> {{");
+    l!(o, "Some(match resource_type {{");
+    for r in &m.resources {
+        l!(o, "{r:?} => rt::schema::root::<{r}<'static>>(),");
+    }
+    l!(o, "_ => return None,");
+    l!(o, "}})");
     l!(o, "}}");
     o.line("");
     l!(o, "rt_resource_enum_api!();");

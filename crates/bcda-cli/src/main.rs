@@ -9,6 +9,8 @@ mod cmd_generate;
 mod cmd_sandbox;
 mod cmd_serve;
 mod cmd_stats;
+mod cmd_schema;
+mod cmd_validate;
 
 /// bcda-rs: a Rust re-implementation of the Medicare Beneficiary Claims Data API and its tools.
 #[derive(Debug, Parser)]
@@ -30,6 +32,10 @@ enum Command {
     Admin(cmd_admin::AdminArgs),
     /// The fixed, published sandbox credentials.
     Sandbox(cmd_sandbox::SandboxArgs),
+    /// Print the JSON Schema of a modelled FHIR resource type.
+    Schema(cmd_schema::SchemaArgs),
+    /// Validate FHIR JSON/NDJSON files (exit 1 if anything is invalid, 2 on unreadable input).
+    Validate(cmd_validate::ValidateArgs),
     /// Claims statistics over a bulk export (exit 1 if the data had errors, 2 if it could not run).
     Stats(cmd_stats::StatsArgs),
 }
@@ -41,6 +47,14 @@ fn main() -> anyhow::Result<()> {
         Command::Serve(args) => cmd_serve::run(args),
         Command::Admin(args) => cmd_admin::run(args),
         Command::Sandbox(args) => cmd_sandbox::run(args),
+        Command::Schema(args) => cmd_schema::run(args),
+        Command::Validate(args) => match cmd_validate::run(args) {
+            Ok(code) => std::process::exit(code),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                std::process::exit(2)
+            }
+        },
         Command::Stats(args) => match cmd_stats::run(args) {
             Ok(0) => Ok(()),
             Ok(code) => std::process::exit(code),

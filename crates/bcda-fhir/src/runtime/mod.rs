@@ -10,6 +10,8 @@ mod issue;
 mod path;
 mod primitives;
 mod raw;
+#[cfg(feature = "schema")]
+pub mod schema;
 #[cfg(feature = "serde")]
 pub mod serde_support;
 pub mod ser;
