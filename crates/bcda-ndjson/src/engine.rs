@@ -443,9 +443,8 @@ impl Engine {
     }
 
     /// Runs `processor` over every line of `inputs` in parallel and folds the records with
-    /// `fold`. Problems in the data become issues; only a failure to open a file is fatal...
-    /// and even that is reported as an [`IssueKind::Io`] issue so that the other files are
-    /// still processed.
+    /// `fold`. Nothing is fatal: problems in the data become issues, and a file that cannot be
+    /// opened is reported as an [`IssueKind::Io`] issue while the other files are processed.
     pub fn run<P, F>(
         &self,
         inputs: &Inputs,

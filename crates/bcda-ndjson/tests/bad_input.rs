@@ -435,3 +435,26 @@ fn ordered_iterator_streams_gzip_and_reports_a_corrupt_member_in_place() {
         .collect();
     assert_eq!(shape, ["1:a1", "2:a2", "3:corrupt_gzip", "3:c1"]);
 }
+
+#[test]
+fn an_unreadable_file_is_an_issue_and_the_other_files_are_processed() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(
+        dir.path(),
+        "a.ndjson",
+        format!("{}\n", eob("e1", "p1", "3.00")).as_bytes(),
+    );
+    let gone = write(
+        dir.path(),
+        "b.ndjson",
+        format!("{}\n", eob("e2", "p1", "4.00")).as_bytes(),
+    );
+    let inputs = Inputs::discover(&[good, gone.clone()]).unwrap();
+    std::fs::remove_file(&gone).unwrap(); // vanishes between discovery and the run
+    let engine = Engine::new(Config::default()).unwrap();
+    let r = Stats::default().run(&engine, &inputs, None);
+    assert_eq!(carrier_paid(&r), (1, "3.00".to_string()));
+    let i = issue(&r, IssueKind::Io);
+    assert_eq!(i.file, gone);
+    assert!(r.has_errors());
+}
