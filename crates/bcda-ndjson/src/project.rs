@@ -520,6 +520,9 @@ pub struct Extension<'a> {
     /// `valueCoding`.
     #[serde(rename = "valueCoding", borrow, default)]
     pub value_coding: Option<Coding<'a>>,
+    /// `valueDate` (BFD's `rfrnc_yr` reference year).
+    #[serde(rename = "valueDate", borrow, default)]
+    pub value_date: Option<Str<'a>>,
 }
 
 /// The fields of a Coverage the statistics use (STU3 and R4).

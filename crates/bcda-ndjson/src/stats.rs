@@ -327,6 +327,10 @@ impl Stats {
             None => "unknown".to_string(),
         };
         *acc.parts.entry(part).or_default() += 1;
+        // BFD's monthly entitlement: buyin01..buyin12 of the reference year rfrnc_yr ("0" = not
+        // entitled); used for member-months when the Coverage has no period.
+        let mut ref_year: Option<i32> = None;
+        let mut entitled = [false; 12];
         for e in &c.extension {
             let Some(url) = e.url.as_deref() else {
                 continue;
@@ -336,21 +340,38 @@ impl Stats {
                 if let Some(code) = e.value_coding.as_ref().and_then(|v| v.code.as_deref()) {
                     *acc.dual.entry(code.to_string()).or_default() += 1;
                 }
+            } else if name == "rfrnc_yr" {
+                ref_year = e
+                    .value_date
+                    .as_deref()
+                    .and_then(|d| d.get(0..4))
+                    .and_then(|y| y.parse().ok());
+            } else if let Some(nn) = name.strip_prefix("buyin").filter(|n| n.len() == 2) {
+                let code = e.value_coding.as_ref().and_then(|v| v.code.as_deref());
+                if let (Ok(m @ 1..=12), Some(code)) = (nn.parse::<usize>(), code) {
+                    entitled[m - 1] = code != "0";
+                }
             }
         }
         if let Some(b) = patient_id(c.beneficiary.as_ref()) {
-            if let Some(start) = c
+            let start = c
                 .period
                 .as_ref()
                 .and_then(|p| p.start.as_deref())
-                .and_then(month_of)
-            {
+                .and_then(month_of);
+            if let Some(start) = start {
                 let end = c
                     .period
                     .as_ref()
                     .and_then(|p| p.end.as_deref())
                     .and_then(month_of);
                 bump(&mut acc.coverage_periods, b).push((start, end));
+            } else if let Some(y) = ref_year {
+                let periods = bump(&mut acc.coverage_periods, b);
+                for (i, _) in entitled.iter().enumerate().filter(|(_, e)| **e) {
+                    let m = y * 12 + i as i32;
+                    periods.push((m, Some(m)));
+                }
             }
             if self.config.checks {
                 note_ref(&mut acc.refs, b, at);

@@ -458,3 +458,37 @@ fn an_unreadable_file_is_an_issue_and_the_other_files_are_processed() {
     assert_eq!(i.file, gone);
     assert!(r.has_errors());
 }
+
+#[test]
+fn member_months_fall_back_to_bfd_monthly_entitlement() {
+    let dir = tempfile::tempdir().unwrap();
+    // Claims window 2020-01 .. 2020-06.
+    let eobs = format!(
+        "{}\n{}\n",
+        eob_on("e1", "p1", "30.00", "2020-01-10"),
+        eob_on("e2", "p1", "0.00", "2020-06-02")
+    );
+    write(dir.path(), "eob.ndjson", eobs.as_bytes());
+    let ext = |n: &str, code: &str| {
+        format!(
+            r#"{{"url":"https://bluebutton.cms.gov/resources/variables/buyin{n}","valueCoding":{{"code":"{code}"}}}}"#
+        )
+    };
+    // No period; reference year 2020; entitled in Jan (C) and Mar (3), not in Feb (0); July is
+    // outside the claims window. -> 2 member-months.
+    let cov = format!(
+        r#"{{"resourceType":"Coverage","id":"c1","beneficiary":{{"reference":"Patient/p1"}},"grouping":{{"subPlan":"Part A"}},"extension":[{{"url":"https://bluebutton.cms.gov/resources/variables/rfrnc_yr","valueDate":"2020"}},{},{},{},{}]}}"#,
+        ext("01", "C"),
+        ext("02", "0"),
+        ext("03", "3"),
+        ext("07", "C")
+    );
+    write(dir.path(), "cov.ndjson", format!("{cov}\n").as_bytes());
+    let r = stats(&[dir.path().to_path_buf()], Config::default());
+    assert_eq!(r.totals.errors, 0, "{:?}", r.issues);
+    assert_eq!(r.beneficiaries.member_months, 2);
+    assert_eq!(
+        r.beneficiaries.paid_per_member_month.as_deref(),
+        Some("15.00")
+    ); // 30.00 / 2
+}
