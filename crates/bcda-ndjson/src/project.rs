@@ -98,7 +98,7 @@ impl Amount {
             exp = t.parse().ok()?;
         }
         // value = mantissa * 10^(exp - frac_digits); we want value * 10^4.
-        let shift = exp - frac_digits + 4;
+        let shift = exp.checked_sub(frac_digits)?.checked_add(4)?;
         let scaled = if shift >= 0 {
             mantissa.checked_mul(10i128.checked_pow(u32::try_from(shift).ok()?)?)?
         } else {
@@ -922,6 +922,11 @@ mod tests {
         assert_eq!(p("1.23456"), Some(12_346));
         assert_eq!(p("abc"), None);
         assert_eq!(p("\"12\""), None);
+        // Absurd exponents are rejected, never overflow.
+        assert_eq!(p("1e2147483647"), None);
+        assert_eq!(p("1e-2147483648"), Some(0));
+        assert_eq!(p("1e-99999"), Some(0));
+        assert_eq!(p("1e99999"), None);
         assert_eq!(Amount(1_269_900).to_decimal_string(), "126.99");
         assert_eq!(Amount(5_500_000).to_decimal_string(), "550.00");
         assert_eq!(Amount(-12_345).to_decimal_string(), "-1.2345");
