@@ -94,18 +94,14 @@ pub fn serde_json_summary(line: &[u8]) -> Option<EobSummary> {
     let text = std::str::from_utf8(line).ok()?;
     let e: crate::project::Eob<'_> = serde_json::from_str(text).ok()?;
     let mut s = EobSummary {
-        lines: e.item.len() as u64,
+        lines: e.item.count,
         ..Default::default()
     };
     if let Some(v) = e.payment.and_then(|p| p.amount).and_then(|m| m.value) {
         s.paid = v;
     }
-    for it in &e.item {
-        for a in &it.adjudication {
-            if let Some(v) = a.amount.as_ref().and_then(|m| m.value) {
-                s.adjudicated += v;
-            }
-        }
+    for (_, v) in &e.item.adjudication {
+        s.adjudicated += *v;
     }
     Some(s)
 }

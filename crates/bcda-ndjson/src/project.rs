@@ -372,30 +372,110 @@ pub struct CategoryAmount<'a> {
     pub amount: Option<Money>,
 }
 
-/// `item[]`: STU3 `service`, R4 `productOrService`.
-#[derive(Debug, Deserialize)]
-pub struct Item<'a> {
-    /// R4 `productOrService`.
-    #[serde(rename = "productOrService", borrow, default)]
-    pub product_or_service: Option<Picked<'a, ServicePick>>,
-    /// STU3 `service`.
-    #[serde(borrow, default)]
-    pub service: Option<Picked<'a, ServicePick>>,
-    /// `servicedDate`.
-    #[serde(rename = "servicedDate", borrow, default)]
-    pub serviced_date: Option<Str<'a>>,
-    /// `servicedPeriod`.
-    #[serde(rename = "servicedPeriod", borrow, default)]
-    pub serviced_period: Option<Period<'a>>,
-    /// `adjudication`.
-    #[serde(borrow, default)]
-    pub adjudication: Vec<CategoryAmount<'a>>,
+/// `item[]`, folded while parsing: no per-item allocation, one vector of adjudications and one of
+/// service codes per claim.
+#[derive(Debug, Default)]
+pub struct Items<'a> {
+    /// Number of `item` entries (claim lines).
+    pub count: u64,
+    /// The first `servicedDate` (or `servicedPeriod.start`) among the items.
+    pub first_date: Option<Str<'a>>,
+    /// `(category code, amount)` of every `item[].adjudication[]` that has an amount.
+    pub adjudication: Vec<(Option<Str<'a>>, Amount)>,
+    /// The HCPCS/CPT or NDC coding of each item's `productOrService` (STU3 `service`):
+    /// `(system, code)`.
+    pub services: Vec<(Str<'a>, Str<'a>)>,
 }
 
-impl<'a> Item<'a> {
-    /// The service code concept of either version.
-    pub fn service(&self) -> Option<&Picked<'a, ServicePick>> {
-        self.product_or_service.as_ref().or(self.service.as_ref())
+struct ItemSeed<'x, 'a>(&'x mut Items<'a>);
+
+impl<'de: 'a, 'a> de::DeserializeSeed<'de> for ItemSeed<'_, 'a> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for ItemSeed<'_, 'a> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an item object")
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let acc = self.0;
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            match &*key {
+                "productOrService" | "service" => {
+                    let p: Picked<'de, ServicePick> = map.next_value()?;
+                    if let (Some(system), Some(code)) = (p.system, p.code) {
+                        acc.services.push((system, code));
+                    }
+                }
+                "servicedDate" => {
+                    let d: Str<'de> = map.next_value()?;
+                    if acc.first_date.is_none() {
+                        acc.first_date = Some(d);
+                    }
+                }
+                "servicedPeriod" => {
+                    let p: Period<'de> = map.next_value()?;
+                    if acc.first_date.is_none() {
+                        acc.first_date = p.start;
+                    }
+                }
+                "adjudication" => map.next_value_seed(AdjudicationSeed(&mut *acc))?,
+                _ => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+struct AdjudicationSeed<'x, 'a>(&'x mut Items<'a>);
+
+impl<'de: 'a, 'a> de::DeserializeSeed<'de> for AdjudicationSeed<'_, 'a> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for AdjudicationSeed<'_, 'a> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of adjudication")
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(adj) = seq.next_element::<CategoryAmount<'de>>()? {
+            if let Some(v) = adj.amount.and_then(|m| m.value) {
+                self.0
+                    .adjudication
+                    .push((adj.category.and_then(|c| c.code), v));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Items<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Items<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of item")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Items<'de>, A::Error> {
+                let mut acc = Items::default();
+                while seq.next_element_seed(ItemSeed(&mut acc))?.is_some() {
+                    acc.count += 1;
+                }
+                Ok(acc)
+            }
+        }
+        d.deserialize_seq(V)
     }
 }
 
@@ -450,9 +530,9 @@ pub struct Eob<'a> {
     /// STU3 `totalCost`.
     #[serde(rename = "totalCost", default)]
     pub total_cost: Option<Money>,
-    /// `item[]`.
+    /// `item[]`, folded.
     #[serde(borrow, default)]
-    pub item: Vec<Item<'a>>,
+    pub item: Items<'a>,
     /// `diagnosis[]`.
     #[serde(borrow, default)]
     pub diagnosis: Vec<Diagnosis<'a>>,

@@ -194,7 +194,7 @@ impl Stats {
         let ti = claim_type_index(eob.claim_type.as_ref());
         let t = &mut acc.types[ti];
         t.claims += 1;
-        t.lines += eob.item.len() as u64;
+        t.lines += eob.item.count;
         let paid = eob
             .payment
             .as_ref()
@@ -210,31 +210,18 @@ impl Stats {
         if let Some(v) = eob.total_cost.as_ref().and_then(|m| m.value) {
             *bump(&mut t.totals, "totalCost") += v;
         }
-        let mut first_item_date: Option<&str> = None;
-        for item in &eob.item {
-            for adj in &item.adjudication {
-                if let Some(v) = adj.amount.as_ref().and_then(|m| m.value) {
-                    *bump(&mut t.adjudication, category_key(adj.category.as_ref())) += v;
-                }
-            }
-            let date = item.serviced_date.as_deref().or_else(|| {
-                item.serviced_period
-                    .as_ref()
-                    .and_then(|p| p.start.as_deref())
-            });
-            if first_item_date.is_none() {
-                first_item_date = date;
-            }
-            if let Some(cc) = item.service() {
-                if let (Some(sys), Some(code)) = (cc.system.as_deref(), cc.code.as_deref()) {
-                    if sys == NDC_SYSTEM {
-                        *bump(&mut acc.ndcs, code) += 1;
-                    } else {
-                        *bump(&mut acc.procedures, code) += 1;
-                    }
-                }
+        for (cat, v) in &eob.item.adjudication {
+            let key = cat.as_deref().map_or("unknown", last_segment);
+            *bump(&mut t.adjudication, key) += *v;
+        }
+        for (sys, code) in &eob.item.services {
+            if &**sys == NDC_SYSTEM {
+                *bump(&mut acc.ndcs, code) += 1;
+            } else {
+                *bump(&mut acc.procedures, code) += 1;
             }
         }
+        let first_item_date = eob.item.first_date.as_deref();
         let start = eob
             .billable_period
             .as_ref()
