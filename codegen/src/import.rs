@@ -58,6 +58,13 @@ pub const PACKAGES: &[PackageSpec] = &[
         target: "carin-bb-1.1.0",
         source: Source::Shared,
     },
+    PackageSpec {
+        name: "hl7.fhir.us.carin-bb",
+        version: "2.0.0",
+        sha256: "59d148ab444125c8eea53c6197de08c8f1781aaaa55a03858640db4a5f8a819b",
+        target: "carin-bb-2.0.0",
+        source: Source::Shared,
+    },
 ];
 
 /// Errors of the importer.

@@ -36,30 +36,22 @@ fn package(name: &str) -> Vec<(String, String)> {
     out
 }
 
-fn resource_type(text: &str) -> Option<String> {
-    let v: serde_json_like::Probe = serde_json_like::probe(text)?;
-    Some(v.0)
-}
-
 /// Finds `"resourceType"` at the top level with the crate's own reader.
-mod serde_json_like {
+fn resource_type(text: &str) -> Option<String> {
     use bcda_fhir::json::{Kind, Reader};
-    pub struct Probe(pub String);
-    pub fn probe(text: &str) -> Option<Probe> {
-        let mut r = Reader::new(text);
-        if !r.begin_object().ok()? {
-            return None;
-        }
-        let mut k = Some(r.first_key().ok()?);
-        while let Some(key) = k {
-            if key == "resourceType" && r.peek().ok()? == Kind::String {
-                return Some(Probe(r.string().ok()?.into_owned()));
-            }
-            r.skip_value().ok()?;
-            k = r.next_key().ok()?;
-        }
-        None
+    let mut r = Reader::new(text);
+    if !r.begin_object().ok()? {
+        return None;
     }
+    let mut k = Some(r.first_key().ok()?);
+    while let Some(key) = k {
+        if key == "resourceType" && r.peek().ok()? == Kind::String {
+            return Some(r.string().ok()?.into_owned());
+        }
+        r.skip_value().ok()?;
+        k = r.next_key().ok()?;
+    }
+    None
 }
 
 fn check<F: Fn(&str) -> Result<String, String>>(docs: &[(String, String)], modelled: &[&str], parse: F) -> (usize, Vec<String>) {

@@ -272,7 +272,7 @@ fn digits(s: &[u8], n: usize) -> Option<u32> {
 
 fn days_in_month(y: u32, m: u32) -> u32 {
     match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 if (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400) => 29,
         2 => 28,
         4 | 6 | 9 | 11 => 30,
         _ => 31,
@@ -342,9 +342,9 @@ fn zone(s: &[u8]) -> bool {
 fn check_temporal(text: &str, kind: PrimKind) -> Option<String> {
     let s = text.as_bytes();
     let ok = match kind {
-        PrimKind::Date => matches!(date_part(s), Some((rest, _)) if rest.is_empty()),
+        PrimKind::Date => matches!(date_part(s), Some((b"", _))),
         PrimKind::DateTime => match date_part(s) {
-            Some((rest, _)) if rest.is_empty() => true,
+            Some((b"", _)) => true,
             Some((rest, 3)) if rest.first() == Some(&b'T') => time_part(&rest[1..]).is_some_and(zone),
             _ => false,
         },
@@ -374,24 +374,19 @@ fn check_string(s: &str, kind: PrimKind) -> Option<String> {
         return Some("empty string (FHIR strings must have content)".into());
     }
     match kind {
-        PrimKind::Id => {
-            if s.len() > 64 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
-                return bad("id");
-            }
+        PrimKind::Id if s.len() > 64 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') => {
+            return bad("id");
         }
-        PrimKind::Code => {
+        PrimKind::Code
             if s.starts_with(char::is_whitespace)
                 || s.ends_with(char::is_whitespace)
                 || s.contains("  ")
-                || s.contains(['\n', '\r', '\t'])
-            {
-                return bad("code");
-            }
+                || s.contains(['\n', '\r', '\t']) =>
+        {
+            return bad("code");
         }
-        PrimKind::Uri | PrimKind::Url | PrimKind::Canonical => {
-            if s.contains(char::is_whitespace) {
-                return bad("uri");
-            }
+        PrimKind::Uri | PrimKind::Url | PrimKind::Canonical if s.contains(char::is_whitespace) => {
+            return bad("uri");
         }
         PrimKind::Oid => {
             let ok = s.strip_prefix("urn:oid:").is_some_and(|r| {
