@@ -11,7 +11,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// An input path could not be read or listed.
-    #[error("{path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The path being read.
         path: PathBuf,

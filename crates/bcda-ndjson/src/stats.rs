@@ -769,9 +769,11 @@ impl Stats {
                 checks.dangling_patient_refs = dangling.len() as u64;
                 let cap = 100;
                 let extra = dangling.len().saturating_sub(cap) as u64;
-                *out.issue_counts
-                    .entry(IssueKind::DanglingPatientRef)
-                    .or_insert(0) += extra;
+                if extra > 0 {
+                    *out.issue_counts
+                        .entry(IssueKind::DanglingPatientRef)
+                        .or_insert(0) += extra;
+                }
                 for (id, r) in dangling.into_iter().take(cap) {
                     let loc = out.locate(*r);
                     out.push_issue(Issue {
@@ -790,7 +792,9 @@ impl Stats {
             checks.duplicate_ids = dups.len() as u64;
             let cap = 100;
             let extra = dups.len().saturating_sub(cap) as u64;
-            *out.issue_counts.entry(IssueKind::DuplicateId).or_insert(0) += extra;
+            if extra > 0 {
+                *out.issue_counts.entry(IssueKind::DuplicateId).or_insert(0) += extra;
+            }
             for ((ty, id), (first, second, count)) in dups.into_iter().take(cap) {
                 let ty = ["ExplanationOfBenefit", "Patient", "Coverage"][*ty as usize];
                 let f = out.locate(*first);
