@@ -19,6 +19,9 @@ fn main() {
     };
     // Back up to the doc comment, print until the IntoOwned impl ends.
     let from = code[..pos].rfind("/// FHIR").unwrap_or(pos);
-    let end = code[pos..].find("impl IntoOwned").map(|e| pos + e).unwrap_or(code.len());
+    let end = code[pos..]
+        .find("impl IntoOwned")
+        .map(|e| pos + e)
+        .unwrap_or(code.len());
     println!("{}", &code[from..end]);
 }

@@ -92,7 +92,11 @@ impl std::fmt::Display for ImportError {
         match self {
             ImportError::Io(p, e) => write!(f, "{}: {e}", p.display()),
             ImportError::Npm(m) => write!(f, "npm pack failed: {m}"),
-            ImportError::Checksum { package, expected, actual } => write!(
+            ImportError::Checksum {
+                package,
+                expected,
+                actual,
+            } => write!(
                 f,
                 "{package}: sha256 {actual} does not match the pinned {expected}"
             ),
@@ -130,7 +134,9 @@ impl Package {
                         .output()
                         .map_err(|e| ImportError::Npm(e.to_string()))?;
                     if !out.status.success() {
-                        return Err(ImportError::Npm(String::from_utf8_lossy(&out.stderr).into()));
+                        return Err(ImportError::Npm(
+                            String::from_utf8_lossy(&out.stderr).into(),
+                        ));
                     }
                 }
                 p
@@ -147,7 +153,9 @@ impl Package {
         }
         let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
         let mut files = BTreeMap::new();
-        let entries = archive.entries().map_err(|e| ImportError::Io(path.clone(), e))?;
+        let entries = archive
+            .entries()
+            .map_err(|e| ImportError::Io(path.clone(), e))?;
         for entry in entries {
             let mut entry = entry.map_err(|e| ImportError::Io(path.clone(), e))?;
             let name = entry.path().map_err(|e| ImportError::Io(path.clone(), e))?;
@@ -167,7 +175,11 @@ impl Package {
                 .map_err(|e| ImportError::Definition(format!("{name}: {e}")))?;
             files.insert(base, value);
         }
-        Ok(Package { spec, sha256, files })
+        Ok(Package {
+            spec,
+            sha256,
+            files,
+        })
     }
 
     fn resources(&self, resource_type: &str) -> impl Iterator<Item = &Value> {
@@ -203,7 +215,8 @@ fn type_code(t: &Value) -> String {
     let code = t["code"].as_str().unwrap_or_default();
     if let Some(system) = code.strip_prefix("http://hl7.org/fhirpath/System.") {
         for ext in as_list(&t["extension"]) {
-            if ext["url"] == "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type" {
+            if ext["url"] == "http://hl7.org/fhir/StructureDefinition/structuredefinition-fhir-type"
+            {
                 if let Some(v) = ext["valueUrl"].as_str().or(ext["valueUri"].as_str()) {
                     return v.to_string();
                 }
@@ -251,7 +264,11 @@ pub fn element_def(e: &Value) -> ElementDef {
                 }
             }
         } else {
-            types.push(TypeRef { code, targets, profiles });
+            types.push(TypeRef {
+                code,
+                targets,
+                profiles,
+            });
         }
     }
     let binding = if e["binding"].is_object() {
@@ -263,7 +280,9 @@ pub fn element_def(e: &Value) -> ElementDef {
             .map(strip_version);
         let name = as_list(&b["extension"])
             .into_iter()
-            .find(|x| x["url"] == "http://hl7.org/fhir/StructureDefinition/elementdefinition-bindingName")
+            .find(|x| {
+                x["url"] == "http://hl7.org/fhir/StructureDefinition/elementdefinition-bindingName"
+            })
             .and_then(|x| x["valueString"].as_str())
             .map(str::to_string);
         Some(Binding {
@@ -294,10 +313,16 @@ pub fn derive_release(pkg: &Package) -> Result<(Release, ValueSets), ImportError
     for sd in pkg.resources("StructureDefinition") {
         let kind = sd["kind"].as_str().unwrap_or_default();
         let derivation = sd["derivation"].as_str();
-        if derivation == Some("constraint") || !matches!(kind, "primitive-type" | "complex-type" | "resource") {
+        if derivation == Some("constraint")
+            || !matches!(kind, "primitive-type" | "complex-type" | "resource")
+        {
             continue;
         }
-        let name = sd["type"].as_str().or(sd["id"].as_str()).unwrap_or_default().to_string();
+        let name = sd["type"]
+            .as_str()
+            .or(sd["id"].as_str())
+            .unwrap_or_default()
+            .to_string();
         if kind == "primitive-type" {
             primitives.insert(name);
             continue;
@@ -326,7 +351,12 @@ pub fn derive_release(pkg: &Package) -> Result<(Release, ValueSets), ImportError
     let mut wanted = BTreeSet::new();
     for t in &types {
         for e in &t.elements {
-            if let Some(Binding { strength, value_set: Some(vs), .. }) = &e.binding {
+            if let Some(Binding {
+                strength,
+                value_set: Some(vs),
+                ..
+            }) = &e.binding
+            {
                 if strength == "required" {
                     wanted.insert(vs.clone());
                 }
@@ -335,7 +365,11 @@ pub fn derive_release(pkg: &Package) -> Result<(Release, ValueSets), ImportError
     }
     let valuesets = expand_all(&[pkg], &wanted);
     Ok((
-        Release { fhir_version, primitives: primitives.into_iter().collect(), types },
+        Release {
+            fhir_version,
+            primitives: primitives.into_iter().collect(),
+            types,
+        },
         valuesets,
     ))
 }
@@ -400,10 +434,15 @@ fn expand(
         for nested in as_list(&inc["valueSet"]) {
             out.extend(expand(&strip_version(nested.as_str()?), vs, cs, depth + 1)?);
         }
-        let Some(system) = inc["system"].as_str() else { continue };
+        let Some(system) = inc["system"].as_str() else {
+            continue;
+        };
         if let Some(concepts) = inc["concept"].as_array() {
             for c in concepts {
-                out.push(Code { system: system.into(), code: c["code"].as_str()?.into() });
+                out.push(Code {
+                    system: system.into(),
+                    code: c["code"].as_str()?.into(),
+                });
             }
         } else {
             let c = cs.get(system)?;
@@ -423,22 +462,36 @@ fn expand(
 fn collect_concepts(system: &str, concepts: &Value, out: &mut Vec<Code>) {
     for c in as_list(concepts) {
         if let Some(code) = c["code"].as_str() {
-            out.push(Code { system: system.into(), code: code.into() });
+            out.push(Code {
+                system: system.into(),
+                code: code.into(),
+            });
         }
         collect_concepts(system, &c["concept"], out);
     }
 }
 
 /// Writes `structures.json` with one element per line (readable diffs).
-pub fn write_release(dir: &Path, release: &Release, valuesets: &ValueSets) -> Result<(), ImportError> {
+pub fn write_release(
+    dir: &Path,
+    release: &Release,
+    valuesets: &ValueSets,
+) -> Result<(), ImportError> {
     std::fs::create_dir_all(dir).map_err(|e| ImportError::Io(dir.into(), e))?;
     let mut s = String::new();
     s.push_str("{\n");
-    s.push_str(&format!("  \"fhirVersion\": {},\n", json(&release.fhir_version)));
-    s.push_str(&format!("  \"primitives\": {},\n", json(&release.primitives)));
+    s.push_str(&format!(
+        "  \"fhirVersion\": {},\n",
+        json(&release.fhir_version)
+    ));
+    s.push_str(&format!(
+        "  \"primitives\": {},\n",
+        json(&release.primitives)
+    ));
     s.push_str("  \"types\": [\n");
     for (i, t) in release.types.iter().enumerate() {
-        let mut head = serde_json::to_value(t).map_err(|e| ImportError::Definition(e.to_string()))?;
+        let mut head =
+            serde_json::to_value(t).map_err(|e| ImportError::Definition(e.to_string()))?;
         head.as_object_mut().map(|o| o.remove("elements"));
         let head = json(&head);
         s.push_str(&format!("    {},\n", &head[..head.len() - 1]));
@@ -496,7 +549,10 @@ pub fn write_manifest(out: &Path, pkgs: &[&Package]) -> Result<(), ImportError> 
 
 impl Package {
     /// The package's resources of one type (for sibling modules).
-    pub fn resources_pub<'a>(&'a self, resource_type: &str) -> impl Iterator<Item = &'a Value> + 'a {
+    pub fn resources_pub<'a>(
+        &'a self,
+        resource_type: &str,
+    ) -> impl Iterator<Item = &'a Value> + 'a {
         self.resources(resource_type)
     }
 }

@@ -44,25 +44,43 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, GenError>
 
 /// Generates the module for one release (`stu3` or `r4`) from `specs/<module>/`.
 /// `resources = None` generates every resource of the release.
-pub fn generate_module(specs: &Path, module: &str, resources: Option<Vec<String>>) -> Result<String, GenError> {
+pub fn generate_module(
+    specs: &Path,
+    module: &str,
+    resources: Option<Vec<String>>,
+) -> Result<String, GenError> {
     let dir = specs.join(module);
     let release: spec::Release = read_json(&dir.join("structures.json"))?;
     let valuesets: spec::ValueSets = read_json(&dir.join("valuesets.json"))?;
-    let m = model::build(&release, &valuesets, model::Options { module: module.into(), resources })
-        .map_err(GenError::Model)?;
+    let m = model::build(
+        &release,
+        &valuesets,
+        model::Options {
+            module: module.into(),
+            resources,
+        },
+    )
+    .map_err(GenError::Model)?;
     Ok(emit::emit(&m))
 }
 
 /// The default resource selection as owned strings.
 pub fn default_resources() -> Vec<String> {
-    model::DEFAULT_RESOURCES.iter().map(|s| s.to_string()).collect()
+    model::DEFAULT_RESOURCES
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
 }
 
 /// Writes `stu3.rs` and `r4.rs` into `out` (for review and diffing).
 pub fn generate_to_dir(specs: &Path, out: &Path, all_resources: bool) -> Result<(), GenError> {
     std::fs::create_dir_all(out).map_err(|e| GenError::Io(out.into(), e))?;
     for module in ["stu3", "r4"] {
-        let res = if all_resources { None } else { Some(default_resources()) };
+        let res = if all_resources {
+            None
+        } else {
+            Some(default_resources())
+        };
         let code = generate_module(specs, module, res)?;
         let path = out.join(format!("{module}.rs"));
         std::fs::write(&path, code).map_err(|e| GenError::Io(path, e))?;

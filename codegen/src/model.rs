@@ -202,11 +202,11 @@ pub fn snake(s: &str) -> String {
         }
     }
     const KW: &[&str] = &[
-        "abstract", "as", "async", "await", "box", "break", "const", "continue", "crate", "do", "dyn",
-        "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl", "in", "let", "loop",
-        "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return", "self",
-        "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe", "unsized",
-        "use", "virtual", "where", "while", "yield",
+        "abstract", "as", "async", "await", "box", "break", "const", "continue", "crate", "do",
+        "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "if", "impl", "in", "let",
+        "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+        "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof", "unsafe",
+        "unsized", "use", "virtual", "where", "while", "yield",
     ];
     if KW.contains(&out.as_str()) {
         out.push('_');
@@ -260,7 +260,8 @@ fn prim_kind(code: &str) -> Option<(&'static str, &'static str)> {
 
 /// Builds the model.
 pub fn build(release: &Release, valuesets: &ValueSets, options: Options) -> Result<Model, String> {
-    let types: HashMap<&str, &TypeDef> = release.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let types: HashMap<&str, &TypeDef> =
+        release.types.iter().map(|t| (t.name.as_str(), t)).collect();
     let all_resources: Vec<String> = release
         .types
         .iter()
@@ -271,7 +272,10 @@ pub fn build(release: &Release, valuesets: &ValueSets, options: Options) -> Resu
         Some(list) => {
             for r in list {
                 if !all_resources.contains(r) {
-                    return Err(format!("unknown resource '{r}' for FHIR {}", release.fhir_version));
+                    return Err(format!(
+                        "unknown resource '{r}' for FHIR {}",
+                        release.fhir_version
+                    ));
                 }
             }
             list.clone()
@@ -284,7 +288,10 @@ pub fn build(release: &Release, valuesets: &ValueSets, options: Options) -> Resu
     for t in &release.types {
         if t.kind == "complex-type" {
             if let Some(b) = &t.base {
-                if types.get(b.as_str()).is_some_and(|bt| bt.kind == "complex-type" && !bt.r#abstract) {
+                if types
+                    .get(b.as_str())
+                    .is_some_and(|bt| bt.kind == "complex-type" && !bt.r#abstract)
+                {
                     alias_of.insert(t.name.clone(), b.clone());
                 }
             }
@@ -295,7 +302,9 @@ pub fn build(release: &Release, valuesets: &ValueSets, options: Options) -> Resu
     needed.insert("Extension".into());
     let mut stack: Vec<String> = needed.iter().cloned().collect();
     while let Some(n) = stack.pop() {
-        let Some(t) = types.get(n.as_str()) else { continue };
+        let Some(t) = types.get(n.as_str()) else {
+            continue;
+        };
         for e in &t.elements {
             for tr in &e.types {
                 let mut c = tr.code.clone();
@@ -305,7 +314,11 @@ pub fn build(release: &Release, valuesets: &ValueSets, options: Options) -> Resu
                     }
                     c = a.clone();
                 }
-                if types.get(c.as_str()).is_some_and(|x| x.kind == "complex-type" && !x.r#abstract) && needed.insert(c.clone()) {
+                if types
+                    .get(c.as_str())
+                    .is_some_and(|x| x.kind == "complex-type" && !x.r#abstract)
+                    && needed.insert(c.clone())
+                {
                     stack.push(c);
                 }
             }
@@ -348,7 +361,15 @@ pub fn build(release: &Release, valuesets: &ValueSets, options: Options) -> Resu
             name.push_str("Code");
         }
         code_names.insert(name.clone());
-        codes.insert(url.to_string(), CodeEnum { name: name.clone(), url: url.into(), variants, fallback });
+        codes.insert(
+            url.to_string(),
+            CodeEnum {
+                name: name.clone(),
+                url: url.into(),
+                variants,
+                fallback,
+            },
+        );
         Some(name)
     };
 
@@ -360,7 +381,14 @@ pub fn build(release: &Release, valuesets: &ValueSets, options: Options) -> Resu
             continue;
         }
         let t = types[n.as_str()];
-        build_struct(t, &types, &alias_of, &mut code_enum_for, &mut structs, &mut choices)?;
+        build_struct(
+            t,
+            &types,
+            &alias_of,
+            &mut code_enum_for,
+            &mut structs,
+            &mut choices,
+        )?;
     }
     // Boxing to break recursion among Opt/Req complex fields.
     let edges: HashMap<String, Vec<String>> = structs
@@ -428,7 +456,9 @@ pub fn build(release: &Release, valuesets: &ValueSets, options: Options) -> Resu
 fn children<'e>(elements: &'e [ElementDef], parent: &str) -> impl Iterator<Item = &'e ElementDef> {
     let prefix = format!("{parent}.");
     elements.iter().filter(move |e| {
-        e.path.strip_prefix(&prefix).is_some_and(|rest| !rest.contains('.'))
+        e.path
+            .strip_prefix(&prefix)
+            .is_some_and(|rest| !rest.contains('.'))
     })
 }
 
@@ -472,35 +502,62 @@ fn build_struct(
                 Card::Opt
             };
             let depth = e.path.matches('.').count();
-            let attr = (json == "id" && !(resource && depth == 1)) || (t.name == "Extension" && json == "url");
+            let attr = (json == "id" && !(resource && depth == 1))
+                || (t.name == "Extension" && json == "url");
             let ty = if attr {
                 FieldTy::Attr
             } else if let Some(cr) = &e.content_reference {
                 let target = names
                     .get(cr)
                     .ok_or_else(|| format!("{}: contentReference {cr} not found", e.path))?;
-                FieldTy::Complex { name: target.clone(), boxed: false, targets: None }
+                FieldTy::Complex {
+                    name: target.clone(),
+                    boxed: false,
+                    targets: None,
+                }
             } else if is_choice || e.types.len() > 1 {
                 let ename = format!("{sname}{}", camel(&json));
                 let mut variants = Vec::new();
                 for tr in &e.types {
                     let vt = map_type(&tr.code, None, types, alias_of, code_enum_for, &tr.targets)?;
                     let vt = match vt {
-                        FieldTy::Complex { name, targets, .. } => FieldTy::Complex { name, boxed: true, targets },
+                        FieldTy::Complex { name, targets, .. } => FieldTy::Complex {
+                            name,
+                            boxed: true,
+                            targets,
+                        },
                         other => other,
                     };
                     let mut suffix = tr.code.clone();
                     suffix[..1].make_ascii_uppercase();
                     variants.push(Variant { suffix, ty: vt });
                 }
-                choices.push(ChoiceEnum { name: ename.clone(), path: e.path.clone(), variants });
+                choices.push(ChoiceEnum {
+                    name: ename.clone(),
+                    path: e.path.clone(),
+                    variants,
+                });
                 FieldTy::Choice { name: ename }
             } else if let Some(n) = names.get(&e.path) {
-                FieldTy::Complex { name: n.clone(), boxed: false, targets: None }
+                FieldTy::Complex {
+                    name: n.clone(),
+                    boxed: false,
+                    targets: None,
+                }
             } else {
-                let tr = e.types.first().ok_or_else(|| format!("{}: no type", e.path))?;
+                let tr = e
+                    .types
+                    .first()
+                    .ok_or_else(|| format!("{}: no type", e.path))?;
                 let binding = e.binding.as_ref().filter(|b| b.strength == "required");
-                let mut ty = map_type(&tr.code, binding.map(|b| (b.value_set.as_deref().unwrap_or(""), b.name.as_deref())), types, alias_of, code_enum_for, &tr.targets)?;
+                let mut ty = map_type(
+                    &tr.code,
+                    binding.map(|b| (b.value_set.as_deref().unwrap_or(""), b.name.as_deref())),
+                    types,
+                    alias_of,
+                    code_enum_for,
+                    &tr.targets,
+                )?;
                 // A resource's logical id is an `id` (the snapshot says System.String).
                 if let FieldTy::Prim(p) = &mut ty {
                     if json == "id" {
@@ -512,14 +569,23 @@ fn build_struct(
             fields.push(Field {
                 rust: snake(&json),
                 json,
-                card: if matches!(ty, FieldTy::Choice { .. }) { Card::Opt } else { card },
+                card: if matches!(ty, FieldTy::Choice { .. }) {
+                    Card::Opt
+                } else {
+                    card
+                },
                 min: e.min,
                 max: e.max.clone(),
                 ty,
                 path: e.path.clone(),
             });
         }
-        structs.push(Struct { name: sname, path: p.clone(), resource: resource && p == &t.name, fields });
+        structs.push(Struct {
+            name: sname,
+            path: p.clone(),
+            resource: resource && p == &t.name,
+            fields,
+        });
     }
     Ok(())
 }
@@ -536,19 +602,41 @@ fn map_type(
         if code == "code" {
             if let Some((url, name)) = binding {
                 if let Some(en) = code_enum_for(url, name) {
-                    return Ok(FieldTy::Prim(PrimTy { rust: en, kind: "Code", code: code.into() }));
+                    return Ok(FieldTy::Prim(PrimTy {
+                        rust: en,
+                        kind: "Code",
+                        code: code.into(),
+                    }));
                 }
             }
         }
-        return Ok(FieldTy::Prim(PrimTy { rust: rust.into(), kind, code: code.into() }));
+        return Ok(FieldTy::Prim(PrimTy {
+            rust: rust.into(),
+            kind,
+            code: code.into(),
+        }));
     }
     if code == "Resource" {
         return Ok(FieldTy::Resource);
     }
-    let name = alias_of.get(code).cloned().unwrap_or_else(|| code.to_string());
-    if types.get(name.as_str()).is_some_and(|t| t.kind == "complex-type") {
-        let targets = if code == "Reference" { Some(targets.to_vec()) } else { None };
-        return Ok(FieldTy::Complex { name, boxed: false, targets });
+    let name = alias_of
+        .get(code)
+        .cloned()
+        .unwrap_or_else(|| code.to_string());
+    if types
+        .get(name.as_str())
+        .is_some_and(|t| t.kind == "complex-type")
+    {
+        let targets = if code == "Reference" {
+            Some(targets.to_vec())
+        } else {
+            None
+        };
+        return Ok(FieldTy::Complex {
+            name,
+            boxed: false,
+            targets,
+        });
     }
     Err(format!("unsupported type '{code}'"))
 }

@@ -119,10 +119,11 @@ mod derive {
             }
             let name = sd["id"].as_str().unwrap_or_default().to_string();
             let resource_type = sd["type"].as_str().unwrap_or_default().to_string();
-            let core_sd = core_sds
-                .get(&resource_type)
-                .ok_or_else(|| ImportError::Definition(format!("{name}: no core {resource_type}")))?;
-            let core_elems: HashMap<String, crate::spec::ElementDef> = core_sd["snapshot"]["element"]
+            let core_sd = core_sds.get(&resource_type).ok_or_else(|| {
+                ImportError::Definition(format!("{name}: no core {resource_type}"))
+            })?;
+            let core_elems: HashMap<String, crate::spec::ElementDef> = core_sd["snapshot"]
+                ["element"]
                 .as_array()
                 .into_iter()
                 .flatten()
@@ -161,7 +162,11 @@ mod derive {
                                 path: d["path"].as_str().unwrap_or_default().into(),
                             })
                             .collect(),
-                        rules: s.get("rules").and_then(Value::as_str).unwrap_or("open").into(),
+                        rules: s
+                            .get("rules")
+                            .and_then(Value::as_str)
+                            .unwrap_or("open")
+                            .into(),
                         ordered: s.get("ordered").and_then(Value::as_bool).unwrap_or(false),
                     });
                 }
@@ -226,9 +231,25 @@ mod derive {
 
     fn lower_first_if_primitive(t: &str) -> String {
         const PRIMS: &[&str] = &[
-            "Boolean", "Integer", "String", "Decimal", "Uri", "Url", "Canonical", "Base64Binary",
-            "Instant", "Date", "DateTime", "Time", "Code", "Oid", "Id", "Markdown", "UnsignedInt",
-            "PositiveInt", "Uuid",
+            "Boolean",
+            "Integer",
+            "String",
+            "Decimal",
+            "Uri",
+            "Url",
+            "Canonical",
+            "Base64Binary",
+            "Instant",
+            "Date",
+            "DateTime",
+            "Time",
+            "Code",
+            "Oid",
+            "Id",
+            "Markdown",
+            "UnsignedInt",
+            "PositiveInt",
+            "Uuid",
         ];
         if PRIMS.contains(&t) {
             let mut s = t.to_string();
@@ -244,7 +265,10 @@ mod derive {
         std::fs::create_dir_all(dir).map_err(|e| ImportError::Io(dir.into(), e))?;
         let j = |v: &dyn erased::Json| v.json();
         let mut s = String::from("{\n");
-        s.push_str(&format!("  \"package\": {},\n  \"profiles\": [\n", j(&set.package)));
+        s.push_str(&format!(
+            "  \"package\": {},\n  \"profiles\": [\n",
+            j(&set.package)
+        ));
         for (i, p) in set.profiles.iter().enumerate() {
             s.push_str(&format!(
                 "    {{\"name\": {}, \"url\": {}, \"type\": {}, \"base\": {}, \"constraints\": [\n",

@@ -47,7 +47,11 @@ pub struct ElementDef {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub types: Vec<TypeRef>,
     /// Path of the element whose definition this one reuses (without `#`).
-    #[serde(rename = "contentReference", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "contentReference",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub content_reference: Option<String>,
     /// Terminology binding.
     #[serde(default, skip_serializing_if = "Option::is_none")]

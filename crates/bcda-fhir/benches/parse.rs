@@ -19,9 +19,16 @@ fn sample_eobs() -> Vec<String> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
     let dir = shared.join("samples/v2");
-    assert!(dir.is_dir(), "samples not found at {} (set BCDA_SHARED)", dir.display());
+    assert!(
+        dir.is_dir(),
+        "samples not found at {} (set BCDA_SHARED)",
+        dir.display()
+    );
     let mut out = Vec::new();
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     files.sort();
     for f in files {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
@@ -76,7 +83,10 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.bench_function(BenchmarkId::new("bcda-fhir", "serialize"), |b| {
-        let parsed: Vec<_> = eobs.iter().map(|e| r4::ExplanationOfBenefit::from_json(e).unwrap()).collect();
+        let parsed: Vec<_> = eobs
+            .iter()
+            .map(|e| r4::ExplanationOfBenefit::from_json(e).unwrap())
+            .collect();
         b.iter(|| {
             for e in &parsed {
                 black_box(e.to_json());

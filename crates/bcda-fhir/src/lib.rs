@@ -26,25 +26,40 @@ pub mod runtime;
 macro_rules! release_module {
     ($name:ident, $file:literal, $doc:literal) => {
         #[doc = $doc]
-        #[allow(missing_docs, clippy::all, clippy::pedantic, unused_imports, non_camel_case_types)]
+        #[allow(
+            missing_docs,
+            clippy::all,
+            clippy::pedantic,
+            unused_imports,
+            non_camel_case_types
+        )]
         pub mod $name {
             use crate::json::{Reader, Writer};
+            #[cfg(feature = "serde")]
+            use crate::rt_serde;
+            use crate::runtime as rt;
             use crate::runtime::de;
             use crate::runtime::ser;
             use crate::runtime::{
-                AnyResource, Complex, Ctx, Date, DateTime, Decimal, Instant, IntoOwned, Issue, PResult,
-                ParseError, ParseOptions, Path, PrimError, PrimKind, Primitive, Str, Time, Validator,
+                AnyResource, Complex, Ctx, Date, DateTime, Decimal, Instant, IntoOwned, Issue,
+                PResult, ParseError, ParseOptions, Path, PrimError, PrimKind, Primitive, Str, Time,
+                Validator,
             };
-            use crate::runtime as rt;
             use crate::{rt_resource_api, rt_resource_enum_api};
-            #[cfg(feature = "serde")]
-            use crate::rt_serde;
             include!(concat!(env!("OUT_DIR"), $file));
         }
     };
 }
 
 #[cfg(feature = "stu3")]
-release_module!(stu3, "/stu3.rs", "FHIR STU3 (3.0.2): the models of BCDA v1.");
+release_module!(
+    stu3,
+    "/stu3.rs",
+    "FHIR STU3 (3.0.2): the models of BCDA v1."
+);
 #[cfg(feature = "r4")]
-release_module!(r4, "/r4.rs", "FHIR R4 (4.0.1): the models of BCDA v2 (CARIN Blue Button).");
+release_module!(
+    r4,
+    "/r4.rs",
+    "FHIR R4 (4.0.1): the models of BCDA v2 (CARIN Blue Button)."
+);

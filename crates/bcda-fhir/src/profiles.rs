@@ -142,13 +142,17 @@ struct Item<'t> {
 }
 
 fn items_of<'t>(obj: &'t Tree<'t>, name: &str, path: &str) -> Vec<Item<'t>> {
-    let Tree::Object(members) = obj else { return Vec::new() };
+    let Tree::Object(members) = obj else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let base = name.strip_suffix("[x]");
     for (k, v) in members {
         let suffix = match base {
             Some(b) => match k.strip_prefix(b) {
-                Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) => Some(rest.to_string()),
+                Some(rest) if rest.starts_with(|c: char| c.is_ascii_uppercase()) => {
+                    Some(rest.to_string())
+                }
                 _ => continue,
             },
             None if k == name => None,
@@ -158,10 +162,18 @@ fn items_of<'t>(obj: &'t Tree<'t>, name: &str, path: &str) -> Vec<Item<'t>> {
         match v {
             Tree::Array(a) => {
                 for (i, x) in a.iter().enumerate() {
-                    out.push(Item { value: x, path: format!("{p}[{i}]"), suffix: suffix.clone() });
+                    out.push(Item {
+                        value: x,
+                        path: format!("{p}[{i}]"),
+                        suffix: suffix.clone(),
+                    });
                 }
             }
-            x => out.push(Item { value: x, path: p, suffix }),
+            x => out.push(Item {
+                value: x,
+                path: p,
+                suffix,
+            }),
         }
     }
     out
@@ -171,8 +183,12 @@ fn items_of<'t>(obj: &'t Tree<'t>, name: &str, path: &str) -> Vec<Item<'t>> {
 /// (arrays: every pattern element matches some element).
 fn pattern_matches(pattern: &Tree<'_>, value: &Tree<'_>) -> bool {
     match (pattern, value) {
-        (Tree::Object(p), Tree::Object(v)) => p.iter().all(|(k, pv)| v.iter().any(|(vk, vv)| vk == k && pattern_matches(pv, vv))),
-        (Tree::Array(p), Tree::Array(v)) => p.iter().all(|pe| v.iter().any(|ve| pattern_matches(pe, ve))),
+        (Tree::Object(p), Tree::Object(v)) => p
+            .iter()
+            .all(|(k, pv)| v.iter().any(|(vk, vv)| vk == k && pattern_matches(pv, vv))),
+        (Tree::Array(p), Tree::Array(v)) => p
+            .iter()
+            .all(|pe| v.iter().any(|ve| pattern_matches(pe, ve))),
         (a, b) => a == b,
     }
 }
@@ -210,12 +226,16 @@ fn codes_of<'t>(value: &'t Tree<'t>) -> Vec<(Option<&'t str>, &'t str)> {
                 codings
                     .iter()
                     .filter_map(|c| match c {
-                        Tree::Object(co) => s(field(co, "code")).map(|code| (s(field(co, "system")), code)),
+                        Tree::Object(co) => {
+                            s(field(co, "code")).map(|code| (s(field(co, "system")), code))
+                        }
                         _ => None,
                     })
                     .collect()
             } else {
-                s(field(o, "code")).map(|code| vec![(s(field(o, "system")), code)]).unwrap_or_default()
+                s(field(o, "code"))
+                    .map(|code| vec![(s(field(o, "system")), code)])
+                    .unwrap_or_default()
             }
         }
         _ => Vec::new(),
@@ -225,7 +245,11 @@ fn codes_of<'t>(value: &'t Tree<'t>) -> Vec<(Option<&'t str>, &'t str)> {
 fn in_value_set(codes: &[(&str, &str)], value: &Tree<'_>) -> bool {
     let found = codes_of(value);
     found.is_empty()
-        || found.iter().any(|(sys, code)| codes.iter().any(|(s, c)| c == code && sys.is_none_or(|x| x == *s)))
+        || found.iter().any(|(sys, code)| {
+            codes
+                .iter()
+                .any(|(s, c)| c == code && sys.is_none_or(|x| x == *s))
+        })
 }
 
 struct Checker {
@@ -235,7 +259,11 @@ struct Checker {
 
 impl Checker {
     fn issue(&mut self, code: IssueCode, path: &str, message: String) {
-        self.issues.push(Issue::error(code, path.to_string(), format!("{} ({})", message, self.profile)));
+        self.issues.push(Issue::error(
+            code,
+            path.to_string(),
+            format!("{} ({})", message, self.profile),
+        ));
     }
 
     fn object(&mut self, node: &Node, obj: &Tree<'_>, path: &str) {
@@ -250,9 +278,15 @@ impl Checker {
             let n = items.len() as u32;
             if let Some(min) = c.min {
                 if n < min {
-                    let what = c.slice_name.map_or(format!("'{name}'"), |s| format!("slice '{name}:{s}'"));
+                    let what = c
+                        .slice_name
+                        .map_or(format!("'{name}'"), |s| format!("slice '{name}:{s}'"));
                     self.issue(
-                        if n == 0 { IssueCode::Required } else { IssueCode::Cardinality },
+                        if n == 0 {
+                            IssueCode::Required
+                        } else {
+                            IssueCode::Cardinality
+                        },
                         &format!("{parent}.{name}"),
                         format!("{what} has {n} entries, at least {min} required"),
                     );
@@ -260,27 +294,49 @@ impl Checker {
             }
             if let Some(max) = c.max.and_then(|m| m.parse::<u32>().ok()) {
                 if n > max {
-                    let what = c.slice_name.map_or(format!("'{name}'"), |s| format!("slice '{name}:{s}'"));
-                    self.issue(IssueCode::Cardinality, &format!("{parent}.{name}"), format!("{what} has {n} entries, at most {max} allowed"));
+                    let what = c
+                        .slice_name
+                        .map_or(format!("'{name}'"), |s| format!("slice '{name}:{s}'"));
+                    self.issue(
+                        IssueCode::Cardinality,
+                        &format!("{parent}.{name}"),
+                        format!("{what} has {n} entries, at most {max} allowed"),
+                    );
                 }
             }
             for it in items {
                 if !c.types.is_empty() {
                     if let Some(sfx) = &it.suffix {
                         if !c.types.iter().any(|t| t.eq_ignore_ascii_case(sfx)) {
-                            self.issue(IssueCode::Type, &it.path, format!("type {sfx} not allowed (allowed: {})", c.types.join(", ")));
+                            self.issue(
+                                IssueCode::Type,
+                                &it.path,
+                                format!("type {sfx} not allowed (allowed: {})", c.types.join(", ")),
+                            );
                         }
                     }
                 }
                 if let Some(v) = &c.value {
                     if !value_matches(v, it.value) {
                         let kind = if v.pattern { "pattern" } else { "fixed value" };
-                        self.issue(IssueCode::Pattern, &it.path, format!("does not match the {kind} {}", v.json));
+                        self.issue(
+                            IssueCode::Pattern,
+                            &it.path,
+                            format!("does not match the {kind} {}", v.json),
+                        );
                     }
                 }
-                if let Some(BindingDef { value_set, codes: Some(codes) }) = &c.binding {
+                if let Some(BindingDef {
+                    value_set,
+                    codes: Some(codes),
+                }) = &c.binding
+                {
                     if !in_value_set(codes, it.value) {
-                        self.issue(IssueCode::CodeInvalid, &it.path, format!("code not in the required value set {value_set}"));
+                        self.issue(
+                            IssueCode::CodeInvalid,
+                            &it.path,
+                            format!("code not in the required value set {value_set}"),
+                        );
                     }
                 }
             }
@@ -294,20 +350,30 @@ impl Checker {
             let discs = node.constraint.and_then(|c| c.slicing.as_ref());
             let mut matched = vec![false; items.len()];
             for (_, snode) in &node.slices {
-                let sel: Vec<usize> = (0..items.len()).filter(|&i| slice_matches(snode, discs, &items[i])).collect();
+                let sel: Vec<usize> = (0..items.len())
+                    .filter(|&i| slice_matches(snode, discs, &items[i]))
+                    .collect();
                 for &i in &sel {
                     matched[i] = true;
                 }
                 let chosen: Vec<Item<'_>> = sel
                     .iter()
-                    .map(|&i| Item { value: items[i].value, path: items[i].path.clone(), suffix: items[i].suffix.clone() })
+                    .map(|&i| Item {
+                        value: items[i].value,
+                        path: items[i].path.clone(),
+                        suffix: items[i].suffix.clone(),
+                    })
                     .collect();
                 self.element(snode, &chosen, name, parent);
             }
             if discs.is_some_and(|d| d.closed) {
                 for (i, it) in items.iter().enumerate() {
                     if !matched[i] {
-                        self.issue(IssueCode::Slice, &it.path, "matches no slice of a closed slicing".into());
+                        self.issue(
+                            IssueCode::Slice,
+                            &it.path,
+                            "matches no slice of a closed slicing".into(),
+                        );
                     }
                 }
             }
@@ -324,14 +390,24 @@ fn slice_matches(snode: &Node, discs: Option<&SlicingDef>, item: &Item<'_>) -> b
             let vals = descend(item.value, path);
             (snode.descendant(path), vals)
         };
-        let Some(c) = target.and_then(|n| n.constraint) else { return false };
+        let Some(c) = target.and_then(|n| n.constraint) else {
+            return false;
+        };
         match *kind {
-            "type" => item.suffix.as_ref().is_some_and(|s| c.types.iter().any(|t| t.eq_ignore_ascii_case(s))),
+            "type" => item
+                .suffix
+                .as_ref()
+                .is_some_and(|s| c.types.iter().any(|t| t.eq_ignore_ascii_case(s))),
             _ => {
                 if let Some(v) = &c.value {
                     values.iter().any(|x| value_matches(v, x))
-                } else if let Some(BindingDef { codes: Some(codes), .. }) = &c.binding {
-                    values.iter().any(|x| !codes_of(x).is_empty() && in_value_set(codes, x))
+                } else if let Some(BindingDef {
+                    codes: Some(codes), ..
+                }) = &c.binding
+                {
+                    values
+                        .iter()
+                        .any(|x| !codes_of(x).is_empty() && in_value_set(codes, x))
                 } else {
                     false
                 }
@@ -365,10 +441,19 @@ fn descend<'t>(value: &'t Tree<'t>, path: &str) -> Vec<&'t Tree<'t>> {
 pub fn validate(profile: &'static ProfileDef, json: &str) -> Vec<Issue> {
     let tree = match Tree::parse(json) {
         Ok(t) => t,
-        Err(e) => return vec![Issue::error(IssueCode::Format, profile.resource_type.into(), e.message.into_owned())],
+        Err(e) => {
+            return vec![Issue::error(
+                IssueCode::Format,
+                profile.resource_type.into(),
+                e.message.into_owned(),
+            )]
+        }
     };
     let root = Node::build(profile);
-    let mut c = Checker { issues: Vec::new(), profile: profile.name };
+    let mut c = Checker {
+        issues: Vec::new(),
+        profile: profile.name,
+    };
     c.object(&root, &tree, profile.resource_type);
     c.issues
 }
@@ -376,7 +461,9 @@ pub fn validate(profile: &'static ProfileDef, json: &str) -> Vec<Issue> {
 /// The CARIN profiles a resource claims in `meta.profile`; when it claims none, the one its type
 /// implies (EOB by `type`/`subType` codes).
 pub fn carin_profiles_for(json: &str) -> Vec<&'static ProfileDef> {
-    let Ok(tree) = Tree::parse(json) else { return Vec::new() };
+    let Ok(tree) = Tree::parse(json) else {
+        return Vec::new();
+    };
     let claimed: Vec<&'static ProfileDef> = descend(&tree, "meta.profile")
         .into_iter()
         .filter_map(|v| match v {
@@ -397,7 +484,11 @@ pub fn carin_profiles_for(json: &str) -> Vec<&'static ProfileDef> {
         "Organization" => "C4BB-Organization",
         "Practitioner" => "C4BB-Practitioner",
         "ExplanationOfBenefit" => {
-            let has = |path: &str, code: &str| descend(&tree, path).iter().any(|v| matches!(v, Tree::String(s) if s == code));
+            let has = |path: &str, code: &str| {
+                descend(&tree, path)
+                    .iter()
+                    .any(|v| matches!(v, Tree::String(s) if s == code))
+            };
             if has("type.coding.code", "pharmacy") {
                 "C4BB-ExplanationOfBenefit-Pharmacy"
             } else if has("type.coding.code", "professional") {

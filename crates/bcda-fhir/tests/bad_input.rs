@@ -9,7 +9,11 @@ const PATIENT: &str = r#"{"resourceType":"Patient","id":"-1","name":[{"family":"
 fn truncated_json_fails_at_every_cut_without_panicking() {
     for cut in 0..PATIENT.len() {
         let err = Resource::from_json(&PATIENT[..cut]).expect_err("truncated input must fail");
-        assert!(err.offset() <= cut, "offset {} beyond cut {cut}", err.offset());
+        assert!(
+            err.offset() <= cut,
+            "offset {} beyond cut {cut}",
+            err.offset()
+        );
     }
 }
 
@@ -18,9 +22,17 @@ fn wrong_json_type_names_the_path() {
     let text = PATIENT.replace(r#""family":"Doe""#, r#""family":42"#);
     let err = Resource::from_json(&text).unwrap_err();
     assert_eq!(err.path(), "Patient.name[0].family");
-    assert_eq!(err.kind(), &ParseErrorKind::WrongType { expected: "string", found: "number" });
+    assert_eq!(
+        err.kind(),
+        &ParseErrorKind::WrongType {
+            expected: "string",
+            found: "number"
+        }
+    );
 
-    let text = PATIENT.replace(r#""name":[{"#, r#""name":{"#).replace(r#""Q"]}]"#, r#""Q"]}"#);
+    let text = PATIENT
+        .replace(r#""name":[{"#, r#""name":{"#)
+        .replace(r#""Q"]}]"#, r#""Q"]}"#);
     let err = Resource::from_json(&text).unwrap_err();
     assert_eq!(err.path(), "Patient.name");
 }
@@ -36,26 +48,40 @@ fn unknown_property_strict_error_lenient_issue() {
     assert_eq!(issues.len(), 1);
     assert_eq!(issues[0].code, IssueCode::UnknownProperty);
     assert_eq!(issues[0].path, "Patient.address[0].fooBar");
-    let Resource::Patient(p) = res else { panic!("not a patient") };
+    let Resource::Patient(p) = res else {
+        panic!("not a patient")
+    };
     assert_eq!(p.address[0].state.as_str(), Some("MD"));
 }
 
 #[test]
 fn bad_dates_are_validation_errors_and_round_trip() {
-    let text = PATIENT.replace("1950-02-03", "1950-02-30").replace("2020-01-01", "2020-1-1");
+    let text = PATIENT
+        .replace("1950-02-03", "1950-02-30")
+        .replace("2020-01-01", "2020-1-1");
     let p = Patient::from_json(&text).unwrap();
     let issues = p.validate();
     let paths: Vec<&str> = issues.iter().map(|i| i.path.as_str()).collect();
-    assert_eq!(paths, ["Patient.birthDate", "Patient.address[0].period.start"]);
+    assert_eq!(
+        paths,
+        ["Patient.birthDate", "Patient.address[0].period.start"]
+    );
     assert!(issues.iter().all(|i| i.code == IssueCode::Format));
-    assert_eq!(p.to_json(), text, "invalid dates are written back exactly as read");
+    assert_eq!(
+        p.to_json(),
+        text,
+        "invalid dates are written back exactly as read"
+    );
 }
 
 #[test]
 fn code_outside_required_binding_is_kept_and_reported() {
     let text = PATIENT.replace(r#""gender":"female""#, r#""gender":"femal""#);
     let p = Patient::from_json(&text).unwrap();
-    assert_eq!(p.gender.value, Some(r4::AdministrativeGender::Invalid("femal".into())));
+    assert_eq!(
+        p.gender.value,
+        Some(r4::AdministrativeGender::Invalid("femal".into()))
+    );
     let issues = p.validate();
     assert_eq!(issues.len(), 1);
     assert_eq!(issues[0].code, IssueCode::CodeInvalid);
@@ -75,7 +101,10 @@ fn deep_nesting_is_refused_without_stack_overflow() {
 
 #[test]
 fn duplicate_properties_and_choice_types_are_errors() {
-    let text = PATIENT.replace(r#""gender":"female""#, r#""gender":"female","gender":"male""#);
+    let text = PATIENT.replace(
+        r#""gender":"female""#,
+        r#""gender":"female","gender":"male""#,
+    );
     assert_eq!(Resource::from_json(&text).unwrap_err().code(), "duplicate");
     let obs = r#"{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueString":"a","valueBoolean":true}"#;
     let err = Resource::from_json(obs).unwrap_err();
@@ -85,12 +114,28 @@ fn duplicate_properties_and_choice_types_are_errors() {
 
 #[test]
 fn resource_type_problems() {
-    assert_eq!(Resource::from_json(r#"{"id":"x"}"#).unwrap_err().code(), "missing-resource-type");
-    assert_eq!(Resource::from_json(r#"{"resourceType":"Nope"}"#).unwrap_err().code(), "unknown-resource-type");
-    assert_eq!(Patient::from_json(r#"{"resourceType":"Coverage"}"#).unwrap_err().code(), "unexpected-resource-type");
+    assert_eq!(
+        Resource::from_json(r#"{"id":"x"}"#).unwrap_err().code(),
+        "missing-resource-type"
+    );
+    assert_eq!(
+        Resource::from_json(r#"{"resourceType":"Nope"}"#)
+            .unwrap_err()
+            .code(),
+        "unknown-resource-type"
+    );
+    assert_eq!(
+        Patient::from_json(r#"{"resourceType":"Coverage"}"#)
+            .unwrap_err()
+            .code(),
+        "unexpected-resource-type"
+    );
     // resourceType need not come first.
     let late = r#"{"id":"a","gender":"male","resourceType":"Patient"}"#;
-    assert!(matches!(Resource::from_json(late).unwrap(), Resource::Patient(_)));
+    assert!(matches!(
+        Resource::from_json(late).unwrap(),
+        Resource::Patient(_)
+    ));
 }
 
 #[test]
@@ -120,5 +165,8 @@ fn primitive_extensions_and_null_alignment_round_trip() {
     assert_eq!(p.to_json(), text);
     // Misaligned arrays are an error.
     let bad = text.replace(r#",null]}]"#, r#"]}]"#);
-    assert_eq!(Patient::from_json(&bad).unwrap_err().path(), "Patient.name[0]._given");
+    assert_eq!(
+        Patient::from_json(&bad).unwrap_err().path(),
+        "Patient.name[0]._given"
+    );
 }

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 fn package(name: &str) -> Vec<(String, String)> {
     let dir = std::env::var_os("BCDA_FHIR_PACKAGES")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.cache/fhir-packages"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../.cache/fhir-packages")
+        });
     let path = dir.join(name);
     assert!(
         path.is_file(),
@@ -54,11 +56,17 @@ fn resource_type(text: &str) -> Option<String> {
     None
 }
 
-fn check<F: Fn(&str) -> Result<String, String>>(docs: &[(String, String)], modelled: &[&str], parse: F) -> (usize, Vec<String>) {
+fn check<F: Fn(&str) -> Result<String, String>>(
+    docs: &[(String, String)],
+    modelled: &[&str],
+    parse: F,
+) -> (usize, Vec<String>) {
     let mut n = 0;
     let mut failures = Vec::new();
     for (name, text) in docs {
-        let Some(t) = resource_type(text) else { continue };
+        let Some(t) = resource_type(text) else {
+            continue;
+        };
         if !modelled.contains(&t.as_str()) {
             continue;
         }
@@ -79,20 +87,34 @@ fn check<F: Fn(&str) -> Result<String, String>>(docs: &[(String, String)], model
 fn r4_official_examples_round_trip() {
     let docs = package("hl7.fhir.r4.examples-4.0.1.tgz");
     let (n, failures) = check(&docs, r4::MODELLED_RESOURCE_TYPES, |t| {
-        r4::Resource::from_json(t).map(|r| r.to_json()).map_err(|e| e.to_string())
+        r4::Resource::from_json(t)
+            .map(|r| r.to_json())
+            .map_err(|e| e.to_string())
     });
     eprintln!("R4: {n} official examples of modelled types checked");
     assert!(n >= 200, "too few examples found ({n})");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn stu3_official_examples_round_trip() {
     let docs = package("hl7.fhir.r3.examples-3.0.2.tgz");
     let (n, failures) = check(&docs, stu3::MODELLED_RESOURCE_TYPES, |t| {
-        stu3::Resource::from_json(t).map(|r| r.to_json()).map_err(|e| e.to_string())
+        stu3::Resource::from_json(t)
+            .map(|r| r.to_json())
+            .map_err(|e| e.to_string())
     });
     eprintln!("STU3: {n} official examples of modelled types checked");
     assert!(n > 100, "too few examples found ({n})");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -8,25 +8,33 @@ use proptest::prelude::*;
 
 fn text() -> impl Strategy<Value = String> {
     // Non-empty, with quotes, backslashes, control characters and non-ASCII.
-    proptest::string::string_regex("[a-zA-Z0-9 \"\\\\/é漢\u{1}\n\t-]{1,12}").unwrap().prop_filter("non-empty", |s| !s.is_empty())
+    proptest::string::string_regex("[a-zA-Z0-9 \"\\\\/é漢\u{1}\n\t-]{1,12}")
+        .unwrap()
+        .prop_filter("non-empty", |s| !s.is_empty())
 }
 
 fn decimal() -> impl Strategy<Value = String> {
-    (any::<bool>(), 0u64..1_000_000, 0usize..4, proptest::option::of(-3i32..3)).prop_map(|(neg, int, frac, exp)| {
-        let mut s = String::new();
-        if neg {
-            s.push('-');
-        }
-        s.push_str(&int.to_string());
-        if frac > 0 {
-            s.push('.');
-            s.push_str(&"0123"[..frac]);
-        }
-        if let Some(e) = exp {
-            s.push_str(&format!("e{e}"));
-        }
-        s
-    })
+    (
+        any::<bool>(),
+        0u64..1_000_000,
+        0usize..4,
+        proptest::option::of(-3i32..3),
+    )
+        .prop_map(|(neg, int, frac, exp)| {
+            let mut s = String::new();
+            if neg {
+                s.push('-');
+            }
+            s.push_str(&int.to_string());
+            if frac > 0 {
+                s.push('.');
+                s.push_str(&"0123"[..frac]);
+            }
+            if let Some(e) = exp {
+                s.push_str(&format!("e{e}"));
+            }
+            s
+        })
 }
 
 fn date() -> impl Strategy<Value = String> {

@@ -18,13 +18,25 @@ fn shared() -> PathBuf {
 
 /// BFD replaced volatile values with `IGNORED_FIELD`; put valid values back.
 fn fix_ignored(text: &str) -> String {
-    text.replace("\"lastUpdated\" : \"IGNORED_FIELD\"", "\"lastUpdated\" : \"2021-01-01T00:00:00.000+00:00\"")
-        .replace("\"created\" : \"IGNORED_FIELD\"", "\"created\" : \"2021-01-01T00:00:00+00:00\"")
-        .replace("\"date\" : \"IGNORED_FIELD\"", "\"date\" : \"2021-01-01T00:00:00+00:00\"")
-        .replace("\"version\" : \"IGNORED_FIELD\"", "\"version\" : \"1\"")
-        .replace("\"id\" : \"IGNORED_FIELD\"", "\"id\" : \"ignored-field\"")
-        .replace("\"reference\" : \"IGNORED_FIELD\"", "\"reference\" : \"#ignored-field\"")
-        .replace("localhost:IGNORED_FIELD", "localhost:8443")
+    text.replace(
+        "\"lastUpdated\" : \"IGNORED_FIELD\"",
+        "\"lastUpdated\" : \"2021-01-01T00:00:00.000+00:00\"",
+    )
+    .replace(
+        "\"created\" : \"IGNORED_FIELD\"",
+        "\"created\" : \"2021-01-01T00:00:00+00:00\"",
+    )
+    .replace(
+        "\"date\" : \"IGNORED_FIELD\"",
+        "\"date\" : \"2021-01-01T00:00:00+00:00\"",
+    )
+    .replace("\"version\" : \"IGNORED_FIELD\"", "\"version\" : \"1\"")
+    .replace("\"id\" : \"IGNORED_FIELD\"", "\"id\" : \"ignored-field\"")
+    .replace(
+        "\"reference\" : \"IGNORED_FIELD\"",
+        "\"reference\" : \"#ignored-field\"",
+    )
+    .replace("localhost:IGNORED_FIELD", "localhost:8443")
 }
 
 /// Each document of a sample file: the whole file for `.json`, each line for `.ndjson`.
@@ -39,7 +51,11 @@ fn documents(dir: &str) -> Vec<(String, String)> {
         let text = fix_ignored(&std::fs::read_to_string(&p).unwrap());
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
         if name.ends_with(".ndjson") {
-            for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            for (i, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
                 out.push((format!("{name}:{}", i + 1), line.to_string()));
             }
         } else {
@@ -55,7 +71,10 @@ fn v1_samples_parse_and_round_trip() {
     let docs = documents("v1");
     for (name, text) in &docs {
         let res = stu3::Resource::from_json(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(!matches!(res, stu3::Resource::Other(_)), "{name}: not modelled");
+        assert!(
+            !matches!(res, stu3::Resource::Other(_)),
+            "{name}: not modelled"
+        );
         let back = res.to_json();
         let d = first_difference(text, &back).unwrap();
         assert_eq!(d, None, "{name}: round trip differs");
@@ -68,7 +87,10 @@ fn v2_samples_parse_and_round_trip() {
     let docs = documents("v2");
     for (name, text) in &docs {
         let res = r4::Resource::from_json(text).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(!matches!(res, r4::Resource::Other(_)), "{name}: not modelled");
+        assert!(
+            !matches!(res, r4::Resource::Other(_)),
+            "{name}: not modelled"
+        );
         let back = res.to_json();
         let d = first_difference(text, &back).unwrap();
         assert_eq!(d, None, "{name}: round trip differs");

@@ -16,5 +16,8 @@ fn serialize_and_deserialize_through_serde_json() {
     assert_eq!(any.resource_type(), "Patient");
     // Unknown properties are refused through serde too.
     let bad = serde_json::json!({"resourceType": "Patient", "nope": 1});
-    assert!(serde_json::from_value::<Patient<'static>>(bad).unwrap_err().to_string().contains("nope"));
+    assert!(serde_json::from_value::<Patient<'static>>(bad)
+        .unwrap_err()
+        .to_string()
+        .contains("nope"));
 }

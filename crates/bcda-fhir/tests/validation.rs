@@ -44,8 +44,14 @@ fn contained_and_bundle_entries_are_typed_and_validated() {
     let bundle = r#"{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"bad id"}},{"resource":{"resourceType":"Library","status":"draft","type":{"text":"x"}}}]}"#;
     let r = Resource::from_json(bundle).unwrap();
     let Resource::Bundle(b) = &r else { panic!() };
-    assert!(matches!(b.entry[0].resource.as_deref(), Some(Resource::Patient(_))));
-    assert!(matches!(b.entry[1].resource.as_deref(), Some(Resource::Other(_))), "unmodelled types are kept raw");
+    assert!(matches!(
+        b.entry[0].resource.as_deref(),
+        Some(Resource::Patient(_))
+    ));
+    assert!(
+        matches!(b.entry[1].resource.as_deref(), Some(Resource::Other(_))),
+        "unmodelled types are kept raw"
+    );
     let issues = r.validate();
     assert_eq!(issues.len(), 1);
     assert_eq!(issues[0].path, "Bundle.entry[0].resource.id");

@@ -91,7 +91,9 @@ fn diff(a: &Tree<'_>, b: &Tree<'_>, path: &str) -> Option<String> {
                         i += 1;
                         j += 1;
                     }
-                    (Some((ka, _)), Some((kb, _))) if ka < kb => return Some(format!("{path}.{ka} (missing)")),
+                    (Some((ka, _)), Some((kb, _))) if ka < kb => {
+                        return Some(format!("{path}.{ka} (missing)"))
+                    }
                     (Some(_), Some((kb, _))) => return Some(format!("{path}.{kb} (added)")),
                     (Some((ka, _)), None) => return Some(format!("{path}.{ka} (missing)")),
                     (None, Some((kb, _))) => return Some(format!("{path}.{kb} (added)")),
@@ -104,7 +106,10 @@ fn diff(a: &Tree<'_>, b: &Tree<'_>, path: &str) -> Option<String> {
             if x.len() != y.len() {
                 return Some(format!("{path} (length {} vs {})", x.len(), y.len()));
             }
-            x.iter().zip(y).enumerate().find_map(|(i, (p, q))| diff(p, q, &format!("{path}[{i}]")))
+            x.iter()
+                .zip(y)
+                .enumerate()
+                .find_map(|(i, (p, q))| diff(p, q, &format!("{path}[{i}]")))
         }
         _ if a == b => None,
         _ => Some(path.to_string()),
@@ -117,9 +122,25 @@ mod tests {
 
     #[test]
     fn order_insensitive_number_exact() {
-        assert_eq!(first_difference(r#"{"a":1.50,"b":[1,2]}"#, r#"{"b":[1,2],"a":1.50}"#).unwrap(), None);
-        assert_eq!(first_difference(r#"{"a":1.50}"#, r#"{"a":1.5}"#).unwrap().as_deref(), Some("$.a"));
-        assert_eq!(first_difference(r#"{"a":1}"#, r#"{"a":1,"b":2}"#).unwrap().as_deref(), Some("$.b (added)"));
-        assert_eq!(first_difference(r#"{"s":"\u00e9"}"#, r#"{"s":"é"}"#).unwrap(), None);
+        assert_eq!(
+            first_difference(r#"{"a":1.50,"b":[1,2]}"#, r#"{"b":[1,2],"a":1.50}"#).unwrap(),
+            None
+        );
+        assert_eq!(
+            first_difference(r#"{"a":1.50}"#, r#"{"a":1.5}"#)
+                .unwrap()
+                .as_deref(),
+            Some("$.a")
+        );
+        assert_eq!(
+            first_difference(r#"{"a":1}"#, r#"{"a":1,"b":2}"#)
+                .unwrap()
+                .as_deref(),
+            Some("$.b (added)")
+        );
+        assert_eq!(
+            first_difference(r#"{"s":"\u00e9"}"#, r#"{"s":"é"}"#).unwrap(),
+            None
+        );
     }
 }

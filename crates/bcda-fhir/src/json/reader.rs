@@ -70,7 +70,12 @@ fn is_ws(b: u8) -> bool {
 impl<'a> Reader<'a> {
     /// A reader over a complete JSON text.
     pub fn new(text: &'a str) -> Self {
-        Reader { text, bytes: text.as_bytes(), pos: 0, depth: 0 }
+        Reader {
+            text,
+            bytes: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+        }
     }
 
     /// Current byte offset.
@@ -87,7 +92,10 @@ impl<'a> Reader<'a> {
     /// An error at the current offset.
     #[cold]
     pub fn error(&self, message: impl Into<Cow<'static, str>>) -> SyntaxError {
-        SyntaxError { offset: self.pos, message: message.into() }
+        SyntaxError {
+            offset: self.pos,
+            message: message.into(),
+        }
     }
 
     #[inline]
@@ -290,7 +298,10 @@ impl<'a> Reader<'a> {
                 }
                 b'\\' => {
                     self.pos += 1;
-                    let e = *self.bytes.get(self.pos).ok_or_else(|| self.error("unterminated escape"))?;
+                    let e = *self
+                        .bytes
+                        .get(self.pos)
+                        .ok_or_else(|| self.error("unterminated escape"))?;
                     self.pos += 1;
                     match e {
                         b'"' => out.push('"'),
@@ -341,10 +352,15 @@ impl<'a> Reader<'a> {
     }
 
     fn hex4(&mut self) -> Result<u32> {
-        let s = self.bytes.get(self.pos..self.pos + 4).ok_or_else(|| self.error("short \\u escape"))?;
+        let s = self
+            .bytes
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| self.error("short \\u escape"))?;
         let mut v = 0u32;
         for &b in s {
-            let d = (b as char).to_digit(16).ok_or_else(|| self.error("invalid \\u escape"))?;
+            let d = (b as char)
+                .to_digit(16)
+                .ok_or_else(|| self.error("invalid \\u escape"))?;
             v = v * 16 + d;
         }
         self.pos += 4;
@@ -520,8 +536,14 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let col = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, col)
 }
 
@@ -531,8 +553,12 @@ mod tests {
 
     #[test]
     fn strings_borrow_unless_escaped() {
-        let mut r = Reader::new(r#""plain text that is longer than eight" "a\"b\u00e9\ud83d\ude00""#);
-        assert!(matches!(r.string().unwrap(), Cow::Borrowed("plain text that is longer than eight")));
+        let mut r =
+            Reader::new(r#""plain text that is longer than eight" "a\"b\u00e9\ud83d\ude00""#);
+        assert!(matches!(
+            r.string().unwrap(),
+            Cow::Borrowed("plain text that is longer than eight")
+        ));
         let s = r.string().unwrap();
         assert!(matches!(s, Cow::Owned(_)));
         assert_eq!(s, "a\"bé😀");
@@ -554,7 +580,16 @@ mod tests {
 
     #[test]
     fn rejects_bad_numbers_and_strings() {
-        for bad in ["01", "1.", "-", "1e", "\"a\u{1}\"", "\"abc", "\"\\x\"", "\"\\ud800\""] {
+        for bad in [
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "\"a\u{1}\"",
+            "\"abc",
+            "\"\\x\"",
+            "\"\\ud800\"",
+        ] {
             let mut r = Reader::new(bad);
             let ok = match r.peek() {
                 Ok(Kind::Number) => r.number().map(|_| ()).and_then(|_| r.finish()),
@@ -569,7 +604,10 @@ mod tests {
     fn skip_and_raw_values() {
         let text = r#"{"a": [1, {"b": null}, "x"], "c": true} tail"#;
         let mut r = Reader::new(text);
-        assert_eq!(r.raw_value().unwrap(), r#"{"a": [1, {"b": null}, "x"], "c": true}"#);
+        assert_eq!(
+            r.raw_value().unwrap(),
+            r#"{"a": [1, {"b": null}, "x"], "c": true}"#
+        );
         assert!(r.finish().is_err());
     }
 

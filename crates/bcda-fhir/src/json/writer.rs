@@ -16,7 +16,10 @@ impl Writer {
 
     /// A writer appending to an existing buffer.
     pub fn with_buffer(out: Vec<u8>) -> Self {
-        Writer { out, need_comma: false }
+        Writer {
+            out,
+            need_comma: false,
+        }
     }
 
     /// The bytes written so far.
@@ -162,6 +165,9 @@ mod tests {
         w.integer(-7);
         w.end_array();
         w.end_object();
-        assert_eq!(w.into_string(), r#"{"a":"x\"y\n\u0001é","b":[1.50,null,true,-7]}"#);
+        assert_eq!(
+            w.into_string(),
+            r#"{"a":"x\"y\n\u0001é","b":[1.50,null,true,-7]}"#
+        );
     }
 }

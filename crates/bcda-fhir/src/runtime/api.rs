@@ -11,11 +11,16 @@ use crate::json::{Reader, Writer};
 
 /// Checks UTF-8 and returns the text.
 pub fn utf8(bytes: &[u8]) -> Result<&str, ParseError> {
-    std::str::from_utf8(bytes).map_err(|e| ParseError::new(ParseErrorKind::InvalidUtf8, e.valid_up_to(), String::new()))
+    std::str::from_utf8(bytes)
+        .map_err(|e| ParseError::new(ParseErrorKind::InvalidUtf8, e.valid_up_to(), String::new()))
 }
 
 /// Parses a whole JSON text as one complex value rooted at `root`.
-pub fn parse_root<'a, T: Complex<'a>>(text: &'a str, opts: ParseOptions, root: &str) -> Result<(T, Vec<Issue>), ParseError> {
+pub fn parse_root<'a, T: Complex<'a>>(
+    text: &'a str,
+    opts: ParseOptions,
+    root: &str,
+) -> Result<(T, Vec<Issue>), ParseError> {
     let mut r = Reader::new(text);
     let mut cx = Ctx::new(opts);
     let path = Path::root(root);
@@ -25,7 +30,10 @@ pub fn parse_root<'a, T: Complex<'a>>(text: &'a str, opts: ParseOptions, root: &
 }
 
 /// Parses a whole JSON text as any resource.
-pub fn parse_any<'a, R: AnyResource<'a>>(text: &'a str, opts: ParseOptions) -> Result<(R, Vec<Issue>), ParseError> {
+pub fn parse_any<'a, R: AnyResource<'a>>(
+    text: &'a str,
+    opts: ParseOptions,
+) -> Result<(R, Vec<Issue>), ParseError> {
     let mut r = Reader::new(text);
     let mut cx = Ctx::new(opts);
     let probe = Path::root("");
@@ -72,10 +80,14 @@ macro_rules! rt_resource_api {
         impl<'a> $t<'a> {
             /// Parses this resource type strictly from a JSON text.
             pub fn from_json(text: &'a str) -> Result<Self, ParseError> {
-                rt::api::parse_root::<Self>(text, ParseOptions::strict(), stringify!($t)).map(|x| x.0)
+                rt::api::parse_root::<Self>(text, ParseOptions::strict(), stringify!($t))
+                    .map(|x| x.0)
             }
             /// Parses with options; returns the issues lenient parsing reported.
-            pub fn from_json_with(text: &'a str, opts: ParseOptions) -> Result<(Self, Vec<Issue>), ParseError> {
+            pub fn from_json_with(
+                text: &'a str,
+                opts: ParseOptions,
+            ) -> Result<(Self, Vec<Issue>), ParseError> {
                 rt::api::parse_root::<Self>(text, opts, stringify!($t))
             }
             /// Serializes to compact JSON.
@@ -103,11 +115,17 @@ macro_rules! rt_resource_enum_api {
                 rt::api::parse_any::<Self>(text, ParseOptions::strict()).map(|x| x.0)
             }
             /// Parses any resource from bytes (UTF-8 checked).
-            pub fn from_slice(bytes: &'a [u8], opts: ParseOptions) -> Result<(Self, Vec<Issue>), ParseError> {
+            pub fn from_slice(
+                bytes: &'a [u8],
+                opts: ParseOptions,
+            ) -> Result<(Self, Vec<Issue>), ParseError> {
                 rt::api::parse_any::<Self>(rt::api::utf8(bytes)?, opts)
             }
             /// Parses with options; returns the issues lenient parsing reported.
-            pub fn from_json_with(text: &'a str, opts: ParseOptions) -> Result<(Self, Vec<Issue>), ParseError> {
+            pub fn from_json_with(
+                text: &'a str,
+                opts: ParseOptions,
+            ) -> Result<(Self, Vec<Issue>), ParseError> {
                 rt::api::parse_any::<Self>(text, opts)
             }
             /// Serializes to compact JSON.
@@ -127,6 +145,8 @@ macro_rules! rt_resource_enum_api {
             }
         }
         #[cfg(feature = "serde")]
-        $crate::rt_serde!(Resource, |x: &Resource<'_>| x.to_json(), |s| Resource::from_json(s));
+        $crate::rt_serde!(Resource, |x: &Resource<'_>| x.to_json(), |s| {
+            Resource::from_json(s)
+        });
     };
 }

@@ -35,7 +35,9 @@ impl ParseOptions {
 
     /// Lenient parsing: report and keep going.
     pub fn lenient() -> Self {
-        ParseOptions { unknown: UnknownPolicy::Report }
+        ParseOptions {
+            unknown: UnknownPolicy::Report,
+        }
     }
 }
 
@@ -50,13 +52,20 @@ pub struct Ctx {
 impl Ctx {
     /// A context for the given options.
     pub fn new(opts: ParseOptions) -> Self {
-        Ctx { lenient: opts.unknown == UnknownPolicy::Report, issues: Vec::new() }
+        Ctx {
+            lenient: opts.unknown == UnknownPolicy::Report,
+            issues: Vec::new(),
+        }
     }
 }
 
 #[cold]
 fn syntax(e: SyntaxError, path: &Path<'_>, name: &str) -> ParseError {
-    ParseError::new(ParseErrorKind::Syntax(e.message.into_owned()), e.offset, path.render_field(name))
+    ParseError::new(
+        ParseErrorKind::Syntax(e.message.into_owned()),
+        e.offset,
+        path.render_field(name),
+    )
 }
 
 #[cold]
@@ -66,15 +75,29 @@ fn at(r: &Reader<'_>, kind: ParseErrorKind, path: String) -> ParseError {
 
 #[cold]
 fn dup(r: &Reader<'_>, path: &Path<'_>, name: &str) -> ParseError {
-    at(r, ParseErrorKind::Duplicate(name.to_string()), path.render_field(name))
+    at(
+        r,
+        ParseErrorKind::Duplicate(name.to_string()),
+        path.render_field(name),
+    )
 }
 
 /// Handles a value that could not be read: an error, or (lenient) an issue and a skip.
 #[cold]
-fn bad_value(r: &mut Reader<'_>, cx: &mut Ctx, path: &Path<'_>, name: &str, start: usize, e: PrimError) -> PResult<()> {
+fn bad_value(
+    r: &mut Reader<'_>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    start: usize,
+    e: PrimError,
+) -> PResult<()> {
     let kind = match e {
         PrimError::Syntax(e) => return Err(syntax(e, path, name)),
-        PrimError::WrongKind(expected, found) => ParseErrorKind::WrongType { expected, found: found.name() },
+        PrimError::WrongKind(expected, found) => ParseErrorKind::WrongType {
+            expected,
+            found: found.name(),
+        },
         PrimError::Invalid(m) => ParseErrorKind::InvalidValue(m),
     };
     if !cx.lenient {
@@ -93,13 +116,26 @@ fn bad_value(r: &mut Reader<'_>, cx: &mut Ctx, path: &Path<'_>, name: &str, star
 }
 
 #[inline]
-fn expect(r: &mut Reader<'_>, cx: &mut Ctx, path: &Path<'_>, name: &str, want: Kind) -> PResult<bool> {
+fn expect(
+    r: &mut Reader<'_>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    want: Kind,
+) -> PResult<bool> {
     let k = r.peek().map_err(|e| syntax(e, path, name))?;
     if k == want {
         return Ok(true);
     }
     let start = r.offset();
-    bad_value(r, cx, path, name, start, PrimError::WrongKind(want.name(), k))?;
+    bad_value(
+        r,
+        cx,
+        path,
+        name,
+        start,
+        PrimError::WrongKind(want.name(), k),
+    )?;
     Ok(false)
 }
 
@@ -108,7 +144,14 @@ fn expect(r: &mut Reader<'_>, cx: &mut Ctx, path: &Path<'_>, name: &str, want: K
 pub fn begin<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Option<Cow<'a, str>>> {
     let k = r.peek().map_err(|e| syntax(e, path, ""))?;
     if k != Kind::Object {
-        return Err(at(r, ParseErrorKind::WrongType { expected: "object", found: k.name() }, path.render()));
+        return Err(at(
+            r,
+            ParseErrorKind::WrongType {
+                expected: "object",
+                found: k.name(),
+            },
+            path.render(),
+        ));
     }
     if r.begin_object().map_err(|e| syntax(e, path, ""))? {
         Ok(Some(r.first_key().map_err(|e| syntax(e, path, ""))?))
@@ -127,7 +170,11 @@ pub fn next<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Option<Cow<'a, s
 #[cold]
 pub fn unknown(r: &mut Reader<'_>, cx: &mut Ctx, path: &Path<'_>, key: &str) -> PResult<()> {
     if !cx.lenient {
-        return Err(at(r, ParseErrorKind::UnknownProperty(key.to_string()), path.render_field(key)));
+        return Err(at(
+            r,
+            ParseErrorKind::UnknownProperty(key.to_string()),
+            path.render_field(key),
+        ));
     }
     r.skip_value().map_err(|e| syntax(e, path, key))?;
     cx.issues.push(Issue {
@@ -144,14 +191,24 @@ pub fn resource_type(r: &mut Reader<'_>, path: &Path<'_>, expected: &str) -> PRe
     let start = r.offset();
     let k = r.peek().map_err(|e| syntax(e, path, "resourceType"))?;
     if k != Kind::String {
-        return Err(at(r, ParseErrorKind::WrongType { expected: "string", found: k.name() }, path.render_field("resourceType")));
+        return Err(at(
+            r,
+            ParseErrorKind::WrongType {
+                expected: "string",
+                found: k.name(),
+            },
+            path.render_field("resourceType"),
+        ));
     }
     let t = r.string().map_err(|e| syntax(e, path, "resourceType"))?;
     if t != expected {
         r.rewind(start);
         return Err(at(
             r,
-            ParseErrorKind::UnexpectedResourceType { expected: expected.into(), found: t.into_owned() },
+            ParseErrorKind::UnexpectedResourceType {
+                expected: expected.into(),
+                found: t.into_owned(),
+            },
             path.render_field("resourceType"),
         ));
     }
@@ -160,7 +217,13 @@ pub fn resource_type(r: &mut Reader<'_>, path: &Path<'_>, expected: &str) -> PRe
 
 /// A plain string attribute (an element's `id`, an extension's `url`).
 #[inline]
-pub fn attr<'a>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Option<Str<'a>>) -> PResult<()> {
+pub fn attr<'a>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Option<Str<'a>>,
+) -> PResult<()> {
     if slot.is_some() {
         return Err(dup(r, path, name));
     }
@@ -172,7 +235,13 @@ pub fn attr<'a>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, s
 
 /// A required plain string attribute.
 #[inline]
-pub fn attr_req<'a>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Str<'a>) -> PResult<()> {
+pub fn attr_req<'a>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Str<'a>,
+) -> PResult<()> {
     if !slot.is_empty() {
         return Err(dup(r, path, name));
     }
@@ -183,7 +252,12 @@ pub fn attr_req<'a>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &st
 }
 
 #[inline]
-fn read_prim<'a, T: Primitive<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str) -> PResult<Option<T>> {
+fn read_prim<'a, T: Primitive<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+) -> PResult<Option<T>> {
     let start = r.offset();
     match T::read(r) {
         Ok(v) => Ok(Some(v)),
@@ -193,7 +267,13 @@ fn read_prim<'a, T: Primitive<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path
 
 /// A singular primitive value (`"name": value`).
 #[inline]
-pub fn prim<'a, T: Primitive<'a>, X>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Element<T, X>) -> PResult<()> {
+pub fn prim<'a, T: Primitive<'a>, X>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Element<T, X>,
+) -> PResult<()> {
     if slot.value.is_some() {
         return Err(dup(r, path, name));
     }
@@ -203,7 +283,13 @@ pub fn prim<'a, T: Primitive<'a>, X>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Pa
 
 /// A singular primitive's companion (`"_name": {id, extension}`).
 #[inline]
-pub fn prim_ext<'a, T, X: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Element<T, X>) -> PResult<()> {
+pub fn prim_ext<'a, T, X: Complex<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Element<T, X>,
+) -> PResult<()> {
     if slot.ext.is_some() {
         return Err(dup(r, path, name));
     }
@@ -212,7 +298,13 @@ pub fn prim_ext<'a, T, X: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &
 }
 
 /// A repeated primitive (`"name": [v, null, ...]`), aligned with a `_name` array read earlier.
-pub fn prim_list<'a, T: Primitive<'a>, X>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Vec<Element<T, X>>) -> PResult<()> {
+pub fn prim_list<'a, T: Primitive<'a>, X>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Vec<Element<T, X>>,
+) -> PResult<()> {
     if slot.iter().any(|e| e.value.is_some()) {
         return Err(dup(r, path, name));
     }
@@ -241,7 +333,10 @@ pub fn prim_list<'a, T: Primitive<'a>, X>(r: &mut Reader<'a>, cx: &mut Ctx, path
             if i < slot.len() {
                 slot[i].value = v;
             } else {
-                slot.push(Element { value: v, ext: None });
+                slot.push(Element {
+                    value: v,
+                    ext: None,
+                });
             }
             i += 1;
             if !r.next_element().map_err(|e| syntax(e, path, name))? {
@@ -250,13 +345,25 @@ pub fn prim_list<'a, T: Primitive<'a>, X>(r: &mut Reader<'a>, cx: &mut Ctx, path
         }
     }
     if had != 0 && had != i {
-        return Err(at(r, ParseErrorKind::InvalidValue(format!("'{name}' has {i} values but '_{name}' has {had}")), path.render_field(name)));
+        return Err(at(
+            r,
+            ParseErrorKind::InvalidValue(format!(
+                "'{name}' has {i} values but '_{name}' has {had}"
+            )),
+            path.render_field(name),
+        ));
     }
     Ok(())
 }
 
 /// A repeated primitive's companion array (`"_name": [{...}, null, ...]`).
-pub fn prim_list_ext<'a, T, X: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Vec<Element<T, X>>) -> PResult<()> {
+pub fn prim_list_ext<'a, T, X: Complex<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Vec<Element<T, X>>,
+) -> PResult<()> {
     if slot.iter().any(|e| e.ext.is_some()) {
         return Err(dup(r, path, name));
     }
@@ -281,7 +388,10 @@ pub fn prim_list_ext<'a, T, X: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, pa
             if i < slot.len() {
                 slot[i].ext = x;
             } else {
-                slot.push(Element { value: None, ext: x });
+                slot.push(Element {
+                    value: None,
+                    ext: x,
+                });
             }
             i += 1;
             if !r.next_element().map_err(|e| syntax(e, path, name))? {
@@ -290,13 +400,24 @@ pub fn prim_list_ext<'a, T, X: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, pa
         }
     }
     if had != 0 && had != i {
-        return Err(at(r, ParseErrorKind::InvalidValue(format!("'{name}' has {i} entries but the value array has {had}")), path.render_field(name)));
+        return Err(at(
+            r,
+            ParseErrorKind::InvalidValue(format!(
+                "'{name}' has {i} entries but the value array has {had}"
+            )),
+            path.render_field(name),
+        ));
     }
     Ok(())
 }
 
 #[inline]
-fn complex<'a, T: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str) -> PResult<T> {
+fn complex<'a, T: Complex<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+) -> PResult<T> {
     r.enter().map_err(|e| syntax(e, path, name))?;
     let p = path.field(name);
     let v = T::read(r, cx, &p)?;
@@ -306,7 +427,13 @@ fn complex<'a, T: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>
 
 /// An optional complex value.
 #[inline]
-pub fn opt<'a, T: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Option<T>) -> PResult<()> {
+pub fn opt<'a, T: Complex<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Option<T>,
+) -> PResult<()> {
     if slot.is_some() {
         return Err(dup(r, path, name));
     }
@@ -318,7 +445,13 @@ pub fn opt<'a, T: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>
 
 /// A required complex value.
 #[inline]
-pub fn req<'a, T: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut T) -> PResult<()> {
+pub fn req<'a, T: Complex<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut T,
+) -> PResult<()> {
     if !slot.is_empty() {
         return Err(dup(r, path, name));
     }
@@ -329,7 +462,13 @@ pub fn req<'a, T: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>
 }
 
 /// A repeated complex value.
-pub fn list<'a, T: Complex<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Vec<T>) -> PResult<()> {
+pub fn list<'a, T: Complex<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Vec<T>,
+) -> PResult<()> {
     if !slot.is_empty() {
         return Err(dup(r, path, name));
     }
@@ -421,7 +560,13 @@ pub fn choice_complex<'a, C, T: Complex<'a>>(
 }
 
 /// An optional resource (`Bundle.entry.resource`).
-pub fn resource_opt<'a, R: AnyResource<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Option<Box<R>>) -> PResult<()> {
+pub fn resource_opt<'a, R: AnyResource<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Option<Box<R>>,
+) -> PResult<()> {
     if slot.is_some() {
         return Err(dup(r, path, name));
     }
@@ -434,7 +579,13 @@ pub fn resource_opt<'a, R: AnyResource<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, pa
 }
 
 /// Repeated resources (`contained`).
-pub fn resource_list<'a, R: AnyResource<'a>>(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, name: &str, slot: &mut Vec<R>) -> PResult<()> {
+pub fn resource_list<'a, R: AnyResource<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Vec<R>,
+) -> PResult<()> {
     if !slot.is_empty() {
         return Err(dup(r, path, name));
     }
@@ -461,7 +612,14 @@ pub fn peek_resource_type<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Co
     let mark = r.mark();
     let k = r.peek().map_err(|e| syntax(e, path, ""))?;
     if k != Kind::Object {
-        return Err(at(r, ParseErrorKind::WrongType { expected: "object", found: k.name() }, path.render()));
+        return Err(at(
+            r,
+            ParseErrorKind::WrongType {
+                expected: "object",
+                found: k.name(),
+            },
+            path.render(),
+        ));
     }
     let mut found = None;
     if r.begin_object().map_err(|e| syntax(e, path, ""))? {
@@ -469,7 +627,14 @@ pub fn peek_resource_type<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Co
         while let Some(k) = key {
             if k == "resourceType" {
                 if r.peek().map_err(|e| syntax(e, path, "resourceType"))? != Kind::String {
-                    return Err(at(r, ParseErrorKind::WrongType { expected: "string", found: "other" }, path.render_field("resourceType")));
+                    return Err(at(
+                        r,
+                        ParseErrorKind::WrongType {
+                            expected: "string",
+                            found: "other",
+                        },
+                        path.render_field("resourceType"),
+                    ));
                 }
                 found = Some(r.string().map_err(|e| syntax(e, path, "resourceType"))?);
                 break;
@@ -485,11 +650,19 @@ pub fn peek_resource_type<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Co
 /// An unknown `resourceType`.
 #[cold]
 pub fn unknown_resource_type(r: &Reader<'_>, path: &Path<'_>, t: &str) -> ParseError {
-    at(r, ParseErrorKind::UnknownResourceType(t.to_string()), path.render())
+    at(
+        r,
+        ParseErrorKind::UnknownResourceType(t.to_string()),
+        path.render(),
+    )
 }
 
 /// Maps a reader syntax error at the root.
 #[cold]
 pub fn root_syntax(e: SyntaxError, path: &Path<'_>) -> ParseError {
-    ParseError::new(ParseErrorKind::Syntax(e.message.into_owned()), e.offset, path.render())
+    ParseError::new(
+        ParseErrorKind::Syntax(e.message.into_owned()),
+        e.offset,
+        path.render(),
+    )
 }

@@ -20,14 +20,20 @@ pub struct Element<T, X> {
 
 impl<T, X> Default for Element<T, X> {
     fn default() -> Self {
-        Element { value: None, ext: None }
+        Element {
+            value: None,
+            ext: None,
+        }
     }
 }
 
 impl<T, X> Element<T, X> {
     /// An element holding a value.
     pub fn new(value: T) -> Self {
-        Element { value: Some(value), ext: None }
+        Element {
+            value: Some(value),
+            ext: None,
+        }
     }
 
     /// The value, if any.
@@ -151,6 +157,9 @@ impl<T: IntoOwned> IntoOwned for Box<T> {
 impl<T: IntoOwned, X: IntoOwned> IntoOwned for Element<T, X> {
     type Owned = Element<T::Owned, X::Owned>;
     fn into_owned(self) -> Self::Owned {
-        Element { value: self.value.into_owned(), ext: self.ext.into_owned() }
+        Element {
+            value: self.value.into_owned(),
+            ext: self.ext.into_owned(),
+        }
     }
 }

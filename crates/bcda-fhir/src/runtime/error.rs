@@ -89,7 +89,9 @@ impl fmt::Display for ParseErrorKind {
         match self {
             ParseErrorKind::Syntax(m) => write!(f, "invalid JSON: {m}"),
             ParseErrorKind::InvalidUtf8 => f.write_str("invalid UTF-8"),
-            ParseErrorKind::WrongType { expected, found } => write!(f, "expected {expected}, found {found}"),
+            ParseErrorKind::WrongType { expected, found } => {
+                write!(f, "expected {expected}, found {found}")
+            }
             ParseErrorKind::InvalidValue(m) => f.write_str(m),
             ParseErrorKind::UnknownProperty(p) => write!(f, "unknown property '{p}'"),
             ParseErrorKind::Duplicate(p) => write!(f, "duplicate property '{p}'"),
@@ -107,7 +109,11 @@ impl fmt::Display for ParseError {
         if self.0.path.is_empty() {
             write!(f, "{} (byte {})", self.0.kind, self.0.offset)
         } else {
-            write!(f, "{}: {} (byte {})", self.0.path, self.0.kind, self.0.offset)
+            write!(
+                f,
+                "{}: {} (byte {})",
+                self.0.path, self.0.kind, self.0.offset
+            )
         }
     }
 }

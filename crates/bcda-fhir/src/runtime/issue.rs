@@ -83,12 +83,24 @@ pub struct Issue {
 impl Issue {
     /// An error-severity issue.
     pub fn error(code: IssueCode, path: String, message: impl Into<String>) -> Self {
-        Issue { severity: Severity::Error, code, path, message: message.into() }
+        Issue {
+            severity: Severity::Error,
+            code,
+            path,
+            message: message.into(),
+        }
     }
 }
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} [{}] {}: {}", self.severity.as_str(), self.code.as_str(), self.path, self.message)
+        write!(
+            f,
+            "{} [{}] {}: {}",
+            self.severity.as_str(),
+            self.code.as_str(),
+            self.path,
+            self.message
+        )
     }
 }

@@ -12,9 +12,9 @@ mod primitives;
 mod raw;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod ser;
 #[cfg(feature = "serde")]
 pub mod serde_support;
-pub mod ser;
 mod validate;
 
 pub use de::{Ctx, ParseOptions, UnknownPolicy};

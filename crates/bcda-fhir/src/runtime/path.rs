@@ -26,19 +26,28 @@ pub struct Path<'p> {
 impl<'p> Path<'p> {
     /// A root path.
     pub const fn root(name: &'p str) -> Self {
-        Path { parent: None, seg: Seg::Root(name) }
+        Path {
+            parent: None,
+            seg: Seg::Root(name),
+        }
     }
 
     /// `self.name`
     #[inline]
     pub fn field(&'p self, name: &'p str) -> Path<'p> {
-        Path { parent: Some(self), seg: Seg::Field(name) }
+        Path {
+            parent: Some(self),
+            seg: Seg::Field(name),
+        }
     }
 
     /// `self[i]`
     #[inline]
     pub fn index(&'p self, i: usize) -> Path<'p> {
-        Path { parent: Some(self), seg: Seg::Index(i) }
+        Path {
+            parent: Some(self),
+            seg: Seg::Index(i),
+        }
     }
 
     /// Renders the path.
@@ -76,6 +85,9 @@ mod tests {
         let i3 = item.index(3);
         let adj = i3.field("adjudication");
         let a0 = adj.index(0);
-        assert_eq!(a0.render_field("category"), "ExplanationOfBenefit.item[3].adjudication[0].category");
+        assert_eq!(
+            a0.render_field("category"),
+            "ExplanationOfBenefit.item[3].adjudication[0].category"
+        );
     }
 }

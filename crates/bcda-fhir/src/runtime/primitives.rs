@@ -125,7 +125,8 @@ impl<'a> Primitive<'a> for i64 {
     fn read(r: &mut Reader<'a>) -> Result<Self, PrimError> {
         expect(r, Kind::Number, "integer")?;
         let t = r.number()?;
-        t.parse::<i64>().map_err(|_| PrimError::Invalid(format!("'{t}' is not an integer")))
+        t.parse::<i64>()
+            .map_err(|_| PrimError::Invalid(format!("'{t}' is not an integer")))
     }
     fn write(&self, w: &mut Writer) {
         w.integer(*self);
@@ -133,9 +134,15 @@ impl<'a> Primitive<'a> for i64 {
     fn check(&self, kind: PrimKind) -> Option<String> {
         let v = *self;
         match kind {
-            PrimKind::PositiveInt if !(1..=i32::MAX as i64).contains(&v) => Some(format!("{v} is not a positiveInt")),
-            PrimKind::UnsignedInt if !(0..=i32::MAX as i64).contains(&v) => Some(format!("{v} is not an unsignedInt")),
-            PrimKind::Integer if i32::try_from(v).is_err() => Some(format!("{v} is outside the 32-bit integer range")),
+            PrimKind::PositiveInt if !(1..=i32::MAX as i64).contains(&v) => {
+                Some(format!("{v} is not a positiveInt"))
+            }
+            PrimKind::UnsignedInt if !(0..=i32::MAX as i64).contains(&v) => {
+                Some(format!("{v} is not an unsignedInt"))
+            }
+            PrimKind::Integer if i32::try_from(v).is_err() => {
+                Some(format!("{v} is outside the 32-bit integer range"))
+            }
             _ => None,
         }
     }
@@ -332,7 +339,9 @@ fn zone(s: &[u8]) -> bool {
     match s {
         b"Z" => true,
         [b'+' | b'-', rest @ ..] if rest.len() == 5 && rest[2] == b':' => {
-            let (Some(h), Some(m)) = (digits(rest, 2), digits(&rest[3..], 2)) else { return false };
+            let (Some(h), Some(m)) = (digits(rest, 2), digits(&rest[3..], 2)) else {
+                return false;
+            };
             (h < 14 && m < 60) || (h == 14 && m == 0)
         }
         _ => false,
@@ -345,11 +354,15 @@ fn check_temporal(text: &str, kind: PrimKind) -> Option<String> {
         PrimKind::Date => matches!(date_part(s), Some((b"", _))),
         PrimKind::DateTime => match date_part(s) {
             Some((b"", _)) => true,
-            Some((rest, 3)) if rest.first() == Some(&b'T') => time_part(&rest[1..]).is_some_and(zone),
+            Some((rest, 3)) if rest.first() == Some(&b'T') => {
+                time_part(&rest[1..]).is_some_and(zone)
+            }
             _ => false,
         },
         PrimKind::Instant => match date_part(s) {
-            Some((rest, 3)) if rest.first() == Some(&b'T') => time_part(&rest[1..]).is_some_and(zone),
+            Some((rest, 3)) if rest.first() == Some(&b'T') => {
+                time_part(&rest[1..]).is_some_and(zone)
+            }
             _ => false,
         },
         PrimKind::Time => time_part(s).is_some_and(<[u8]>::is_empty),
@@ -374,7 +387,12 @@ fn check_string(s: &str, kind: PrimKind) -> Option<String> {
         return Some("empty string (FHIR strings must have content)".into());
     }
     match kind {
-        PrimKind::Id if s.len() > 64 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') => {
+        PrimKind::Id
+            if s.len() > 64
+                || !s
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') =>
+        {
             return bad("id");
         }
         PrimKind::Code
@@ -393,7 +411,11 @@ fn check_string(s: &str, kind: PrimKind) -> Option<String> {
                 let mut parts = r.split('.');
                 parts.next().is_some_and(|p| matches!(p, "0" | "1" | "2"))
                     && r.contains('.')
-                    && parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (p == "0" || !p.starts_with('0')))
+                    && parts.all(|p| {
+                        !p.is_empty()
+                            && p.bytes().all(|b| b.is_ascii_digit())
+                            && (p == "0" || !p.starts_with('0'))
+                    })
             });
             if !ok {
                 return bad("oid");
@@ -416,7 +438,11 @@ fn check_string(s: &str, kind: PrimKind) -> Option<String> {
         }
         PrimKind::Base64Binary => {
             let n = s.bytes().filter(|b| !b.is_ascii_whitespace()).count();
-            if n % 4 != 0 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b) || b.is_ascii_whitespace()) {
+            if n % 4 != 0
+                || !s.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || b"+/=".contains(&b) || b.is_ascii_whitespace()
+                })
+            {
                 return bad("base64Binary");
             }
         }
@@ -438,10 +464,24 @@ mod tests {
 
     #[test]
     fn temporal_formats() {
-        for ok in ["2020", "2020-02", "2020-02-29", "2019-12-31T23:59:60.123+14:00", "2021-01-01T00:00:00Z"] {
+        for ok in [
+            "2020",
+            "2020-02",
+            "2020-02-29",
+            "2019-12-31T23:59:60.123+14:00",
+            "2021-01-01T00:00:00Z",
+        ] {
             assert!(DateTime(ok.into()).is_valid(), "{ok}");
         }
-        for bad in ["2019-02-29", "0000", "2020-13", "2020-01-01T10:00", "2020-01-01T10:00:00", "20201", "2020-1-01"] {
+        for bad in [
+            "2019-02-29",
+            "0000",
+            "2020-13",
+            "2020-01-01T10:00",
+            "2020-01-01T10:00:00",
+            "20201",
+            "2020-1-01",
+        ] {
             assert!(!DateTime(bad.into()).is_valid(), "{bad}");
         }
         assert!(Date("2020-02".into()).is_valid());
@@ -462,10 +502,14 @@ mod tests {
 
     #[test]
     fn string_kinds() {
-        assert!(Cow::Borrowed("-10000000000066").check(PrimKind::Id).is_none());
+        assert!(Cow::Borrowed("-10000000000066")
+            .check(PrimKind::Id)
+            .is_none());
         assert!(Cow::Borrowed("a b").check(PrimKind::Id).is_some());
         assert!(Cow::Borrowed(" x").check(PrimKind::Code).is_some());
-        assert!(Cow::Borrowed("urn:oid:2.16.840.1").check(PrimKind::Oid).is_none());
+        assert!(Cow::Borrowed("urn:oid:2.16.840.1")
+            .check(PrimKind::Oid)
+            .is_none());
         assert!(Cow::Borrowed("").check(PrimKind::String).is_some());
     }
 }

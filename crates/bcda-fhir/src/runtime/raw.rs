@@ -18,7 +18,10 @@ impl<'a> RawResource<'a> {
     /// Captures the object at the reader.
     pub fn read(r: &mut Reader<'a>, path: &Path<'_>, resource_type: Str<'a>) -> PResult<Self> {
         let json = r.raw_value().map_err(|e| super::de::root_syntax(e, path))?;
-        Ok(RawResource { resource_type, json: json.into() })
+        Ok(RawResource {
+            resource_type,
+            json: json.into(),
+        })
     }
 
     /// Writes the JSON text back.

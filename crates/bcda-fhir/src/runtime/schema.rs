@@ -18,7 +18,11 @@ macro_rules! text_schema {
     };
 }
 
-text_schema!(Date, "date", r"^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$");
+text_schema!(
+    Date,
+    "date",
+    r"^([0-9]{4})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+);
 text_schema!(
     DateTime,
     "dateTime",
@@ -29,7 +33,11 @@ text_schema!(
     "instant",
     r"^([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))$"
 );
-text_schema!(Time, "time", r"^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?$");
+text_schema!(
+    Time,
+    "time",
+    r"^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]+)?$"
+);
 
 impl JsonSchema for Decimal<'_> {
     fn schema_name() -> Cow<'static, str> {
@@ -49,7 +57,10 @@ pub struct Obj {
 impl Obj {
     /// A new object schema; resources get a `resourceType` constant.
     pub fn new(resource_type: Option<&str>) -> Self {
-        let mut o = Obj { props: Map::new(), required: Vec::new() };
+        let mut o = Obj {
+            props: Map::new(),
+            required: Vec::new(),
+        };
         if let Some(t) = resource_type {
             o.props.insert("resourceType".into(), json!({"const": t}));
             o.required.push("resourceType".into());
@@ -58,7 +69,11 @@ impl Obj {
     }
 
     fn put(&mut self, name: &str, schema: Value, many: bool, min: u32) {
-        let s = if many { json!({"type": "array", "items": schema}) } else { schema };
+        let s = if many {
+            json!({"type": "array", "items": schema})
+        } else {
+            schema
+        };
         self.props.insert(name.into(), s);
         if min > 0 {
             self.required.push(name.into());
@@ -66,17 +81,36 @@ impl Obj {
     }
 
     /// A primitive `name` and its `_name` companion.
-    pub fn prim<T: JsonSchema, X: JsonSchema>(&mut self, g: &mut SchemaGenerator, name: &str, many: bool) {
+    pub fn prim<T: JsonSchema, X: JsonSchema>(
+        &mut self,
+        g: &mut SchemaGenerator,
+        name: &str,
+        many: bool,
+    ) {
         let v = g.subschema_for::<T>().to_value();
-        let v = if many { json!({"anyOf": [v, {"type": "null"}]}) } else { v };
+        let v = if many {
+            json!({"anyOf": [v, {"type": "null"}]})
+        } else {
+            v
+        };
         self.put(name, v, many, 0);
         let x = g.subschema_for::<X>().to_value();
-        let x = if many { json!({"anyOf": [x, {"type": "null"}]}) } else { x };
+        let x = if many {
+            json!({"anyOf": [x, {"type": "null"}]})
+        } else {
+            x
+        };
         self.put(&format!("_{name}"), x, many, 0);
     }
 
     /// A complex or resource-typed property.
-    pub fn complex<T: JsonSchema>(&mut self, g: &mut SchemaGenerator, name: &str, many: bool, min: u32) {
+    pub fn complex<T: JsonSchema>(
+        &mut self,
+        g: &mut SchemaGenerator,
+        name: &str,
+        many: bool,
+        min: u32,
+    ) {
         let v = g.subschema_for::<T>().to_value();
         self.put(name, v, many, min);
     }
@@ -88,7 +122,8 @@ impl Obj {
 
     /// The finished schema (no additional properties: unknown properties are errors).
     pub fn finish(self) -> Schema {
-        let mut s = json!({"type": "object", "properties": self.props, "additionalProperties": false});
+        let mut s =
+            json!({"type": "object", "properties": self.props, "additionalProperties": false});
         if !self.required.is_empty() {
             s["required"] = json!(self.required);
         }
@@ -110,5 +145,7 @@ pub fn one_of(g: &mut SchemaGenerator, alternatives: Vec<Schema>) -> Schema {
 
 /// The JSON Schema document of a type.
 pub fn root<T: JsonSchema>() -> Value {
-    SchemaGenerator::default().into_root_schema_for::<T>().to_value()
+    SchemaGenerator::default()
+        .into_root_schema_for::<T>()
+        .to_value()
 }

@@ -24,7 +24,12 @@ pub fn attr_req(w: &mut Writer, name: &str, v: &Str<'_>) {
 
 /// A singular primitive and its `_name` companion.
 #[inline]
-pub fn prim<'a, T: Primitive<'a>, X: Complex<'a>>(w: &mut Writer, name: &str, ext_name: &str, e: &Element<T, X>) {
+pub fn prim<'a, T: Primitive<'a>, X: Complex<'a>>(
+    w: &mut Writer,
+    name: &str,
+    ext_name: &str,
+    e: &Element<T, X>,
+) {
     if let Some(v) = &e.value {
         w.key(name);
         v.write(w);
@@ -36,7 +41,12 @@ pub fn prim<'a, T: Primitive<'a>, X: Complex<'a>>(w: &mut Writer, name: &str, ex
 }
 
 /// A repeated primitive and its aligned `_name` array.
-pub fn prim_list<'a, T: Primitive<'a>, X: Complex<'a>>(w: &mut Writer, name: &str, ext_name: &str, v: &[Element<T, X>]) {
+pub fn prim_list<'a, T: Primitive<'a>, X: Complex<'a>>(
+    w: &mut Writer,
+    name: &str,
+    ext_name: &str,
+    v: &[Element<T, X>],
+) {
     if v.iter().any(|e| e.value.is_some()) {
         w.key(name);
         w.begin_array();

@@ -161,7 +161,8 @@ macro_rules! rt_serde {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let json = rt::serde_support::deserialize_json(d)?;
                 let v: Result<$t<'_>, ParseError> = $from_json(json.as_str());
-                v.map(IntoOwned::into_owned).map_err(<D::Error as serde::de::Error>::custom)
+                v.map(IntoOwned::into_owned)
+                    .map_err(<D::Error as serde::de::Error>::custom)
             }
         }
     };

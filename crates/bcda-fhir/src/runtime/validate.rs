@@ -21,17 +21,33 @@ impl Validator {
     /// Records an error.
     #[cold]
     pub fn error(&mut self, code: IssueCode, path: String, message: impl Into<String>) {
-        self.issues.push(Issue { severity: Severity::Error, code, path, message: message.into() });
+        self.issues.push(Issue {
+            severity: Severity::Error,
+            code,
+            path,
+            message: message.into(),
+        });
     }
 
     #[cold]
     fn missing(&mut self, path: &Path<'_>, name: &str) {
-        self.error(IssueCode::Required, path.render_field(name), format!("required element '{name}' is missing"));
+        self.error(
+            IssueCode::Required,
+            path.render_field(name),
+            format!("required element '{name}' is missing"),
+        );
     }
 
     /// A plain attribute.
     #[inline]
-    pub fn attr(&mut self, path: &Path<'_>, name: &str, v: Option<&Str<'_>>, min: u32, kind: PrimKind) {
+    pub fn attr(
+        &mut self,
+        path: &Path<'_>,
+        name: &str,
+        v: Option<&Str<'_>>,
+        min: u32,
+        kind: PrimKind,
+    ) {
         match v {
             None if min > 0 => self.missing(path, name),
             Some(s) => {
@@ -45,7 +61,14 @@ impl Validator {
 
     /// A singular primitive.
     #[inline]
-    pub fn prim<'a, T: Primitive<'a>, X: Complex<'a>>(&mut self, path: &Path<'_>, name: &str, e: &Element<T, X>, min: u32, kind: PrimKind) {
+    pub fn prim<'a, T: Primitive<'a>, X: Complex<'a>>(
+        &mut self,
+        path: &Path<'_>,
+        name: &str,
+        e: &Element<T, X>,
+        min: u32,
+        kind: PrimKind,
+    ) {
         if let Some(v) = &e.value {
             if let Some(m) = v.check(kind) {
                 self.error(T::CHECK_CODE, path.render_field(name), m);
@@ -59,7 +82,14 @@ impl Validator {
     }
 
     /// A repeated primitive.
-    pub fn prim_list<'a, T: Primitive<'a>, X: Complex<'a>>(&mut self, path: &Path<'_>, name: &str, v: &[Element<T, X>], min: u32, kind: PrimKind) {
+    pub fn prim_list<'a, T: Primitive<'a>, X: Complex<'a>>(
+        &mut self,
+        path: &Path<'_>,
+        name: &str,
+        v: &[Element<T, X>],
+        min: u32,
+        kind: PrimKind,
+    ) {
         if (v.len() as u32) < min {
             self.cardinality(path, name, v.len(), min);
         }
@@ -77,7 +107,11 @@ impl Validator {
             if let Some(x) = &e.ext {
                 x.validate(self, &p);
             } else if e.value.is_none() {
-                self.error(IssueCode::Empty, p.render(), "null entry without an extension");
+                self.error(
+                    IssueCode::Empty,
+                    p.render(),
+                    "null entry without an extension",
+                );
             }
         }
     }
@@ -87,13 +121,21 @@ impl Validator {
         if n == 0 {
             self.missing(path, name);
         } else {
-            self.error(IssueCode::Cardinality, path.render_field(name), format!("'{name}' has {n} entries, at least {min} required"));
+            self.error(
+                IssueCode::Cardinality,
+                path.render_field(name),
+                format!("'{name}' has {n} entries, at least {min} required"),
+            );
         }
     }
 
     #[cold]
     fn empty(&mut self, path: &Path<'_>) {
-        self.error(IssueCode::Empty, path.render(), "element has neither value nor children");
+        self.error(
+            IssueCode::Empty,
+            path.render(),
+            "element has neither value nor children",
+        );
     }
 
     /// An optional complex value.
@@ -139,11 +181,21 @@ impl Validator {
     /// A required choice element that is absent.
     #[cold]
     pub fn missing_choice(&mut self, path: &Path<'_>, name: &str) {
-        self.error(IssueCode::Required, path.render_field(&format!("{name}[x]")), format!("required element '{name}[x]' is missing"));
+        self.error(
+            IssueCode::Required,
+            path.render_field(&format!("{name}[x]")),
+            format!("required element '{name}[x]' is missing"),
+        );
     }
 
     /// An optional resource.
-    pub fn resource_opt<'a, R: AnyResource<'a>>(&mut self, path: &Path<'_>, name: &str, v: Option<&R>, min: u32) {
+    pub fn resource_opt<'a, R: AnyResource<'a>>(
+        &mut self,
+        path: &Path<'_>,
+        name: &str,
+        v: Option<&R>,
+        min: u32,
+    ) {
         match v {
             Some(x) => x.validate(self, &path.field(name)),
             None if min > 0 => self.missing(path, name),
@@ -174,31 +226,63 @@ impl Validator {
                 [ty, id] => (ty, id),
                 [ty, id, "_history", _] => (ty, id),
                 _ => {
-                    self.error(IssueCode::Reference, path.render_field("reference"), format!("'{s}' is not a literal reference (Type/id)"));
+                    self.error(
+                        IssueCode::Reference,
+                        path.render_field("reference"),
+                        format!("'{s}' is not a literal reference (Type/id)"),
+                    );
                     return;
                 }
             },
         };
         let (ty, id) = rel;
-        let id_ok = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+        let id_ok = !id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
         if !id_ok && !s.contains("://") {
-            self.error(IssueCode::Reference, path.render_field("reference"), format!("'{s}' has an invalid id"));
-        }
-        if !targets.is_empty() && !targets.contains(&"Resource") && !targets.contains(&ty) && !s.contains("://") {
             self.error(
                 IssueCode::Reference,
                 path.render_field("reference"),
-                format!("reference to {ty} where {} is expected", targets.join(" or ")),
+                format!("'{s}' has an invalid id"),
+            );
+        }
+        if !targets.is_empty()
+            && !targets.contains(&"Resource")
+            && !targets.contains(&ty)
+            && !s.contains("://")
+        {
+            self.error(
+                IssueCode::Reference,
+                path.render_field("reference"),
+                format!(
+                    "reference to {ty} where {} is expected",
+                    targets.join(" or ")
+                ),
             );
         }
     }
 
     /// A coding against a required value set given as (system, code) pairs.
-    pub fn coding_in(&mut self, path: &Path<'_>, system: Option<&str>, code: Option<&str>, set: &[(&str, &str)], set_name: &str) {
+    pub fn coding_in(
+        &mut self,
+        path: &Path<'_>,
+        system: Option<&str>,
+        code: Option<&str>,
+        set: &[(&str, &str)],
+        set_name: &str,
+    ) {
         let Some(code) = code else { return };
-        let ok = set.iter().any(|(s, c)| *c == code && system.is_none_or(|sys| sys == *s));
+        let ok = set
+            .iter()
+            .any(|(s, c)| *c == code && system.is_none_or(|sys| sys == *s));
         if !ok {
-            self.error(IssueCode::CodeInvalid, path.render(), format!("code '{code}' is not in the required value set {set_name}"));
+            self.error(
+                IssueCode::CodeInvalid,
+                path.render(),
+                format!("code '{code}' is not in the required value set {set_name}"),
+            );
         }
     }
 }
