@@ -22,14 +22,24 @@ enum Version {
 /// Runs the command.
 pub(crate) fn run(args: SchemaArgs) -> Result<()> {
     let (schema, modelled) = match args.fhir_version {
-        Version::R4 => (bcda_fhir::r4::json_schema(&args.resource_type), bcda_fhir::r4::MODELLED_RESOURCE_TYPES),
-        Version::Stu3 => (bcda_fhir::stu3::json_schema(&args.resource_type), bcda_fhir::stu3::MODELLED_RESOURCE_TYPES),
+        Version::R4 => (
+            bcda_fhir::r4::json_schema(&args.resource_type),
+            bcda_fhir::r4::MODELLED_RESOURCE_TYPES,
+        ),
+        Version::Stu3 => (
+            bcda_fhir::stu3::json_schema(&args.resource_type),
+            bcda_fhir::stu3::MODELLED_RESOURCE_TYPES,
+        ),
     };
     match schema {
         Some(s) => {
             println!("{}", serde_json::to_string_pretty(&s)?);
             Ok(())
         }
-        None => bail!("'{}' is not a modelled resource type (modelled: {})", args.resource_type, modelled.join(", ")),
+        None => bail!(
+            "'{}' is not a modelled resource type (modelled: {})",
+            args.resource_type,
+            modelled.join(", ")
+        ),
     }
 }

@@ -72,7 +72,12 @@ struct Checked {
     json: String,
 }
 
-fn check(text: &str, version: Version, opts: ParseOptions, carin: bool) -> Result<Checked, ParseError> {
+fn check(
+    text: &str,
+    version: Version,
+    opts: ParseOptions,
+    carin: bool,
+) -> Result<Checked, ParseError> {
     match version {
         Version::R4 => {
             let (r, mut issues) = r4::Resource::from_json_with(text, opts)?;
@@ -80,12 +85,20 @@ fn check(text: &str, version: Version, opts: ParseOptions, carin: bool) -> Resul
             if carin {
                 issues.extend(carin_issues(&r));
             }
-            Ok(Checked { resource_type: r.resource_type().into(), issues, json: r.to_json() })
+            Ok(Checked {
+                resource_type: r.resource_type().into(),
+                issues,
+                json: r.to_json(),
+            })
         }
         Version::Stu3 => {
             let (r, mut issues) = stu3::Resource::from_json_with(text, opts)?;
             issues.extend(r.validate());
-            Ok(Checked { resource_type: r.resource_type().into(), issues, json: r.to_json() })
+            Ok(Checked {
+                resource_type: r.resource_type().into(),
+                issues,
+                json: r.to_json(),
+            })
         }
     }
 }
@@ -127,11 +140,13 @@ fn detect(text: &str) -> Option<Version> {
     match (r4_ok, stu3_ok) {
         (true, false) => Some(Version::R4),
         (false, true) => Some(Version::Stu3),
-        (true, true) => Some(if text.contains("\"information\"") || text.contains("\"grouping\"") {
-            Version::Stu3
-        } else {
-            Version::R4
-        }),
+        (true, true) => Some(
+            if text.contains("\"information\"") || text.contains("\"grouping\"") {
+                Version::Stu3
+            } else {
+                Version::R4
+            },
+        ),
         (false, false) => None,
     }
 }
@@ -238,10 +253,24 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
         }
     }
     output(&t, &args);
-    Ok(if t.invalid + t.parse_errors + t.roundtrip_mismatches == 0 { 0 } else { 1 })
+    Ok(
+        if t.invalid + t.parse_errors + t.roundtrip_mismatches == 0 {
+            0
+        } else {
+            1
+        },
+    )
 }
 
-fn check_document(t: &mut Totals, args: &ValidateArgs, file: &str, line: usize, text: &str, v: Version, opts: ParseOptions) {
+fn check_document(
+    t: &mut Totals,
+    args: &ValidateArgs,
+    file: &str,
+    line: usize,
+    text: &str,
+    v: Version,
+    opts: ParseOptions,
+) {
     let checked = match check(text, v, opts, args.profile.is_some()) {
         Ok(c) => c,
         Err(e) => {
@@ -260,18 +289,27 @@ fn check_document(t: &mut Totals, args: &ValidateArgs, file: &str, line: usize, 
         }
     };
     // A Bundle in a .json file: each entry counts as a resource.
-    let entries = if checked.resource_type == "Bundle" && !file.ends_with("ndjson") && !file.ends_with(".gz") {
-        bundle_entries(text, v)
-    } else {
-        Vec::new()
-    };
+    let entries =
+        if checked.resource_type == "Bundle" && !file.ends_with("ndjson") && !file.ends_with(".gz")
+        {
+            bundle_entries(text, v)
+        } else {
+            Vec::new()
+        };
     let mismatch = if args.roundtrip {
         first_difference(text, &checked.json).ok().flatten()
     } else {
         None
     };
     if entries.is_empty() {
-        record(t, file, line, &checked.resource_type, &checked.issues, mismatch);
+        record(
+            t,
+            file,
+            line,
+            &checked.resource_type,
+            &checked.issues,
+            mismatch,
+        );
     } else {
         for (i, (ty, entry_line)) in entries.iter().enumerate() {
             let prefix = format!("Bundle.entry[{i}].");
@@ -282,18 +320,30 @@ fn check_document(t: &mut Totals, args: &ValidateArgs, file: &str, line: usize, 
                 .map(|x| {
                     let root = format!("{prefix}resource");
                     match x.path.strip_prefix(&root) {
-                        Some(rest) => Issue { path: format!("{ty}{rest}"), ..x.clone() },
+                        Some(rest) => Issue {
+                            path: format!("{ty}{rest}"),
+                            ..x.clone()
+                        },
                         None => x.clone(),
                     }
                 })
                 .collect();
-            let m = mismatch.clone().filter(|p| p.starts_with(&format!("$.entry[{i}]")));
+            let m = mismatch
+                .clone()
+                .filter(|p| p.starts_with(&format!("$.entry[{i}]")));
             record(t, file, line + entry_line - 1, ty, &issues, m);
         }
     }
 }
 
-fn record(t: &mut Totals, file: &str, line: usize, ty: &str, issues: &[Issue], mismatch: Option<String>) {
+fn record(
+    t: &mut Totals,
+    file: &str,
+    line: usize,
+    ty: &str,
+    issues: &[Issue],
+    mismatch: Option<String>,
+) {
     t.resources += 1;
     let invalid = issues.iter().any(|i| i.severity == Severity::Error);
     let e = t.by_type.entry(ty.to_string()).or_default();
@@ -332,7 +382,9 @@ fn bundle_entries(text: &str, v: Version) -> Vec<(String, usize)> {
     use bcda_fhir::json::{Kind, Reader};
     let mut out = Vec::new();
     let mut r = Reader::new(text);
-    let Ok(true) = r.begin_object() else { return out };
+    let Ok(true) = r.begin_object() else {
+        return out;
+    };
     let mut key = r.first_key().ok();
     while let Some(k) = key {
         if k == "entry" && r.peek().ok() == Some(Kind::Array) && r.begin_array().unwrap_or(false) {
@@ -344,10 +396,15 @@ fn bundle_entries(text: &str, v: Version) -> Vec<(String, usize)> {
                             let start = r.offset();
                             let raw = r.raw_value().unwrap_or_default();
                             let ty = match v {
-                                Version::R4 => r4::Resource::from_json(raw).map(|x| x.resource_type().to_string()),
-                                Version::Stu3 => stu3::Resource::from_json(raw).map(|x| x.resource_type().to_string()),
+                                Version::R4 => r4::Resource::from_json(raw)
+                                    .map(|x| x.resource_type().to_string()),
+                                Version::Stu3 => stu3::Resource::from_json(raw)
+                                    .map(|x| x.resource_type().to_string()),
                             };
-                            out.push((ty.unwrap_or_else(|_| "Unknown".into()), line_col(text, start).0));
+                            out.push((
+                                ty.unwrap_or_else(|_| "Unknown".into()),
+                                line_col(text, start).0,
+                            ));
                         } else if r.skip_value().is_err() {
                             return out;
                         }
@@ -370,8 +427,15 @@ fn output(t: &Totals, args: &ValidateArgs) {
     match args.format {
         Format::Text => {
             for r in &t.reports {
-                let path = if r.path.is_empty() { String::new() } else { format!(" {}", r.path) };
-                println!("{}:{}: {} [{}]{path}: {}", r.file, r.line, r.severity, r.code, r.message);
+                let path = if r.path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", r.path)
+                };
+                println!(
+                    "{}:{}: {} [{}]{path}: {}",
+                    r.file, r.line, r.severity, r.code, r.message
+                );
             }
             println!(
                 "{} resources: {} valid, {} invalid, {} parse errors{}",
@@ -379,7 +443,11 @@ fn output(t: &Totals, args: &ValidateArgs) {
                 t.valid,
                 t.invalid,
                 t.parse_errors,
-                if args.roundtrip { format!(", {} round-trip mismatches", t.roundtrip_mismatches) } else { String::new() }
+                if args.roundtrip {
+                    format!(", {} round-trip mismatches", t.roundtrip_mismatches)
+                } else {
+                    String::new()
+                }
             );
         }
         Format::Json => {

@@ -3,7 +3,10 @@
 use std::process::Command;
 
 fn bcda(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_bcda")).args(args).output().expect("run bcda");
+    let out = Command::new(env!("CARGO_BIN_EXE_bcda"))
+        .args(args)
+        .output()
+        .expect("run bcda");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -36,9 +39,21 @@ fn validate_reports_with_file_line_and_path() {
     let bad_date = r#"{"resourceType":"Patient","id":"b","birthDate":"1950-02-30"}"#;
     let bad_json = r#"{"resourceType":"Patient","id":"c""#;
     let file = dir.join("Patient.ndjson");
-    std::fs::write(&file, format!("{good}\n{bad_date}\r\n\n{bad_json}\n{good}\n")).unwrap();
+    std::fs::write(
+        &file,
+        format!("{good}\n{bad_date}\r\n\n{bad_json}\n{good}\n"),
+    )
+    .unwrap();
     let f = file.to_str().unwrap();
-    let (code, out, _) = bcda(&["validate", "--fhir-version", "r4", "--roundtrip", "--format", "json", f]);
+    let (code, out, _) = bcda(&[
+        "validate",
+        "--fhir-version",
+        "r4",
+        "--roundtrip",
+        "--format",
+        "json",
+        f,
+    ]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     assert_eq!(v["resources"], 4);
@@ -57,7 +72,10 @@ fn validate_reports_with_file_line_and_path() {
     // Text output: file:line: severity [code] path: message.
     let (code, out, _) = bcda(&["validate", f]);
     assert_eq!(code, 1);
-    assert!(out.contains(&format!("{f}:2: error [format] Patient.birthDate:")), "{out}");
+    assert!(
+        out.contains(&format!("{f}:2: error [format] Patient.birthDate:")),
+        "{out}"
+    );
     // Only good resources: exit 0.
     std::fs::write(&file, format!("{good}\n")).unwrap();
     assert_eq!(bcda(&["validate", "--roundtrip", f]).0, 0);

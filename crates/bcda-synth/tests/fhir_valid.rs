@@ -9,15 +9,22 @@ use bcda_synth::{sandbox_catalogue, FhirVersion, Generator};
 const REFERENCE: i64 = 1_764_000_000; // 2025-11-24T16:00:00Z: fixed so the test is deterministic.
 
 fn lines(version: FhirVersion, cms_id: &str) -> Vec<(String, String)> {
-    let aco = sandbox_catalogue().into_iter().find(|a| a.spec.cms_id == cms_id).unwrap();
+    let aco = sandbox_catalogue()
+        .into_iter()
+        .find(|a| a.spec.cms_id == cms_id)
+        .unwrap();
     let g = Generator::new(&aco.spec, REFERENCE);
     let benes = g.current_beneficiaries();
     let mut out = Vec::new();
     for kind in g.export_kinds(version) {
         let mut buf = Vec::new();
-        g.write_ndjson(version, kind, &benes, None, REFERENCE, &mut buf).unwrap();
+        g.write_ndjson(version, kind, &benes, None, REFERENCE, &mut buf)
+            .unwrap();
         let text = String::from_utf8(buf).unwrap();
-        out.extend(text.lines().map(|l| (kind.as_str().to_string(), l.to_string())));
+        out.extend(
+            text.lines()
+                .map(|l| (kind.as_str().to_string(), l.to_string())),
+        );
     }
     assert!(out.len() > 100, "too little data for {cms_id}");
     out
@@ -39,25 +46,48 @@ fn v2_is_valid_r4_and_carin_and_round_trips() {
     let mut carin_failures = std::collections::BTreeMap::<String, usize>::new();
     for cms in ["A9994", "TEST001"] {
         for (kind, line) in lines(FhirVersion::R4, cms) {
-            let r = r4::Resource::from_json(&line).unwrap_or_else(|e| panic!("{kind}: {e}\n{line}"));
+            let r =
+                r4::Resource::from_json(&line).unwrap_or_else(|e| panic!("{kind}: {e}\n{line}"));
             let issues = r.validate();
             assert!(issues.is_empty(), "{kind}: {issues:?}");
             assert_eq!(first_difference(&line, &r.to_json()).unwrap(), None);
             let ps = profiles::carin_profiles_for(&line);
-            if matches!(kind.as_str(), "Patient" | "Coverage" | "ExplanationOfBenefit") {
+            if matches!(
+                kind.as_str(),
+                "Patient" | "Coverage" | "ExplanationOfBenefit"
+            ) {
                 assert!(!ps.is_empty(), "{kind} claims no CARIN profile");
             }
-            let errors: Vec<_> = ps.iter().flat_map(|p| profiles::validate(p, &line)).collect();
+            let errors: Vec<_> = ps
+                .iter()
+                .flat_map(|p| profiles::validate(p, &line))
+                .collect();
             if !errors.is_empty() {
                 // BFD tags DME claims with Inpatient-Institutional and HHA claims with
                 // Professional-NonClinician; the generator copies those tags, which those claim
                 // shapes cannot satisfy. Every other claim type must be clean.
-                let ty = line.split("\"code\":\"").nth(2).unwrap_or("").split('"').next().unwrap_or("").to_string();
+                let ty = line
+                    .split("\"code\":\"")
+                    .nth(2)
+                    .unwrap_or("")
+                    .split('"')
+                    .next()
+                    .unwrap_or("")
+                    .to_string();
                 assert!(
                     line.contains("\"DME\"") || line.contains("\"HHA\""),
                     "{kind} ({ty}) fails CARIN: {errors:?}"
                 );
-                *carin_failures.entry(if line.contains("\"DME\"") { "DME" } else { "HHA" }.into()).or_default() += 1;
+                *carin_failures
+                    .entry(
+                        if line.contains("\"DME\"") {
+                            "DME"
+                        } else {
+                            "HHA"
+                        }
+                        .into(),
+                    )
+                    .or_default() += 1;
             }
         }
     }
