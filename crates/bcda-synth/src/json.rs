@@ -232,7 +232,9 @@ pub(crate) fn esc(b: &mut Vec<u8>, v: &str) {
     let bytes = v.as_bytes();
     // Fast path: almost every string (URLs, codes, names) needs no escaping. A fold without
     // early exit lets the compiler vectorize the scan.
-    let special = bytes.iter().fold(false, |acc, &c| acc | (c < 0x20) | (c == b'"') | (c == b'\\'));
+    let special = bytes.iter().fold(false, |acc, &c| {
+        acc | (c < 0x20) | (c == b'"') | (c == b'\\')
+    });
     if !special {
         b.extend_from_slice(bytes);
         return;
