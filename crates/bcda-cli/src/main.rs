@@ -5,6 +5,9 @@
 use clap::{Parser, Subcommand};
 
 mod cmd_admin;
+mod cmd_demo;
+mod cmd_export;
+mod cmd_jobs;
 mod cmd_generate;
 mod cmd_sandbox;
 mod cmd_serve;
@@ -26,6 +29,10 @@ enum Command {
     Generate(cmd_generate::GenerateArgs),
     /// Run the end-to-end demonstration on embedded defaults.
     Demo,
+    /// Bulk-export from a BCDA-compatible server into a directory (exit 1 if --ingest found errors).
+    Export(cmd_export::ExportArgs),
+    /// List the ACO's export jobs on a BCDA-compatible server.
+    Jobs(cmd_jobs::JobsArgs),
     /// Run the BCDA-compatible server (API and export workers).
     Serve(cmd_serve::ServeArgs),
     /// Administer a server's data directory (ACOs, credentials, revocations, denylist).
@@ -63,9 +70,12 @@ fn main() -> anyhow::Result<()> {
                 std::process::exit(2)
             }
         },
-        Command::Demo => {
-            println!("bcda-rs demo: the workspace is being bootstrapped; no pipeline is wired yet.");
-            Ok(())
-        }
+        Command::Demo => cmd_demo::run(),
+        Command::Export(args) => match cmd_export::run(args) {
+            Ok(0) => Ok(()),
+            Ok(code) => std::process::exit(code),
+            Err(e) => Err(e),
+        },
+        Command::Jobs(args) => cmd_jobs::run(args),
     }
 }
