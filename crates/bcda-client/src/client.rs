@@ -30,8 +30,7 @@ pub struct BulkClient {
 /// What a request needs for authentication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Auth {
-    /// No credentials.
-    #[allow(dead_code)]
+    /// No credentials (a download from a server whose manifest says `requiresAccessToken: false`).
     None,
     /// The cached access token.
     Bearer,
@@ -420,6 +419,11 @@ impl BulkClient {
             .map(|e| (e, false))
             .chain(manifest.error.iter().map(|e| (e, true)))
             .collect();
+        let auth = if manifest.requires_access_token {
+            Auth::Bearer
+        } else {
+            Auth::None
+        };
         let mut seen = std::collections::HashSet::new();
         for (e, _) in &entries {
             let name = crate::download::file_name(&e.url)?;
@@ -430,7 +434,7 @@ impl BulkClient {
         let mut files: Vec<(usize, FileSummary)> =
             futures::stream::iter(entries.into_iter().enumerate())
                 .map(|(i, (entry, is_error))| async move {
-                    download_one(self, entry, is_error, out_dir, progress)
+                    download_one(self, entry, auth, is_error, out_dir, progress)
                         .await
                         .map(|f| (i, f))
                 })
@@ -654,6 +658,11 @@ fn jitter_fraction() -> f64 {
     (h.finish() >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// The body of an error answer, for its diagnostics (empty if unreadable).
+pub(crate) async fn read_status_body(resp: reqwest::Response) -> String {
+    resp.text().await.unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -723,9 +732,4 @@ mod tests {
         h.insert(RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::ZERO));
     }
-}
-
-/// The body of an error answer, for its diagnostics (empty if unreadable).
-pub(crate) async fn read_status_body(resp: reqwest::Response) -> String {
-    resp.text().await.unwrap_or_default()
 }

@@ -107,6 +107,7 @@ enum FinishError {
 pub(crate) async fn download_one(
     client: &BulkClient,
     entry: &ManifestEntry,
+    auth: Auth,
     is_error_file: bool,
     out_dir: &Path,
     progress: &dyn Progress,
@@ -159,7 +160,7 @@ pub(crate) async fn download_one(
             resume_from: offset,
         });
         let resp = client
-            .send(&client.raw, Method::GET, &entry.url, Auth::Bearer, &headers, progress)
+            .send(&client.raw, Method::GET, &entry.url, auth, &headers, progress)
             .await?;
         let status = resp.status();
         emit_exchange(progress, "GET", &entry.url, &headers, status, resp.headers(), None);
