@@ -87,7 +87,10 @@ impl Progress for StepPrinter {
                 }
                 let _ = writeln!(out, "> {} {}", x.method, x.url);
                 if step == 1 {
-                    let _ = writeln!(out, ">   Authorization: Basic <client_id:client_secret, base64>");
+                    let _ = writeln!(
+                        out,
+                        ">   Authorization: Basic <client_id:client_secret, base64>"
+                    );
                 } else {
                     let _ = writeln!(out, ">   Authorization: Bearer <access token>");
                 }
@@ -109,18 +112,21 @@ impl Progress for StepPrinter {
             }
             Event::InProgress { progress, wait } => {
                 let p = progress.as_deref().unwrap_or("-");
-                let _ = writeln!(out, "  (job in progress: X-Progress {p:?}; waiting {wait:.1?})");
+                let _ = writeln!(
+                    out,
+                    "  (job in progress: X-Progress {p:?}; waiting {wait:.1?})"
+                );
             }
             Event::Retrying {
-                what,
-                reason,
-                wait,
-                ..
+                what, reason, wait, ..
             } => {
                 let _ = writeln!(out, "  (retrying {what}: {reason}; waiting {wait:.1?})");
             }
             Event::DownloadFinished { file, lines, bytes } => {
-                let _ = writeln!(out, "  saved {file}: {lines} resources, {bytes} bytes, every line checked");
+                let _ = writeln!(
+                    out,
+                    "  saved {file}: {lines} resources, {bytes} bytes, every line checked"
+                );
             }
             Event::ManifestSaved { path } => {
                 let _ = writeln!(out, "  saved {}", path.display());
@@ -155,7 +161,10 @@ pub(crate) fn run() -> anyhow::Result<()> {
             .context("starting the in-process server")?;
         let base = server.base_url();
         println!("bcda-rs demo: a BCDA-compatible server is running at {base}");
-        println!("  (in-process, temporary data directory {})", data_dir.display());
+        println!(
+            "  (in-process, temporary data directory {})",
+            data_dir.display()
+        );
         println!(
             "  sandbox ACO {ACO}, client id {} (the published sandbox secret is not shown)",
             bcda_server::sandbox::client_id_for(ACO)

@@ -3,7 +3,6 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 use anyhow::{bail, Context};
 use bcda_client::{
@@ -63,19 +62,27 @@ fn read_credentials_file(path: &Path) -> anyhow::Result<(String, String)> {
         let obj = match &value {
             serde_json::Value::Array(items) if items.len() == 1 => &items[0],
             serde_json::Value::Array(_) => {
-                bail!("{}: a JSON array must hold exactly one credential", path.display())
+                bail!(
+                    "{}: a JSON array must hold exactly one credential",
+                    path.display()
+                )
             }
             v => v,
         };
         let field = |k: &str| obj.get(k).and_then(|v| v.as_str()).map(str::to_string);
         match (field("client_id"), field("client_secret")) {
             (Some(id), Some(secret)) => Ok((id, secret)),
-            _ => bail!("{}: needs string fields client_id and client_secret", path.display()),
+            _ => bail!(
+                "{}: needs string fields client_id and client_secret",
+                path.display()
+            ),
         }
     } else {
         let (mut id, mut secret) = (None, None);
         for line in text.lines() {
-            let Some((k, v)) = line.split_once('=') else { continue };
+            let Some((k, v)) = line.split_once('=') else {
+                continue;
+            };
             let v = v.trim().trim_matches('"').to_string();
             match k.trim().to_ascii_lowercase().as_str() {
                 "client_id" | "bcda_client_id" => id = Some(v),
@@ -85,7 +92,10 @@ fn read_credentials_file(path: &Path) -> anyhow::Result<(String, String)> {
         }
         match (id, secret) {
             (Some(id), Some(secret)) => Ok((id, secret)),
-            _ => bail!("{}: needs client_id=... and client_secret=... lines", path.display()),
+            _ => bail!(
+                "{}: needs client_id=... and client_secret=... lines",
+                path.display()
+            ),
         }
     }
 }
@@ -124,7 +134,6 @@ pub(crate) struct ExportArgs {
 /// Progress shown on stderr: a spinner/bar on a terminal, plain lines otherwise.
 struct CliProgress {
     bar: Option<indicatif::ProgressBar>,
-    downloading: Mutex<bool>,
 }
 
 impl CliProgress {
@@ -134,10 +143,7 @@ impl CliProgress {
             bar.enable_steady_tick(std::time::Duration::from_millis(120));
             bar
         });
-        CliProgress {
-            bar,
-            downloading: Mutex::new(false),
-        }
+        CliProgress { bar }
     }
 
     fn line(&self, msg: String) {
@@ -174,11 +180,10 @@ impl Progress for CliProgress {
                 "retrying {what} (attempt {attempt}: {reason}) in {wait:.1?}"
             )),
             Event::Completed { outputs, errors } => {
-                self.line(format!("job complete: {outputs} files, {errors} error files"));
+                self.line(format!(
+                    "job complete: {outputs} files, {errors} error files"
+                ));
                 if let Some(b) = &self.bar {
-                    if let Ok(mut d) = self.downloading.lock() {
-                        *d = true;
-                    }
                     b.set_style(
                         indicatif::ProgressStyle::with_template(
                             "{spinner} downloading {bytes} {binary_bytes_per_sec} {msg}",
@@ -193,10 +198,8 @@ impl Progress for CliProgress {
                     b.inc(*bytes);
                 }
             }
-            Event::DownloadFinished { file, lines, bytes } => {
-                if self.bar.is_none() {
-                    eprintln!("downloaded {file}: {lines} resources, {bytes} bytes");
-                }
+            Event::DownloadFinished { file, lines, bytes } if self.bar.is_none() => {
+                eprintln!("downloaded {file}: {lines} resources, {bytes} bytes");
             }
             _ => {}
         }

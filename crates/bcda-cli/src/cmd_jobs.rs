@@ -31,7 +31,11 @@ pub(crate) fn run(args: JobsArgs) -> anyhow::Result<()> {
     );
     for e in &bundle.entry {
         let t = &e.resource;
-        let id = t.identifier.first().map(|i| i.value.as_str()).unwrap_or("?");
+        let id = t
+            .identifier
+            .first()
+            .map(|i| i.value.as_str())
+            .unwrap_or("?");
         let request = t
             .input
             .first()

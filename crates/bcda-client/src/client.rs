@@ -122,7 +122,15 @@ impl BulkClient {
         let resp = self.send_token_request(&url, progress).await?;
         let status = resp.status();
         let (headers, body) = read_body(resp, "POST", &url).await?;
-        emit_exchange(progress, "POST", &url, &[("Accept", "application/json")], status, &headers, Some(&body));
+        emit_exchange(
+            progress,
+            "POST",
+            &url,
+            &[("Accept", "application/json")],
+            status,
+            &headers,
+            Some(&body),
+        );
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
             return Err(ClientError::BadCredentials {
                 status: status.as_u16(),
@@ -313,11 +321,26 @@ impl BulkClient {
         let url = self.kickoff_url(request);
         let req_headers = [("Accept", FHIR_JSON), ("Prefer", "respond-async")];
         let resp = self
-            .send(&self.http, Method::GET, &url, Auth::Bearer, &req_headers, progress)
+            .send(
+                &self.http,
+                Method::GET,
+                &url,
+                Auth::Bearer,
+                &req_headers,
+                progress,
+            )
             .await?;
         let status = resp.status();
         let (headers, body) = read_body(resp, "GET", &url).await?;
-        emit_exchange(progress, "GET", &url, &req_headers, status, &headers, Some(&body));
+        emit_exchange(
+            progress,
+            "GET",
+            &url,
+            &req_headers,
+            status,
+            &headers,
+            Some(&body),
+        );
         if status != StatusCode::ACCEPTED {
             return Err(status_error("GET", &url, status, &body));
         }
@@ -354,11 +377,26 @@ impl BulkClient {
         let mut polls = 0u32;
         loop {
             let resp = self
-                .send(&self.http, Method::GET, job_url, Auth::Bearer, &req_headers, progress)
+                .send(
+                    &self.http,
+                    Method::GET,
+                    job_url,
+                    Auth::Bearer,
+                    &req_headers,
+                    progress,
+                )
                 .await?;
             let status = resp.status();
             let (headers, body) = read_body(resp, "GET", job_url).await?;
-            emit_exchange(progress, "GET", job_url, &req_headers, status, &headers, Some(&body));
+            emit_exchange(
+                progress,
+                "GET",
+                job_url,
+                &req_headers,
+                status,
+                &headers,
+                Some(&body),
+            );
             match status {
                 StatusCode::OK => {
                     let manifest = Manifest::parse(&body).map_err(|e| ClientError::Malformed {
@@ -501,11 +539,26 @@ impl BulkClient {
         }
         let req_headers = [("Accept", FHIR_JSON), ("Prefer", "respond-async")];
         let resp = self
-            .send(&self.http, Method::GET, &url, Auth::Bearer, &req_headers, progress)
+            .send(
+                &self.http,
+                Method::GET,
+                &url,
+                Auth::Bearer,
+                &req_headers,
+                progress,
+            )
             .await?;
         let status = resp.status();
         let (headers, body) = read_body(resp, "GET", &url).await?;
-        emit_exchange(progress, "GET", &url, &req_headers, status, &headers, Some(&body));
+        emit_exchange(
+            progress,
+            "GET",
+            &url,
+            &req_headers,
+            status,
+            &headers,
+            Some(&body),
+        );
         if status != StatusCode::OK {
             return Err(status_error("GET", &url, status, &body));
         }
@@ -728,8 +781,14 @@ mod tests {
         let later = std::time::SystemTime::now() + Duration::from_secs(100);
         h.insert(RETRY_AFTER, httpdate::fmt_http_date(later).parse().unwrap());
         let d = retry_after(&h).unwrap();
-        assert!(d > Duration::from_secs(90) && d <= Duration::from_secs(100), "{d:?}");
-        h.insert(RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        assert!(
+            d > Duration::from_secs(90) && d <= Duration::from_secs(100),
+            "{d:?}"
+        );
+        h.insert(
+            RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(retry_after(&h), Some(Duration::ZERO));
     }
 }

@@ -69,7 +69,10 @@ impl PartMeta {
 
     fn write(&self, path: &Path) -> Result<(), ClientError> {
         let enc = if self.gzip { "gzip" } else { "identity" };
-        write_atomic(path, format!("{}\n{enc}\n{}\n", self.url, self.etag).as_bytes())
+        write_atomic(
+            path,
+            format!("{}\n{enc}\n{}\n", self.url, self.etag).as_bytes(),
+        )
     }
 }
 
@@ -160,10 +163,25 @@ pub(crate) async fn download_one(
             resume_from: offset,
         });
         let resp = client
-            .send(&client.raw, Method::GET, &entry.url, auth, &headers, progress)
+            .send(
+                &client.raw,
+                Method::GET,
+                &entry.url,
+                auth,
+                &headers,
+                progress,
+            )
             .await?;
         let status = resp.status();
-        emit_exchange(progress, "GET", &entry.url, &headers, status, resp.headers(), None);
+        emit_exchange(
+            progress,
+            "GET",
+            &entry.url,
+            &headers,
+            status,
+            resp.headers(),
+            None,
+        );
         let gzip = resp
             .headers()
             .get(CONTENT_ENCODING)
@@ -209,8 +227,13 @@ pub(crate) async fn download_one(
             }
             StatusCode::RANGE_NOT_SATISFIABLE if offset > 0 => {
                 // The part may already be whole; the check below decides.
-                match finish(&paths, &name, &entry.resource_type, meta.is_some_and(|m| m.gzip))
-                    .await
+                match finish(
+                    &paths,
+                    &name,
+                    &entry.resource_type,
+                    meta.is_some_and(|m| m.gzip),
+                )
+                .await
                 {
                     Ok((lines, bytes)) => {
                         paths.discard_part();
@@ -240,7 +263,9 @@ pub(crate) async fn download_one(
             }
             _ => {
                 let body = read_status_body(resp).await;
-                return Err(crate::client::status_error("GET", &entry.url, status, &body));
+                return Err(crate::client::status_error(
+                    "GET", &entry.url, status, &body,
+                ));
             }
         };
 
@@ -366,10 +391,8 @@ fn check_and_place(
         Box::new(f)
     };
     let mut reader = BufReader::with_capacity(256 * 1024, inner);
-    let mut out = BufWriter::with_capacity(
-        256 * 1024,
-        File::create(tmp).map_err(|e| fatal_io(tmp, e))?,
-    );
+    let mut out =
+        BufWriter::with_capacity(256 * 1024, File::create(tmp).map_err(|e| fatal_io(tmp, e))?);
     let mut line = Vec::new();
     let (mut line_no, mut lines, mut bytes) = (0u64, 0u64, 0u64);
     loop {
@@ -465,7 +488,14 @@ mod tests {
             "{\"resourceType\":\"Patient\",\"id\":\"1\"}\n{\"resourceType\":\"Coverage\"}\n",
         )
         .unwrap();
-        let err = check_and_place(&paths.part, &paths.tmp, &paths.final_path, "x.ndjson", "Patient", false);
+        let err = check_and_place(
+            &paths.part,
+            &paths.tmp,
+            &paths.final_path,
+            "x.ndjson",
+            "Patient",
+            false,
+        );
         match err {
             Err(FinishError::Fatal(ClientError::InvalidLine { line, message, .. })) => {
                 assert_eq!(line, 2);
@@ -486,14 +516,27 @@ mod tests {
         let gz = enc.finish().unwrap();
         fs::write(&paths.part, &gz[..gz.len() - 4]).unwrap();
         assert!(matches!(
-            check_and_place(&paths.part, &paths.tmp, &paths.final_path, "x.ndjson", "Patient", true),
+            check_and_place(
+                &paths.part,
+                &paths.tmp,
+                &paths.final_path,
+                "x.ndjson",
+                "Patient",
+                true
+            ),
             Err(FinishError::Corrupt(_))
         ));
         fs::write(&paths.part, &gz).unwrap();
-        let (lines, bytes) =
-            check_and_place(&paths.part, &paths.tmp, &paths.final_path, "x.ndjson", "Patient", true)
-                .ok()
-                .unwrap();
+        let (lines, bytes) = check_and_place(
+            &paths.part,
+            &paths.tmp,
+            &paths.final_path,
+            "x.ndjson",
+            "Patient",
+            true,
+        )
+        .ok()
+        .unwrap();
         assert_eq!((lines, bytes), (2, body.len() as u64));
         assert_eq!(fs::read_to_string(&paths.final_path).unwrap(), body);
         assert!(!paths.tmp.exists());

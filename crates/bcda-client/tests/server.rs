@@ -25,7 +25,11 @@ struct Server {
 
 async fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(bcda_server::auth::PRIVATE_KEY_FILE), key_pem()).unwrap();
+    std::fs::write(
+        dir.path().join(bcda_server::auth::PRIVATE_KEY_FILE),
+        key_pem(),
+    )
+    .unwrap();
     let server = bcda_server::start(ServerConfig {
         port: 0,
         data_dir: dir.path().to_path_buf(),
@@ -51,7 +55,9 @@ fn client(server: &Server, aco: &str, api: ApiVersion) -> BulkClient {
 }
 
 async fn run<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::time::timeout(LIMIT, f).await.expect("test timed out")
+    tokio::time::timeout(LIMIT, f)
+        .await
+        .expect("test timed out")
 }
 
 /// Every downloaded file equals the server's uncompressed representation of it, no temporary
@@ -75,7 +81,10 @@ async fn check_against_server(client: &BulkClient, summary: &ExportSummary, out:
         assert!(local == served.as_ref(), "{} differs", file.path.display());
         assert_eq!(file.bytes, local.len() as u64);
         assert_eq!(file.resource_type, entry.resource_type);
-        let lines = local.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
+        let lines = local
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count();
         assert_eq!(file.lines, lines as u64);
     }
     let saved: bcda_client::Manifest =
@@ -90,7 +99,11 @@ async fn check_against_server(client: &BulkClient, summary: &ExportSummary, out:
 }
 
 fn types_of(summary: &ExportSummary) -> Vec<String> {
-    let mut t: Vec<String> = summary.lines_by_type().into_iter().map(|(t, _)| t).collect();
+    let mut t: Vec<String> = summary
+        .lines_by_type()
+        .into_iter()
+        .map(|(t, _)| t)
+        .collect();
     t.sort();
     t
 }
@@ -103,7 +116,10 @@ async fn v2_group_all_default_types_equal_server_files() {
     let summary = run(c.export(&ExportRequest::group_all(), out.path(), &NoProgress))
         .await
         .unwrap();
-    assert_eq!(types_of(&summary), ["Coverage", "ExplanationOfBenefit", "Patient"]);
+    assert_eq!(
+        types_of(&summary),
+        ["Coverage", "ExplanationOfBenefit", "Patient"]
+    );
     let patients = summary
         .lines_by_type()
         .into_iter()
@@ -111,7 +127,10 @@ async fn v2_group_all_default_types_equal_server_files() {
         .unwrap()
         .1;
     assert_eq!(patients, 50, "A9994 has 50 beneficiaries");
-    assert!(summary.manifest.request.ends_with("/api/v2/Group/all/$export"));
+    assert!(summary
+        .manifest
+        .request
+        .ends_with("/api/v2/Group/all/$export"));
     check_against_server(&c, &summary, out.path()).await;
 
     // The job is listed by `jobs`, and resuming it again finds every file already present.
@@ -135,10 +154,15 @@ async fn v1_patient_with_type_filter() {
         types: vec![ResourceType::Patient, ResourceType::Coverage],
         since: None,
     };
-    let summary = run(c.export(&request, out.path(), &NoProgress)).await.unwrap();
+    let summary = run(c.export(&request, out.path(), &NoProgress))
+        .await
+        .unwrap();
     assert_eq!(types_of(&summary), ["Coverage", "Patient"]);
     assert!(
-        summary.manifest.request.contains("/api/v1/Patient/$export?_type=Patient,Coverage"),
+        summary
+            .manifest
+            .request
+            .contains("/api/v1/Patient/$export?_type=Patient,Coverage"),
         "{}",
         summary.manifest.request
     );
@@ -192,13 +216,24 @@ async fn since_keeps_only_newer_resources() {
         .iter()
         .filter(|s| bcda_protocol::parse_fhir_instant(s).unwrap() > since_t)
         .count() as u64;
-    assert!(expected < full.total_lines(), "the median must cut something");
+    assert!(
+        expected < full.total_lines(),
+        "the median must cut something"
+    );
 
     let since_dir = tempfile::tempdir().unwrap();
-    let part = run(c.export(&eob_only(Some(since.clone())), since_dir.path(), &NoProgress))
-        .await
-        .unwrap();
-    assert!(part.manifest.request.contains("_since="), "{}", part.manifest.request);
+    let part = run(c.export(
+        &eob_only(Some(since.clone())),
+        since_dir.path(),
+        &NoProgress,
+    ))
+    .await
+    .unwrap();
+    assert!(
+        part.manifest.request.contains("_since="),
+        "{}",
+        part.manifest.request
+    );
     assert_eq!(part.total_lines(), expected, "_since={since}");
     for f in &part.files {
         for line in std::fs::read_to_string(&f.path).unwrap().lines() {
@@ -233,7 +268,10 @@ async fn kickoff_then_resume_by_url_and_bad_credentials() {
     ))
     .unwrap();
     let err = run(bad.jobs(None, &NoProgress)).await.unwrap_err();
-    assert!(matches!(err, ClientError::BadCredentials { status: 401, .. }), "{err}");
+    assert!(
+        matches!(err, ClientError::BadCredentials { status: 401, .. }),
+        "{err}"
+    );
     assert!(!err.to_string().contains("not-the-secret"));
     server.server.shutdown().await.unwrap();
 }
