@@ -524,3 +524,68 @@ async fn persistent_500_gives_up_with_the_status() {
     assert_eq!(app.log.lock().unwrap().hits["p.ndjson"], 4);
     assert_eq!(names_in(out.path()), ["manifest.json"]);
 }
+
+#[tokio::test]
+async fn partial_file_from_a_failed_run_is_resumed_with_range_by_the_next() {
+    let (app, base) = serve(Script {
+        files: vec![
+            file("a.ndjson", "Patient", Mode::Plain, None),
+            file("b.ndjson", "Coverage", Mode::DropOnce, None),
+        ],
+        ..Script::default()
+    })
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let mut config = ClientConfig::new(&base, Credentials::new("client", "top-secret-value"));
+    config.max_attempts = 1;
+    config.parallel_downloads = 1;
+    let first = BulkClient::new(config).unwrap();
+    let err = bounded(first.export(
+        &ExportRequest::group_all(),
+        out.path(),
+        &bcda_client::NoProgress,
+    ))
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("b.ndjson"), "{err}");
+    assert!(!out.path().join("b.ndjson").exists());
+    let half = app.script.files[1].gz.len() / 2;
+    let part = out.path().join(".b.ndjson.part");
+    assert_eq!(std::fs::metadata(&part).unwrap().len(), half as u64);
+
+    // A new process continues the same job from its URL.
+    let second = client(&base);
+    let summary = bounded(second.resume(
+        &format!("{base}/api/v2/jobs/7"),
+        out.path(),
+        &bcda_client::NoProgress,
+    ))
+    .await
+    .unwrap();
+    let b = summary
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("b.ndjson"))
+        .unwrap();
+    assert!(b.resumed);
+    assert_eq!(b.transferred, (app.script.files[1].gz.len() - half) as u64);
+    let a = summary
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("a.ndjson"))
+        .unwrap();
+    assert!(a.already_present, "a.ndjson was downloaded twice");
+    assert!(
+        std::fs::read_to_string(out.path().join("b.ndjson")).unwrap() == app.script.files[1].raw
+    );
+    assert!(app
+        .log
+        .lock()
+        .unwrap()
+        .ranges
+        .contains(&("b.ndjson".to_string(), format!("bytes={half}-"))));
+    assert_eq!(
+        names_in(out.path()),
+        ["a.ndjson", "b.ndjson", "manifest.json"]
+    );
+}
