@@ -8,12 +8,16 @@ use crate::tables;
 const PROFILE: &str = "http://hl7.org/fhir/us/carin-bb/StructureDefinition/";
 
 fn profile_for(ct: ClaimType) -> &'static str {
-    // BFD v2 tags DME with Inpatient-Institutional and HHA with Professional-NonClinician.
+    // BFD v2 tags DME with Inpatient-Institutional and HHA with Professional-NonClinician, which
+    // those claims cannot satisfy; bcda-rs tags them with the profiles CARIN intends: DME is a
+    // professional (supplier) claim, HHA an outpatient institutional one.
     match ct {
-        ClaimType::Carrier | ClaimType::Hha => {
+        ClaimType::Carrier | ClaimType::Dme => {
             "C4BB-ExplanationOfBenefit-Professional-NonClinician"
         }
-        ClaimType::Outpatient => "C4BB-ExplanationOfBenefit-Outpatient-Institutional",
+        ClaimType::Outpatient | ClaimType::Hha => {
+            "C4BB-ExplanationOfBenefit-Outpatient-Institutional"
+        }
         ClaimType::Pde => "C4BB-ExplanationOfBenefit-Pharmacy",
         _ => "C4BB-ExplanationOfBenefit-Inpatient-Institutional",
     }
@@ -748,7 +752,7 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     }
     w.coding2(BBCS, "eob-type", ti.eob_type, None);
     let (cat, cat_disp) = match ct {
-        ClaimType::Carrier | ClaimType::Hha => ("professional", "Professional"),
+        ClaimType::Carrier | ClaimType::Dme => ("professional", "Professional"),
         ClaimType::Pde => ("pharmacy", "Pharmacy"),
         _ => ("institutional", "Institutional"),
     };
@@ -756,7 +760,7 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     w.ae();
     w.oe();
     if institutional {
-        let (sub, text) = if ct == ClaimType::Outpatient {
+        let (sub, text) = if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
             ("outpatient", "Outpatient")
         } else {
             ("inpatient", "Inpatient")
@@ -974,13 +978,7 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
                 1,
                 c.attending_npi,
                 None,
-                // HHA carries the Professional-NonClinician profile, whose role value set has
-                // no "attending".
-                if ct == ClaimType::Hha {
-                    ("THO", "primary", "Primary provider")
-                } else {
-                    ("C4BB", "attending", "Attending")
-                },
+                ("C4BB", "attending", "Attending"),
                 qual,
                 None,
                 false,
@@ -1067,7 +1065,7 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
                     "patientreasonforvisit",
                     "Patient Reason for Visit",
                 );
-            } else if (institutional && ct != ClaimType::Hha) || ct == ClaimType::Dme {
+            } else if institutional {
                 w.c4("C4BBClaimDiagnosisType", "other", "Other");
             } else {
                 w.c4("C4BBClaimDiagnosisType", "secondary", "Secondary");
@@ -1770,11 +1768,8 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     w.oe();
     w.k("adjudication");
     w.a();
-    if !dme {
-        // Professional-NonClinician requires it; DME carries BFD's Inpatient profile, whose
-        // closed adjudication slicing has no such slice.
-        w.payment_status(None);
-    }
+    // Professional-NonClinician requires the line's benefit payment status.
+    w.payment_status(None);
     w.adj_reason("carr_line_rdcd_pmt_phys_astn_c", "0", Some("N/A"));
     w.o();
     w.k("extension");
@@ -1959,9 +1954,6 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
     w.oe();
     w.k("adjudication");
     w.a();
-    if ct == ClaimType::Hha {
-        w.payment_status(None);
-    }
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
         w.adj_reason("rev_cntr_1st_ansi_cd", "CO45", None);
         if ct == ClaimType::Outpatient {
