@@ -143,9 +143,9 @@ fn emit_element_ext(o: &mut Out) {
     l!(o, "impl<'a> Complex<'a> for ElementExt<'a> {{");
     l!(
         o,
-        "fn read(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<Self> {{"
+        "fn read_into(&mut self, r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<()> {{"
     );
-    l!(o, "let mut out = Self::default();");
+    l!(o, "let out = self;");
     l!(o, "let mut key = de::begin(r, path)?;");
     l!(o, "while let Some(k) = key {{");
     l!(o, "match k.as_ref() {{");
@@ -158,7 +158,7 @@ fn emit_element_ext(o: &mut Out) {
     l!(o, "}}");
     l!(o, "key = de::next(r, path)?;");
     l!(o, "}}");
-    l!(o, "Ok(out)");
+    l!(o, "Ok(())");
     l!(o, "}}");
     l!(o, "fn write(&self, w: &mut Writer) {{");
     l!(o, "w.begin_object();");
@@ -364,9 +364,9 @@ fn emit_struct(o: &mut Out, s: &Struct) {
     l!(o, "impl<'a> Complex<'a> for {}<'a> {{", s.name);
     l!(
         o,
-        "fn read(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<Self> {{"
+        "fn read_into(&mut self, r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<()> {{"
     );
-    l!(o, "let mut out = Self::default();");
+    l!(o, "let out = self;");
     l!(o, "let mut key = de::begin(r, path)?;");
     l!(o, "while let Some(k) = key {{");
     l!(o, "match k.as_ref() {{");
@@ -384,7 +384,7 @@ fn emit_struct(o: &mut Out, s: &Struct) {
     l!(o, "}}");
     l!(o, "key = de::next(r, path)?;");
     l!(o, "}}");
-    l!(o, "Ok(out)");
+    l!(o, "Ok(())");
     l!(o, "}}");
     // write
     l!(o, "fn write(&self, w: &mut Writer) {{");

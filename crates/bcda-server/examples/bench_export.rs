@@ -28,6 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     let base = server.base_url();
     let http = reqwest::Client::builder()
+        .no_gzip()
         .pool_max_idle_per_host(256)
         .build()?;
 

@@ -695,7 +695,7 @@ async fn a_job_whose_files_cannot_be_written_fails_with_bcda_message() {
     config.workers = 1;
     let server = bcda_server::start(config).await.unwrap();
     let base = server.base_url();
-    let http = reqwest::Client::new();
+    let http = reqwest::Client::builder().no_gzip().build().unwrap();
     let (code, body) = loop {
         let r = http
             .get(format!("{base}{path}"))

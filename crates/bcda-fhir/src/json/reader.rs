@@ -239,25 +239,17 @@ impl<'a> Reader<'a> {
         self.pos += 1;
         let start = self.pos;
         let bytes = self.bytes;
-        let mut i = start;
-        // Word-at-a-time scan for '"', '\\' or a control character.
-        while i + 8 <= bytes.len() {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&bytes[i..i + 8]);
-            let v = u64::from_le_bytes(w);
-            const LO: u64 = 0x0101_0101_0101_0101;
-            const HI: u64 = 0x8080_8080_8080_8080;
-            let quote = v ^ (LO * b'"' as u64);
-            let bslash = v ^ (LO * b'\\' as u64);
-            let has_quote = quote.wrapping_sub(LO) & !quote & HI;
-            let has_bslash = bslash.wrapping_sub(LO) & !bslash & HI;
-            let has_ctrl = v.wrapping_sub(LO * 0x20) & !v & HI;
-            let m = has_quote | has_bslash | has_ctrl;
-            if m != 0 {
-                i += (m.trailing_zeros() / 8) as usize;
-                break;
-            }
-            i += 8;
+        // SIMD search for the closing quote or an escape, then a vectorizable check that the
+        // span holds no control character.
+        let mut i = match memchr::memchr2(b'"', b'\\', &bytes[start..]) {
+            Some(p) => start + p,
+            None => bytes.len(),
+        };
+        if bytes[start..i]
+            .iter()
+            .fold(false, |acc, &b| acc | (b < 0x20))
+        {
+            i = start + bytes[start..i].iter().position(|&b| b < 0x20).unwrap_or(0);
         }
         loop {
             match bytes.get(i) {

@@ -293,8 +293,8 @@ pub fn prim_ext<'a, T, X: Complex<'a>>(
     if slot.ext.is_some() {
         return Err(dup(r, path, name));
     }
-    slot.ext = Some(Box::new(complex(r, cx, path, name)?));
-    Ok(())
+    let x = slot.ext.insert(Box::default());
+    complex_into(r, cx, path, name, &mut **x)
 }
 
 /// A repeated primitive (`"name": [v, null, ...]`), aligned with a `_name` array read earlier.
@@ -381,9 +381,10 @@ pub fn prim_list_ext<'a, T, X: Complex<'a>>(
             } else {
                 let p = field.index(i);
                 r.enter().map_err(|e| syntax(e, path, name))?;
-                let x = X::read(r, cx, &p)?;
+                let mut x = Box::<X>::default();
+                x.read_into(r, cx, &p)?;
                 r.leave();
-                Some(Box::new(x))
+                Some(x)
             };
             if i < slot.len() {
                 slot[i].ext = x;
@@ -412,17 +413,18 @@ pub fn prim_list_ext<'a, T, X: Complex<'a>>(
 }
 
 #[inline]
-fn complex<'a, T: Complex<'a>>(
+fn complex_into<'a, T: Complex<'a>>(
     r: &mut Reader<'a>,
     cx: &mut Ctx,
     path: &Path<'_>,
     name: &str,
-) -> PResult<T> {
+    slot: &mut T,
+) -> PResult<()> {
     r.enter().map_err(|e| syntax(e, path, name))?;
     let p = path.field(name);
-    let v = T::read(r, cx, &p)?;
+    slot.read_into(r, cx, &p)?;
     r.leave();
-    Ok(v)
+    Ok(())
 }
 
 /// An optional complex value.
@@ -438,7 +440,8 @@ pub fn opt<'a, T: Complex<'a>>(
         return Err(dup(r, path, name));
     }
     if expect(r, cx, path, name, Kind::Object)? {
-        *slot = Some(complex(r, cx, path, name)?);
+        let x = slot.insert(T::default());
+        complex_into(r, cx, path, name, x)?;
     }
     Ok(())
 }
@@ -456,7 +459,7 @@ pub fn req<'a, T: Complex<'a>>(
         return Err(dup(r, path, name));
     }
     if expect(r, cx, path, name, Kind::Object)? {
-        *slot = complex(r, cx, path, name)?;
+        complex_into(r, cx, path, name, slot)?;
     }
     Ok(())
 }
@@ -480,7 +483,9 @@ pub fn list<'a, T: Complex<'a>>(
         r.enter().map_err(|e| syntax(e, path, name))?;
         loop {
             let p = field.index(slot.len());
-            slot.push(T::read(r, cx, &p)?);
+            slot.push(T::default());
+            let last = slot.len() - 1;
+            slot[last].read_into(r, cx, &p)?;
             if !r.next_element().map_err(|e| syntax(e, path, name))? {
                 break;
             }
@@ -554,7 +559,9 @@ pub fn choice_complex<'a, C, T: Complex<'a>>(
         return Err(dup(r, path, name));
     }
     if expect(r, cx, path, name, Kind::Object)? {
-        *slot = Some(make(Box::new(complex(r, cx, path, name)?)));
+        let mut b = Box::<T>::default();
+        complex_into(r, cx, path, name, &mut *b)?;
+        *slot = Some(make(b));
     }
     Ok(())
 }

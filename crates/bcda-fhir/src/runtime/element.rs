@@ -59,8 +59,16 @@ pub type PResult<T> = Result<T, ParseError>;
 
 /// A complex type or backbone element (generated).
 pub trait Complex<'a>: Sized + Default {
-    /// Reads a JSON object (the reader is before `{`).
-    fn read(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<Self>;
+    /// Reads a JSON object (the reader is before `{`) into `self`, which is empty: values are
+    /// built in place, so large structs are not moved after parsing.
+    fn read_into(&mut self, r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<()>;
+    /// Reads a JSON object into a new value.
+    #[inline]
+    fn read(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<Self> {
+        let mut v = Self::default();
+        v.read_into(r, cx, path)?;
+        Ok(v)
+    }
     /// Writes the JSON object.
     fn write(&self, w: &mut Writer);
     /// Core validation (cardinality, bindings, formats), recursively.
@@ -71,8 +79,8 @@ pub trait Complex<'a>: Sized + Default {
 
 impl<'a, T: Complex<'a>> Complex<'a> for Box<T> {
     #[inline]
-    fn read(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<Self> {
-        T::read(r, cx, path).map(Box::new)
+    fn read_into(&mut self, r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<()> {
+        (**self).read_into(r, cx, path)
     }
     #[inline]
     fn write(&self, w: &mut Writer) {

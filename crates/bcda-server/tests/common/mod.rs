@@ -53,7 +53,10 @@ pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
         server: Some(server),
         dir,
         base,
+        // no_gzip: another crate of the workspace turns on reqwest's gzip feature; these tests
+        // check the raw bytes the server sends.
         http: reqwest::Client::builder()
+            .no_gzip()
             .pool_max_idle_per_host(64)
             .build()
             .unwrap(),
