@@ -85,6 +85,9 @@ pub enum IssueKind {
     CountMismatch,
     /// A value could not be interpreted (for example a money amount that is not a decimal).
     InvalidValue,
+    /// Well-formed JSON that the typed model refuses (unknown property, wrong JSON type,
+    /// unknown resourceType): the full read path only.
+    InvalidResource,
 }
 
 impl IssueKind {
@@ -105,6 +108,7 @@ impl IssueKind {
             IssueKind::DuplicateId => "duplicate_id",
             IssueKind::CountMismatch => "count_mismatch",
             IssueKind::InvalidValue => "invalid_value",
+            IssueKind::InvalidResource => "invalid_resource",
         }
     }
 

@@ -31,6 +31,7 @@ pub mod project;
 pub mod render;
 pub mod split;
 pub mod stats;
+pub mod typed;
 
 #[cfg(any(feature = "simd-json", feature = "sonic-rs"))]
 pub mod backends;

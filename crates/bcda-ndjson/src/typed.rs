@@ -1,0 +1,205 @@
+//! The full read path: every line parsed strictly into the typed FHIR models of `bcda-fhir`
+//! (STU3 or R4 by the file's detected version), validated (core rules, optionally CARIN Blue
+//! Button), and handed to a [`Fold`](crate::Fold) with its location.
+//!
+//! Lines the model refuses are reported as [`IssueKind::InvalidJson`] (syntax) or
+//! [`IssueKind::InvalidResource`] (unknown property, wrong JSON type, unknown resourceType) with
+//! the FHIR path; validation findings travel with the record ([`TypedRecord::issues`]).
+
+use crate::engine::{Fold, LineCtx, LineProcessor, LineRef};
+use crate::error::IssueKind;
+use crate::input::FhirVersion;
+use bcda_fhir::runtime::{Issue as FhirIssue, ParseErrorKind, ParseOptions};
+use bcda_fhir::{profiles, r4, stu3};
+use std::collections::BTreeMap;
+
+/// A typed resource of either release.
+#[derive(Debug)]
+pub enum TypedResource<'a> {
+    /// FHIR STU3 (BCDA v1).
+    Stu3(stu3::Resource<'a>),
+    /// FHIR R4 (BCDA v2).
+    R4(r4::Resource<'a>),
+}
+
+impl TypedResource<'_> {
+    /// The `resourceType`.
+    pub fn resource_type(&self) -> &str {
+        match self {
+            TypedResource::Stu3(r) => r.resource_type(),
+            TypedResource::R4(r) => r.resource_type(),
+        }
+    }
+}
+
+/// One parsed line.
+#[derive(Debug)]
+pub struct TypedRecord<'a> {
+    /// The resource, borrowing strings from the line.
+    pub resource: TypedResource<'a>,
+    /// Validation findings (empty when validation is off or the resource is valid).
+    pub issues: Vec<FhirIssue>,
+}
+
+/// The full-path line processor.
+#[derive(Debug, Clone, Copy)]
+pub struct Typed {
+    /// Release used when a file's version could not be detected.
+    pub default_version: FhirVersion,
+    /// Run core validation.
+    pub validate: bool,
+    /// Also validate R4 resources against the CARIN Blue Button profiles they claim.
+    pub carin: bool,
+}
+
+impl Default for Typed {
+    fn default() -> Self {
+        Typed {
+            default_version: FhirVersion::R4,
+            validate: true,
+            carin: false,
+        }
+    }
+}
+
+impl LineProcessor for Typed {
+    type Scratch = ();
+    type Record<'a> = TypedRecord<'a>;
+
+    fn new_scratch(&self) {}
+
+    fn process<'a, E>(
+        &self,
+        line: &'a [u8],
+        _scratch: &'a mut (),
+        ctx: &mut LineCtx<'_>,
+        mut emit: E,
+    ) where
+        E: FnMut(TypedRecord<'a>, LineRef),
+    {
+        let text = match std::str::from_utf8(line) {
+            Ok(t) => t,
+            Err(e) => {
+                ctx.report(
+                    IssueKind::InvalidUtf8,
+                    Some(e.valid_up_to()),
+                    None,
+                    "invalid UTF-8".into(),
+                );
+                return;
+            }
+        };
+        let version = ctx.input().fhir_version.unwrap_or(self.default_version);
+        let parsed = match version {
+            FhirVersion::Stu3 => stu3::Resource::from_json_with(text, ParseOptions::strict())
+                .map(|(r, _)| TypedResource::Stu3(r)),
+            FhirVersion::R4 => r4::Resource::from_json_with(text, ParseOptions::strict())
+                .map(|(r, _)| TypedResource::R4(r)),
+        };
+        let resource = match parsed {
+            Ok(r) => r,
+            Err(e) => {
+                let kind = match e.kind() {
+                    ParseErrorKind::Syntax(_) => IssueKind::InvalidJson,
+                    ParseErrorKind::InvalidUtf8 => IssueKind::InvalidUtf8,
+                    ParseErrorKind::MissingResourceType => IssueKind::MissingResourceType,
+                    _ => IssueKind::InvalidResource,
+                };
+                let path = (!e.path().is_empty()).then(|| e.path().to_string());
+                ctx.report(kind, Some(e.offset()), path, e.kind().to_string());
+                return;
+            }
+        };
+        if let Some(expected) = ctx.input().expected_type() {
+            if resource.resource_type() != expected {
+                let msg = format!(
+                    "resourceType {} in a file of {expected}",
+                    resource.resource_type()
+                );
+                ctx.report(IssueKind::WrongResourceType, None, None, msg);
+            }
+        }
+        let mut issues = Vec::new();
+        if self.validate {
+            match &resource {
+                TypedResource::Stu3(r) => issues = r.validate(),
+                TypedResource::R4(r) => {
+                    issues = r.validate();
+                    if self.carin {
+                        for p in profiles::carin_profiles_for(text) {
+                            issues.extend(profiles::validate(p, text));
+                        }
+                    }
+                }
+            }
+        }
+        emit(TypedRecord { resource, issues }, ctx.line_ref());
+    }
+}
+
+/// Counts per resource type and keeps the first findings with their location: what
+/// `bcda validate` reports, computed in parallel.
+#[derive(Debug, Clone, Copy)]
+pub struct ValidationSummary {
+    /// Findings kept per run (all are counted).
+    pub max_findings: usize,
+}
+
+/// Result of [`ValidationSummary`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Per resource type: (resources, invalid).
+    pub by_type: BTreeMap<String, (u64, u64)>,
+    /// Findings (line, issue), at most `max_findings`, in a deterministic order.
+    pub findings: Vec<(LineRef, FhirIssue)>,
+    /// Number of findings, including those not kept.
+    pub finding_count: u64,
+}
+
+impl Fold<Typed> for ValidationSummary {
+    type Acc = Summary;
+
+    fn init(&self) -> Summary {
+        Summary::default()
+    }
+
+    fn add(&self, acc: &mut Summary, record: TypedRecord<'_>, at: LineRef) {
+        let e = acc
+            .by_type
+            .entry(record.resource.resource_type().to_string())
+            .or_default();
+        e.0 += 1;
+        if !record.issues.is_empty() {
+            e.1 += 1;
+        }
+        acc.finding_count += record.issues.len() as u64;
+        for i in record.issues {
+            acc.findings.push((at, i));
+        }
+        self.trim(acc);
+    }
+
+    fn merge(&self, acc: &mut Summary, other: Summary) {
+        for (k, (n, inv)) in other.by_type {
+            let e = acc.by_type.entry(k).or_default();
+            e.0 += n;
+            e.1 += inv;
+        }
+        acc.finding_count += other.finding_count;
+        acc.findings.extend(other.findings);
+        acc.findings
+            .sort_by(|a, b| (a.0, &a.1.path, &a.1.message).cmp(&(b.0, &b.1.path, &b.1.message)));
+        acc.findings.truncate(self.max_findings);
+    }
+}
+
+impl ValidationSummary {
+    fn trim(&self, acc: &mut Summary) {
+        if acc.findings.len() > self.max_findings {
+            acc.findings.sort_by(|a, b| {
+                (a.0, &a.1.path, &a.1.message).cmp(&(b.0, &b.1.path, &b.1.message))
+            });
+            acc.findings.truncate(self.max_findings);
+        }
+    }
+}
