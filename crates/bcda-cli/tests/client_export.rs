@@ -1,23 +1,56 @@
 //! `bcda export` and `bcda jobs` against an in-process server on loopback: credentials from
 //! env, flags and a file; `--ingest`; `--resume`; the secret never printed.
 
-use std::process::{Command, Output};
-use std::time::Duration;
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use bcda_server::{sandbox, HashParams, ServerConfig};
 
 const ACO: &str = "A9994";
 
+/// Runs the binary with a 90 s limit (killed and failed beyond it).
 fn bcda(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_bcda"));
     cmd.args(args)
         .env_remove("BCDA_CLIENT_ID")
         .env_remove("BCDA_CLIENT_SECRET")
-        .env_remove("BCDA_BASE_URL");
+        .env_remove("BCDA_BASE_URL")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("run bcda")
+    let mut child = cmd.spawn().expect("run bcda");
+    // Drain the pipes on threads so a chatty child cannot block on a full pipe.
+    let mut so = child.stdout.take().unwrap();
+    let mut se = child.stderr.take().unwrap();
+    let t_out = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = so.read_to_end(&mut v);
+        v
+    });
+    let t_err = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = se.read_to_end(&mut v);
+        v
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("bcda {args:?} did not finish within 90 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: t_out.join().unwrap(),
+        stderr: t_err.join().unwrap(),
+    }
 }
 
 fn text(o: &Output) -> (String, String) {

@@ -1,7 +1,8 @@
 //! `bcda demo` end to end: the binary starts its own server, walks the guide's four steps and
 //! prints the stats, on nothing but loopback and a temporary directory.
 
-use std::process::{Command, Stdio};
+use std::io::Read;
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 #[test]
@@ -12,6 +13,16 @@ fn demo_walks_the_four_steps_and_prints_stats() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn bcda demo");
+    // Drain the pipes on threads so the child never blocks on a full pipe.
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    };
+    let t_out = drain(Box::new(child.stdout.take().unwrap()));
+    let t_err = drain(Box::new(child.stderr.take().unwrap()));
     let started = Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
@@ -23,7 +34,11 @@ fn demo_walks_the_four_steps_and_prints_stats() {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let out = child.wait_with_output().unwrap();
+    let out = Output {
+        status,
+        stdout: t_out.join().unwrap(),
+        stderr: t_err.join().unwrap(),
+    };
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
