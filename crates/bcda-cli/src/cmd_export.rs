@@ -84,7 +84,9 @@ fn read_credentials_file(path: &Path) -> anyhow::Result<(String, String)> {
                 continue;
             };
             let v = v.trim().trim_matches('"').to_string();
-            match k.trim().to_ascii_lowercase().as_str() {
+            let k = k.trim();
+            let k = k.strip_prefix("export ").unwrap_or(k).trim();
+            match k.to_ascii_lowercase().as_str() {
                 "client_id" | "bcda_client_id" => id = Some(v),
                 "client_secret" | "bcda_client_secret" => secret = Some(v),
                 _ => {}
@@ -167,7 +169,10 @@ impl Progress for CliProgress {
             Event::InProgress { progress, wait } => {
                 let p = progress.as_deref().unwrap_or("in progress");
                 match &self.bar {
-                    Some(b) => b.set_message(format!("job: {p} (next check in {wait:.1?})")),
+                    Some(b) => b.set_message(format!(
+                        "job: {}{p} (next check in {wait:.1?})",
+                        percent_bar(p)
+                    )),
                     None => eprintln!("job: {p} (next check in {wait:.1?})"),
                 }
             }
@@ -203,6 +208,23 @@ impl Progress for CliProgress {
             }
             _ => {}
         }
+    }
+}
+
+/// `[#####.....] ` for an `X-Progress` such as `In Progress (50%)`, else nothing.
+fn percent_bar(progress: &str) -> String {
+    let Some(end) = progress.find('%') else {
+        return String::new();
+    };
+    let start = progress[..end]
+        .rfind(|c: char| !c.is_ascii_digit())
+        .map_or(0, |i| i + 1);
+    match progress[start..end].parse::<usize>() {
+        Ok(pct) => {
+            let filled = pct.min(100) / 5;
+            format!("[{}{}] ", "#".repeat(filled), ".".repeat(20 - filled))
+        }
+        Err(_) => String::new(),
     }
 }
 
@@ -307,4 +329,39 @@ pub(crate) fn run(args: ExportArgs) -> anyhow::Result<i32> {
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_bars() {
+        assert_eq!(percent_bar("In Progress (50%)"), "[##########..........] ");
+        assert_eq!(percent_bar("In Progress (100%)"), "[####################] ");
+        assert_eq!(percent_bar("In Progress (0%)"), "[....................] ");
+        assert_eq!(percent_bar("Pending"), "");
+    }
+
+    #[test]
+    fn credentials_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c");
+        std::fs::write(&p, r#"{"client_id":"a","client_secret":"b"}"#).unwrap();
+        assert_eq!(read_credentials_file(&p).unwrap(), ("a".into(), "b".into()));
+        std::fs::write(&p, "export BCDA_CLIENT_ID=a\nexport x=1\nclient_secret = \"b\"\n").unwrap();
+        assert_eq!(read_credentials_file(&p).unwrap(), ("a".into(), "b".into()));
+        std::fs::write(
+            &p,
+            r#"[{"client_id":"a","client_secret":"b"},{"client_id":"c","client_secret":"d"}]"#,
+        )
+        .unwrap();
+        assert!(read_credentials_file(&p)
+            .unwrap_err()
+            .to_string()
+            .contains("exactly one"));
+        std::fs::write(&p, "client_id=a\n").unwrap();
+        let err = read_credentials_file(&p).unwrap_err().to_string();
+        assert!(err.contains("client_secret"), "{err}");
+    }
 }
