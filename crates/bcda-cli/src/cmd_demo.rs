@@ -56,11 +56,10 @@ fn shorten_token(body: &str) -> String {
 
 fn clip(body: &str) -> String {
     let body = body.trim();
-    if body.len() <= 4 * BODY_LIMIT {
-        if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
-            if let Ok(pretty) = serde_json::to_string_pretty(&v) {
-                return pretty.replace('\n', "\n<   ");
-            }
+    // The manifest is shown whole and indented, in the server's key order.
+    if let Ok(m) = bcda_client::Manifest::parse(body) {
+        if let Ok(pretty) = serde_json::to_string_pretty(&m) {
+            return pretty.replace('\n', "\n<   ");
         }
     }
     if body.len() <= BODY_LIMIT {
