@@ -1,13 +1,14 @@
 //! One file: resumable download of the raw (gzip) bytes into a hidden `.part` file, then
 //! decompression, line checks and an atomic rename to the final name.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use bcda_protocol::ManifestEntry;
 use reqwest::header::{CONTENT_ENCODING, CONTENT_RANGE, ETAG};
 use reqwest::{Method, StatusCode};
+use tokio::io::AsyncWriteExt;
 
 use crate::client::{emit_exchange, error_chain, read_status_body, Auth};
 use crate::{BulkClient, ClientError, Event, FileSummary, Progress};
@@ -187,7 +188,7 @@ pub(crate) async fn download_one(
             .get(CONTENT_ENCODING)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
-        let mut file = match status {
+        let file = match status {
             StatusCode::PARTIAL_CONTENT if offset > 0 => {
                 let content_range = resp
                     .headers()
@@ -205,9 +206,10 @@ pub(crate) async fn download_one(
                     continue;
                 }
                 resumed = true;
-                OpenOptions::new()
+                tokio::fs::OpenOptions::new()
                     .append(true)
                     .open(&paths.part)
+                    .await
                     .map_err(|e| ClientError::io(&paths.part, e))?
             }
             StatusCode::OK => {
@@ -223,7 +225,9 @@ pub(crate) async fn download_one(
                     etag,
                 }
                 .write(&paths.meta)?;
-                File::create(&paths.part).map_err(|e| ClientError::io(&paths.part, e))?
+                tokio::fs::File::create(&paths.part)
+                    .await
+                    .map_err(|e| ClientError::io(&paths.part, e))?
             }
             StatusCode::RANGE_NOT_SATISFIABLE if offset > 0 => {
                 // The part may already be whole; the check below decides.
@@ -269,13 +273,16 @@ pub(crate) async fn download_one(
             }
         };
 
-        // Stream the body into the part file.
+        // Stream the body into the part file (tokio's file runs the writes on the blocking
+        // pool; the buffer keeps them few).
+        let mut file = tokio::io::BufWriter::with_capacity(256 * 1024, file);
         let mut resp = resp;
         let mut stream_error = None;
         loop {
             match resp.chunk().await {
                 Ok(Some(bytes)) => {
                     file.write_all(&bytes)
+                        .await
                         .map_err(|e| ClientError::io(&paths.part, e))?;
                     transferred += bytes.len() as u64;
                     progress.on_event(&Event::DownloadBytes {
@@ -290,7 +297,9 @@ pub(crate) async fn download_one(
                 }
             }
         }
-        file.flush().map_err(|e| ClientError::io(&paths.part, e))?;
+        file.flush()
+            .await
+            .map_err(|e| ClientError::io(&paths.part, e))?;
         drop(file);
         if let Some(err) = stream_error {
             attempt += 1;
