@@ -349,7 +349,11 @@ mod tests {
         let p = dir.path().join("c");
         std::fs::write(&p, r#"{"client_id":"a","client_secret":"b"}"#).unwrap();
         assert_eq!(read_credentials_file(&p).unwrap(), ("a".into(), "b".into()));
-        std::fs::write(&p, "export BCDA_CLIENT_ID=a\nexport x=1\nclient_secret = \"b\"\n").unwrap();
+        std::fs::write(
+            &p,
+            "export BCDA_CLIENT_ID=a\nexport x=1\nclient_secret = \"b\"\n",
+        )
+        .unwrap();
         assert_eq!(read_credentials_file(&p).unwrap(), ("a".into(), "b".into()));
         std::fs::write(
             &p,
