@@ -7,12 +7,12 @@ use clap::{Parser, Subcommand};
 mod cmd_admin;
 mod cmd_demo;
 mod cmd_export;
-mod cmd_jobs;
 mod cmd_generate;
+mod cmd_jobs;
 mod cmd_sandbox;
+mod cmd_schema;
 mod cmd_serve;
 mod cmd_stats;
-mod cmd_schema;
 mod cmd_validate;
 
 /// bcda-rs: a Rust re-implementation of the Medicare Beneficiary Claims Data API and its tools.
