@@ -495,6 +495,22 @@ pub fn list<'a, T: Complex<'a>>(
     Ok(())
 }
 
+/// The element of a choice slot's primitive variant: created when the slot is empty, the
+/// existing one when the slot holds the same variant (`valueString` and `_valueString`), an
+/// error when it holds another type.
+#[inline]
+fn choice_element<'s, C, T, X>(
+    r: &Reader<'_>,
+    path: &Path<'_>,
+    name: &str,
+    slot: &'s mut Option<C>,
+    make: fn(Element<T, X>) -> C,
+    get: fn(&mut C) -> Option<&mut Element<T, X>>,
+) -> PResult<&'s mut Element<T, X>> {
+    let c = slot.get_or_insert_with(|| make(Element::default()));
+    get(c).ok_or_else(|| dup(r, path, name))
+}
+
 /// A choice element's primitive variant (`valueString`).
 #[inline]
 pub fn choice_prim<'a, C, T: Primitive<'a>, X>(
@@ -506,18 +522,8 @@ pub fn choice_prim<'a, C, T: Primitive<'a>, X>(
     make: fn(Element<T, X>) -> C,
     get: fn(&mut C) -> Option<&mut Element<T, X>>,
 ) -> PResult<()> {
-    match slot {
-        None => {
-            let mut e = Element::default();
-            prim(r, cx, path, name, &mut e)?;
-            *slot = Some(make(e));
-        }
-        Some(c) => match get(c) {
-            Some(e) => prim(r, cx, path, name, e)?,
-            None => return Err(dup(r, path, name)),
-        },
-    }
-    Ok(())
+    let e = choice_element(r, path, name, slot, make, get)?;
+    prim(r, cx, path, name, e)
 }
 
 /// A choice element's primitive companion (`_valueString`).
@@ -531,18 +537,8 @@ pub fn choice_prim_ext<'a, C, T, X: Complex<'a>>(
     make: fn(Element<T, X>) -> C,
     get: fn(&mut C) -> Option<&mut Element<T, X>>,
 ) -> PResult<()> {
-    match slot {
-        None => {
-            let mut e = Element::default();
-            prim_ext(r, cx, path, name, &mut e)?;
-            *slot = Some(make(e));
-        }
-        Some(c) => match get(c) {
-            Some(e) => prim_ext(r, cx, path, name, e)?,
-            None => return Err(dup(r, path, name)),
-        },
-    }
-    Ok(())
+    let e = choice_element(r, path, name, slot, make, get)?;
+    prim_ext(r, cx, path, name, e)
 }
 
 /// A choice element's complex variant (`valueCodeableConcept`).
