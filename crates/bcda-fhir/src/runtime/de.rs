@@ -297,17 +297,18 @@ pub fn prim_ext<'a, T, X: Complex<'a>>(
     complex_into(r, cx, path, name, &mut **x)
 }
 
-/// A repeated primitive (`"name": [v, null, ...]`), aligned with a `_name` array read earlier.
-pub fn prim_list<'a, T: Primitive<'a>, X>(
+/// Walks a JSON array whose entries align with `slot` (a primitive's value array and its
+/// `_name` companion): `null` entries give `None`, others come from `read`; `set` stores each
+/// entry at its index, growing `slot` as needed. The two arrays must have the same length.
+fn aligned<'a, T, X, V>(
     r: &mut Reader<'a>,
     cx: &mut Ctx,
     path: &Path<'_>,
     name: &str,
     slot: &mut Vec<Element<T, X>>,
+    mut read: impl FnMut(&mut Reader<'a>, &mut Ctx, &Path<'_>, usize) -> PResult<Option<V>>,
+    set: fn(&mut Element<T, X>, Option<V>),
 ) -> PResult<()> {
-    if slot.iter().any(|e| e.value.is_some()) {
-        return Err(dup(r, path, name));
-    }
     if !expect(r, cx, path, name, Kind::Array)? {
         return Ok(());
     }
@@ -320,24 +321,12 @@ pub fn prim_list<'a, T: Primitive<'a>, X>(
                 r.null().map_err(|e| syntax(e, path, name))?;
                 None
             } else {
-                let start = r.offset();
-                match T::read(r) {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        let idx = format!("{i}");
-                        bad_value(r, cx, &field, &idx, start, e)?;
-                        None
-                    }
-                }
+                read(r, cx, &field, i)?
             };
-            if i < slot.len() {
-                slot[i].value = v;
-            } else {
-                slot.push(Element {
-                    value: v,
-                    ext: None,
-                });
+            if i == slot.len() {
+                slot.push(Element::default());
             }
+            set(&mut slot[i], v);
             i += 1;
             if !r.next_element().map_err(|e| syntax(e, path, name))? {
                 break;
@@ -348,12 +337,33 @@ pub fn prim_list<'a, T: Primitive<'a>, X>(
         return Err(at(
             r,
             ParseErrorKind::InvalidValue(format!(
-                "'{name}' has {i} values but '_{name}' has {had}"
+                "'{name}' has {i} entries but its aligned array has {had}"
             )),
             path.render_field(name),
         ));
     }
     Ok(())
+}
+
+/// A repeated primitive (`"name": [v, null, ...]`), aligned with a `_name` array read earlier.
+pub fn prim_list<'a, T: Primitive<'a>, X>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Vec<Element<T, X>>,
+) -> PResult<()> {
+    if slot.iter().any(|e| e.value.is_some()) {
+        return Err(dup(r, path, name));
+    }
+    let read = |r: &mut Reader<'a>, cx: &mut Ctx, field: &Path<'_>, i: usize| {
+        let start = r.offset();
+        match T::read(r) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) => bad_value(r, cx, field, &i.to_string(), start, e).map(|_| None),
+        }
+    };
+    aligned(r, cx, path, name, slot, read, |e, v| e.value = v)
 }
 
 /// A repeated primitive's companion array (`"_name": [{...}, null, ...]`).
@@ -367,49 +377,15 @@ pub fn prim_list_ext<'a, T, X: Complex<'a>>(
     if slot.iter().any(|e| e.ext.is_some()) {
         return Err(dup(r, path, name));
     }
-    if !expect(r, cx, path, name, Kind::Array)? {
-        return Ok(());
-    }
-    let had = slot.len();
-    let mut i = 0;
-    if r.begin_array().map_err(|e| syntax(e, path, name))? {
-        let field = path.field(name);
-        loop {
-            let x = if r.peek().map_err(|e| syntax(e, path, name))? == Kind::Null {
-                r.null().map_err(|e| syntax(e, path, name))?;
-                None
-            } else {
-                let p = field.index(i);
-                r.enter().map_err(|e| syntax(e, path, name))?;
-                let mut x = Box::<X>::default();
-                x.read_into(r, cx, &p)?;
-                r.leave();
-                Some(x)
-            };
-            if i < slot.len() {
-                slot[i].ext = x;
-            } else {
-                slot.push(Element {
-                    value: None,
-                    ext: x,
-                });
-            }
-            i += 1;
-            if !r.next_element().map_err(|e| syntax(e, path, name))? {
-                break;
-            }
-        }
-    }
-    if had != 0 && had != i {
-        return Err(at(
-            r,
-            ParseErrorKind::InvalidValue(format!(
-                "'{name}' has {i} entries but the value array has {had}"
-            )),
-            path.render_field(name),
-        ));
-    }
-    Ok(())
+    let read = |r: &mut Reader<'a>, cx: &mut Ctx, field: &Path<'_>, i: usize| {
+        let p = field.index(i);
+        r.enter().map_err(|e| syntax(e, path, name))?;
+        let mut x = Box::<X>::default();
+        x.read_into(r, cx, &p)?;
+        r.leave();
+        Ok(Some(x))
+    };
+    aligned(r, cx, path, name, slot, read, |e, x| e.ext = x)
 }
 
 #[inline]
