@@ -27,6 +27,12 @@ pub(crate) struct ServeArgs {
     /// gzip level of export files at rest (0-9).
     #[arg(long, env = "BCDA_GZIP_LEVEL", default_value_t = 1)]
     gzip_level: u32,
+    /// Serve HTTPS with this PEM certificate chain (requires --tls-key).
+    #[arg(long, env = "BCDA_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "BCDA_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
     /// Do not seed the sandbox ACOs and their published credentials.
     #[arg(long)]
     no_sandbox: bool,
@@ -54,6 +60,9 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     if let Some(w) = args.workers {
         config.workers = w;
+    }
+    if let (Some(cert), Some(key)) = (args.tls_cert, args.tls_key) {
+        config.tls = Some(bcda_server::TlsFiles { cert, key });
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -67,6 +67,17 @@ pub struct ServerConfig {
     /// gzip level of the files at rest, 0-9 (default 1: a 2.5x faster export than level 6 for
     /// files about 2.2x larger; BCDA uses Go's default, 6).
     pub gzip_level: u32,
+    /// Serve HTTPS with this PEM certificate chain and private key (default: plain HTTP).
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM files for HTTPS.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// Certificate chain (leaf first).
+    pub cert: PathBuf,
+    /// Private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
 }
 
 impl Default for ServerConfig {
@@ -89,6 +100,7 @@ impl Default for ServerConfig {
             version_tag: format!("bcda-rs-{}", env!("CARGO_PKG_VERSION")),
             request_timeout: Duration::from_secs(30),
             gzip_level: 1,
+            tls: None,
         }
     }
 }

@@ -30,6 +30,9 @@ pub enum ServerError {
     /// Hashing a secret failed.
     #[error("secret hashing: {0}")]
     Hash(String),
+    /// The TLS certificate or key could not be used.
+    #[error("TLS: {0}")]
+    Tls(String),
     /// Binding or serving the listener failed.
     #[error("listener: {0}")]
     Bind(std::io::Error),

@@ -24,6 +24,7 @@ mod retention;
 pub mod sandbox;
 mod source;
 pub mod store;
+mod tls;
 mod worker;
 
 use std::net::SocketAddr;
@@ -32,7 +33,7 @@ use std::sync::Arc;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
-pub use config::{HashParams, ServerConfig};
+pub use config::{HashParams, ServerConfig, TlsFiles};
 pub use error::ServerError;
 
 /// Shared state of a running server.
@@ -51,6 +52,7 @@ pub(crate) struct AppState {
 /// A started server: its address and a handle to stop it.
 pub struct RunningServer {
     addr: SocketAddr,
+    scheme: &'static str,
     shutdown_tx: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
     http: JoinHandle<Result<(), ServerError>>,
@@ -62,9 +64,9 @@ impl RunningServer {
         self.addr
     }
 
-    /// `http://{addr}`.
+    /// `http://{addr}`, or `https://{addr}` when serving TLS.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// Stop accepting requests, let in-flight requests finish, stop the workers.
@@ -121,6 +123,9 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     .await
     .map_err(|e| ServerError::Task(e.to_string()))??;
 
+    // Read the certificate before binding, so a bad file fails the start cleanly.
+    let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
+    let scheme = if acceptor.is_some() { "https" } else { "http" };
     let listener = tokio::net::TcpListener::bind((config.bind, config.port))
         .await
         .map_err(ServerError::Bind)?;
@@ -156,21 +161,35 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
 
     let app = api::router(state.clone());
     let mut rx = shutdown_rx.clone();
-    let http = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                while !*rx.borrow() {
-                    if rx.changed().await.is_err() {
-                        break;
-                    }
-                }
-            })
-            .await
-            .map_err(ServerError::Bind)
-    });
+    let stopped = async move {
+        while !*rx.borrow() {
+            if rx.changed().await.is_err() {
+                break;
+            }
+        }
+    };
+    let http = match acceptor {
+        None => tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .await
+                .map_err(ServerError::Bind)
+        }),
+        Some(acceptor) => tokio::spawn(async move {
+            let tls = tls::TlsListener {
+                tcp: listener,
+                acceptor,
+            };
+            axum::serve(tls, app)
+                .with_graceful_shutdown(stopped)
+                .await
+                .map_err(ServerError::Bind)
+        }),
+    };
     tracing::info!(%addr, "bcda server listening");
     Ok(RunningServer {
         addr,
+        scheme,
         shutdown_tx,
         tasks,
         http,

@@ -103,7 +103,7 @@ async fn kickoff(
     .await
     .map_err(|e| ApiError::internal(v, e))??;
 
-    let base = base_url(&headers);
+    let base = base_url(&state.config, &headers);
     let request_url = format!("{base}{}", uri);
     let transaction_us = (now.unix_timestamp_nanos() / 1000) as i64;
     let job_id = {

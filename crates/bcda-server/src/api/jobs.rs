@@ -129,7 +129,7 @@ fn job_status(
                 .into_response())
         }
         JobStatus::Completed if !is_expired(&job) => {
-            let base = base_url(headers);
+            let base = base_url(&state.config, headers);
             let expires = http_date_us(job.expires_us.unwrap_or(job.updated_us));
             let ok = |body: std::sync::Arc<str>| {
                 (
@@ -246,7 +246,10 @@ fn list_jobs(
             end: format_seconds_z(datetime_us(j.updated_us)),
         })
         .collect();
-    let bundle = TaskBundle::new(&format!("{}/api/{v}/jobs", base_url(headers)), &tasks);
+    let bundle = TaskBundle::new(
+        &format!("{}/api/{v}/jobs", base_url(&state.config, headers)),
+        &tasks,
+    );
     Ok((
         StatusCode::OK,
         [(CONTENT_TYPE, "application/json")],

@@ -87,7 +87,11 @@ pub(crate) async fn metadata(
         Ok(v) => v,
         Err(e) => return e.into_response(),
     };
-    let cs = capability_statement(v, &base_url(&headers), &state.config.version_tag);
+    let cs = capability_statement(
+        v,
+        &base_url(&state.config, &headers),
+        &state.config.version_tag,
+    );
     // `Connection: close` here only: stock SMART bulk-data clients hang on a kept-alive
     // connection after a cached metadata request.
     (

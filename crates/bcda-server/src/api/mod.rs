@@ -235,14 +235,20 @@ pub(crate) fn authenticate(
     Ok(Caller { aco, claims })
 }
 
-/// `{scheme}://{host}` of the request (the `Host` header, as BCDA does).
-pub(crate) fn base_url(headers: &HeaderMap) -> String {
+/// `{scheme}://{host}` of the request (the `Host` header, as BCDA does; `https` when this
+/// server holds the TLS certificate).
+pub(crate) fn base_url(config: &crate::ServerConfig, headers: &HeaderMap) -> String {
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .filter(|h| !h.is_empty())
         .unwrap_or("localhost");
-    format!("http://{host}")
+    format!("{scheme}://{host}")
 }
 
 /// An HTTP-date.
