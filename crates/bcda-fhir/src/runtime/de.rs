@@ -440,13 +440,15 @@ pub fn req<'a, T: Complex<'a>>(
     Ok(())
 }
 
-/// A repeated complex value.
-pub fn list<'a, T: Complex<'a>>(
+/// Reads a JSON array into `slot` (which must be empty), one entry per `push` call, each with
+/// its indexed path.
+fn array<'a, V>(
     r: &mut Reader<'a>,
     cx: &mut Ctx,
     path: &Path<'_>,
     name: &str,
-    slot: &mut Vec<T>,
+    slot: &mut Vec<V>,
+    mut push: impl FnMut(&mut Reader<'a>, &mut Ctx, &Path<'_>, &mut Vec<V>) -> PResult<()>,
 ) -> PResult<()> {
     if !slot.is_empty() {
         return Err(dup(r, path, name));
@@ -459,9 +461,7 @@ pub fn list<'a, T: Complex<'a>>(
         r.enter().map_err(|e| syntax(e, path, name))?;
         loop {
             let p = field.index(slot.len());
-            slot.push(T::default());
-            let last = slot.len() - 1;
-            slot[last].read_into(r, cx, &p)?;
+            push(r, cx, &p, slot)?;
             if !r.next_element().map_err(|e| syntax(e, path, name))? {
                 break;
             }
@@ -469,6 +469,21 @@ pub fn list<'a, T: Complex<'a>>(
         r.leave();
     }
     Ok(())
+}
+
+/// A repeated complex value (each entry parsed in place).
+pub fn list<'a, T: Complex<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    slot: &mut Vec<T>,
+) -> PResult<()> {
+    array(r, cx, path, name, slot, |r, cx, p, v| {
+        v.push(T::default());
+        let last = v.len() - 1;
+        v[last].read_into(r, cx, p)
+    })
 }
 
 /// The element of a choice slot's primitive variant: created when the slot is empty, the
@@ -565,25 +580,10 @@ pub fn resource_list<'a, R: AnyResource<'a>>(
     name: &str,
     slot: &mut Vec<R>,
 ) -> PResult<()> {
-    if !slot.is_empty() {
-        return Err(dup(r, path, name));
-    }
-    if !expect(r, cx, path, name, Kind::Array)? {
-        return Ok(());
-    }
-    if r.begin_array().map_err(|e| syntax(e, path, name))? {
-        let field = path.field(name);
-        r.enter().map_err(|e| syntax(e, path, name))?;
-        loop {
-            let p = field.index(slot.len());
-            slot.push(R::read(r, cx, &p)?);
-            if !r.next_element().map_err(|e| syntax(e, path, name))? {
-                break;
-            }
-        }
-        r.leave();
-    }
-    Ok(())
+    array(r, cx, path, name, slot, |r, cx, p, v| {
+        v.push(R::read(r, cx, p)?);
+        Ok(())
+    })
 }
 
 /// Finds the `resourceType` of the object at the reader without consuming it.
