@@ -109,9 +109,8 @@ fn carin_issues(r: &r4::Resource<'_>) -> Vec<Issue> {
     let one = |res: &r4::Resource<'_>, root: Option<String>| -> Vec<Issue> {
         let json = res.to_json();
         let t = res.resource_type().to_string();
-        profiles::carin_profiles_for(&json)
+        profiles::validate_carin(&json)
             .into_iter()
-            .flat_map(|p| profiles::validate(p, &json))
             .map(|mut i| {
                 if let Some(root) = &root {
                     i.path = format!("{root}{}", &i.path[t.len().min(i.path.len())..]);

@@ -437,34 +437,76 @@ fn descend<'t>(value: &'t Tree<'t>, path: &str) -> Vec<&'t Tree<'t>> {
     cur
 }
 
-/// Validates a resource's JSON text against a profile.
-pub fn validate(profile: &'static ProfileDef, json: &str) -> Vec<Issue> {
-    let tree = match Tree::parse(json) {
-        Ok(t) => t,
-        Err(e) => {
-            return vec![Issue::error(
-                IssueCode::Format,
-                profile.resource_type.into(),
-                e.message.into_owned(),
-            )]
+/// The constraint tree of a generated profile, built once per process.
+fn cached_tree(profile: &'static ProfileDef) -> Option<&'static Node> {
+    static TREES: std::sync::OnceLock<Vec<(&'static str, Node)>> = std::sync::OnceLock::new();
+    let trees = TREES.get_or_init(|| {
+        carin_bb::PROFILES
+            .iter()
+            .map(|p| (p.url, Node::build(p)))
+            .collect()
+    });
+    trees
+        .iter()
+        .find(|(url, _)| *url == profile.url)
+        .map(|(_, n)| n)
+}
+
+fn validate_tree(profile: &'static ProfileDef, tree: &Tree<'_>) -> Vec<Issue> {
+    let built;
+    let node = match cached_tree(profile) {
+        Some(n) => n,
+        None => {
+            built = Node::build(profile);
+            &built
         }
     };
-    let root = Node::build(profile);
     let mut c = Checker {
         issues: Vec::new(),
         profile: profile.name,
     };
-    c.object(&root, &tree, profile.resource_type);
+    c.object(node, tree, profile.resource_type);
     c.issues
+}
+
+fn parse_error(at: &str, e: crate::json::SyntaxError) -> Vec<Issue> {
+    vec![Issue::error(
+        IssueCode::Format,
+        at.into(),
+        e.message.into_owned(),
+    )]
+}
+
+/// Validates a resource's JSON text against a profile.
+pub fn validate(profile: &'static ProfileDef, json: &str) -> Vec<Issue> {
+    match Tree::parse(json) {
+        Ok(t) => validate_tree(profile, &t),
+        Err(e) => parse_error(profile.resource_type, e),
+    }
+}
+
+/// Validates a resource's JSON text against the CARIN profiles it claims (or its type implies,
+/// see [`carin_profiles_for`]), parsing the text once.
+pub fn validate_carin(json: &str) -> Vec<Issue> {
+    match Tree::parse(json) {
+        Ok(t) => profiles_for_tree(&t)
+            .into_iter()
+            .flat_map(|p| validate_tree(p, &t))
+            .collect(),
+        Err(e) => parse_error("", e),
+    }
 }
 
 /// The CARIN profiles a resource claims in `meta.profile`; when it claims none, the one its type
 /// implies (EOB by `type`/`subType` codes).
 pub fn carin_profiles_for(json: &str) -> Vec<&'static ProfileDef> {
-    let Ok(tree) = Tree::parse(json) else {
-        return Vec::new();
-    };
-    let claimed: Vec<&'static ProfileDef> = descend(&tree, "meta.profile")
+    Tree::parse(json)
+        .map(|t| profiles_for_tree(&t))
+        .unwrap_or_default()
+}
+
+fn profiles_for_tree(tree: &Tree<'_>) -> Vec<&'static ProfileDef> {
+    let claimed: Vec<&'static ProfileDef> = descend(tree, "meta.profile")
         .into_iter()
         .filter_map(|v| match v {
             Tree::String(s) => carin_bb::by_url(s),
@@ -474,7 +516,7 @@ pub fn carin_profiles_for(json: &str) -> Vec<&'static ProfileDef> {
     if !claimed.is_empty() {
         return claimed;
     }
-    let rt = match descend(&tree, "resourceType").first() {
+    let rt = match descend(tree, "resourceType").first() {
         Some(Tree::String(s)) => s.to_string(),
         _ => return Vec::new(),
     };
@@ -485,7 +527,7 @@ pub fn carin_profiles_for(json: &str) -> Vec<&'static ProfileDef> {
         "Practitioner" => "C4BB-Practitioner",
         "ExplanationOfBenefit" => {
             let has = |path: &str, code: &str| {
-                descend(&tree, path)
+                descend(tree, path)
                     .iter()
                     .any(|v| matches!(v, Tree::String(s) if s == code))
             };

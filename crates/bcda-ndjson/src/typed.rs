@@ -126,9 +126,7 @@ impl LineProcessor for Typed {
                 TypedResource::R4(r) => {
                     issues = r.validate();
                     if self.carin {
-                        for p in profiles::carin_profiles_for(text) {
-                            issues.extend(profiles::validate(p, text));
-                        }
+                        issues.extend(profiles::validate_carin(text));
                     }
                 }
             }
