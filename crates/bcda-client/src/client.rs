@@ -462,13 +462,7 @@ impl BulkClient {
         } else {
             Auth::None
         };
-        let mut seen = std::collections::HashSet::new();
-        for (e, _) in &entries {
-            let name = crate::download::file_name(&e.url)?;
-            if !seen.insert(name.to_string()) {
-                return Err(ClientError::BadFileName(e.url.clone()));
-            }
-        }
+        crate::download::manifest_file_names(manifest)?;
         let mut files: Vec<(usize, FileSummary)> =
             futures::stream::iter(entries.into_iter().enumerate())
                 .map(|(i, (entry, is_error))| async move {

@@ -30,6 +30,22 @@ pub(crate) fn file_name(url: &str) -> Result<&str, ClientError> {
     }
 }
 
+/// The local file name of every entry of `manifest` (outputs, then errors), as
+/// [`crate::BulkClient::download_all`] checks them before downloading: each must be a plain file
+/// name ([`ClientError::BadFileName`] otherwise) and no two entries may share one.
+pub fn manifest_file_names(manifest: &bcda_protocol::Manifest) -> Result<Vec<&str>, ClientError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut names = Vec::new();
+    for e in manifest.output.iter().chain(&manifest.error) {
+        let name = file_name(&e.url)?;
+        if !seen.insert(name) {
+            return Err(ClientError::BadFileName(e.url.clone()));
+        }
+        names.push(name);
+    }
+    Ok(names)
+}
+
 /// Writes `bytes` to `path` through a temporary sibling and a rename.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ClientError> {
     let name = path

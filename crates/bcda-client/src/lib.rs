@@ -33,6 +33,7 @@ use std::time::Duration;
 
 pub use bcda_protocol::{ApiVersion, Manifest, ManifestEntry, ResourceType, TaskBundle};
 pub use client::BulkClient;
+pub use download::manifest_file_names;
 pub use error::ClientError;
 pub use progress::{Event, Exchange, NoProgress, Progress};
 

@@ -11,6 +11,15 @@ pub fn header_has_token(value: &str, token: &str) -> bool {
     })
 }
 
+/// The token of an `Authorization: Bearer <token>` header value (BCDA's shape check): the
+/// scheme is exactly `Bearer` followed by one space, and the token is non-empty and holds no
+/// whitespace. `None` means BCDA's 401 `Invalid Token`.
+pub fn bearer_token(value: &str) -> Option<&str> {
+    value
+        .strip_prefix("Bearer ")
+        .filter(|t| !t.is_empty() && !t.chars().any(char::is_whitespace))
+}
+
 /// Check `Accept` alone: present and holding `application/fhir+json`.
 pub fn validate_accept(accept: Option<&str>) -> Result<(), ProtocolError> {
     match accept {
@@ -40,6 +49,16 @@ pub fn validate_export_headers(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bearer_shape() {
+        assert_eq!(bearer_token("Bearer a.b.c"), Some("a.b.c"));
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("bearer a.b.c"), None);
+        assert_eq!(bearer_token("Bearer a b"), None);
+        assert_eq!(bearer_token("Bearer  a"), None);
+        assert_eq!(bearer_token("Basic YTpi"), None);
+    }
 
     #[test]
     fn accept_rules() {

@@ -19,7 +19,7 @@ mod time_fmt;
 mod token;
 
 pub use error::ProtocolError;
-pub use headers::{header_has_token, validate_accept, validate_export_headers};
+pub use headers::{bearer_token, header_has_token, validate_accept, validate_export_headers};
 pub use jobs::{
     parse_status_filter, JobStatus, Task, TaskBundle, TaskEntry, TaskIdentifier, TaskInput,
     TaskPeriod, TaskSummary, TaskText,

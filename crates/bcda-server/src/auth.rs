@@ -141,6 +141,22 @@ impl TokenKeys {
     }
 }
 
+/// The client id and secret of an `Authorization: Basic <base64(id:secret)>` header value
+/// (scheme case-insensitive, one space, standard padded base64 of UTF-8 text; the secret is
+/// everything after the first `:`). `None` means BCDA's 400 `Bad Request`.
+pub fn basic_credentials(value: &str) -> Option<(String, String)> {
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((id.to_string(), secret.to_string()))
+}
+
 /// Decode the claims without verifying anything.
 fn peek_claims(token: &str) -> Option<TokenClaims> {
     let mut parts = token.split('.');
