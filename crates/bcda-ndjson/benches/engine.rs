@@ -1,99 +1,113 @@
-//! Criterion benches per stage on a generated CARIN-shaped EOB corpus (>= 1 GiB by default):
-//! memory-read baseline, split, parse (projection backends), aggregate (full `Stats` run),
-//! on 1 and 2 threads.
+//! Criterion benches per stage of the NDJSON engine, on 1 and 2 threads, over a generated v2
+//! (R4, CARIN Blue Button) ExplanationOfBenefit corpus of all eight claim types:
 //!
-//! The corpus is built from the eight v2 `bfd__eobRead*.json` samples (compacted to one line
-//! each), varying ids, patients and amounts. Size: `BCDA_BENCH_MB` (default 1024). It is
-//! written once to `$CARGO_TARGET_DIR/bcda-bench-eob-<MB>.ndjson` (or the system temp dir).
+//! - `split`: memory-read baseline (sum the mapped bytes) and line-aligned splitting + line
+//!   iteration;
+//! - `parse`: serde_json `IgnoredAny` (syntax check), the projection backends (serde_json exact
+//!   and `f64`, simd-json, sonic-rs) and the strict typed parse of the `bcda-fhir` R4 model
+//!   through the engine (no validation);
+//! - `validate`: the typed full path (typed parse + core validation) through the engine, and
+//!   typed + CARIN Blue Button validation on a smaller prefix of the corpus;
+//! - `aggregate`: a full [`Stats`] run (projected path, cross-file checks on).
 //!
-//! Run: `cargo bench -p bcda-ndjson --features simd-json,sonic-rs --bench engine`.
+//! The corpus comes from `bcda-synth` (sandbox ACO A9993, reference instant
+//! 2026-01-01T00:00:00Z, beneficiaries in attribution order until the size is reached), so it is
+//! byte-identical on every machine. Size: `BCDA_BENCH_MB` MiB (default 1024); the CARIN subset is
+//! `BCDA_BENCH_CARIN_MB` MiB (default 64). The corpus is written once to
+//! `$CARGO_TARGET_DIR/bcda-bench-synth-eob-<MB>.ndjson` (or the system temp dir) and reused.
+//!
+//! Run: `cargo bench -p bcda-ndjson --features simd-json,sonic-rs --bench engine [-- FILTER]`
+//! (add `mimalloc` to the features to run it with mimalloc as the global allocator). Each
+//! bench is 10 samples; the whole run takes about 10 minutes on two cores.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use bcda_ndjson::split::{line_aligned_chunks, Lines, Mapped};
 use bcda_ndjson::stats::Stats;
+use bcda_ndjson::typed::{Typed, ValidationSummary};
 use bcda_ndjson::{Config, Engine, Inputs};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use bcda_synth::{sandbox_catalogue, FhirVersion, Generator, ResourceKind};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use rayon::prelude::*;
 
-fn shared() -> PathBuf {
-    let p = std::env::var_os("BCDA_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    assert!(
-        p.join("samples/v2").is_dir(),
-        "the bench corpus is built from {}/samples/v2, which is missing (set BCDA_SHARED)",
-        p.display()
-    );
-    p
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// 2026-01-01T00:00:00Z: the data set's "now", fixed so the corpus never changes.
+const REFERENCE: i64 = 1_767_225_600;
+
+fn env_mb(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
 }
 
-/// One template per sample claim: the compact JSON with `__ID__`, `__PAT__` and `"__PAID__"`
-/// placeholders.
-fn templates() -> Vec<String> {
-    let dir = shared().join("samples/v2");
-    let names = [
-        "Carrier",
-        "Dme",
-        "Hha",
-        "Hospice",
-        "Inpatient",
-        "Outpatient",
-        "Pde",
-        "Snf",
-        "CarrierWithMultipleLines",
-    ];
-    names
-        .iter()
-        .map(|n| {
-            let text =
-                std::fs::read_to_string(dir.join(format!("bfd__eobRead{n}.json"))).expect("sample");
-            let mut v: serde_json::Value = serde_json::from_str(&text).expect("sample json");
-            v["id"] = "__ID__".into();
-            v["patient"]["reference"] = "Patient/__PAT__".into();
-            v["payment"]["amount"] = serde_json::json!({"value": "__PAID__", "currency": "USD"});
-            serde_json::to_string(&v).expect("serialise")
-        })
-        .collect()
+/// Writes at least `want` bytes of A9993's v2 EOBs to `out`, whole beneficiaries at a time,
+/// generated in parallel and written in order.
+fn generate(want: u64, out: &mut impl Write) -> u64 {
+    let spec = sandbox_catalogue()
+        .into_iter()
+        .find(|a| a.spec.cms_id == "A9993")
+        .expect("A9993 in the sandbox catalogue")
+        .spec;
+    let g = Generator::new(&spec, REFERENCE);
+    let benes = g.current_beneficiaries();
+    let mut written = 0u64;
+    for window in benes.chunks(64 * 16) {
+        let bufs: Vec<Vec<u8>> = window
+            .par_chunks(64)
+            .map(|c| {
+                let mut buf = Vec::new();
+                g.write_ndjson(
+                    FhirVersion::R4,
+                    ResourceKind::ExplanationOfBenefit,
+                    c,
+                    None,
+                    REFERENCE,
+                    &mut buf,
+                )
+                .expect("generate");
+                buf
+            })
+            .collect();
+        for b in bufs {
+            out.write_all(&b).expect("write corpus");
+            written += b.len() as u64;
+            if written >= want {
+                return written;
+            }
+        }
+    }
+    panic!("A9993 has only {written} bytes of EOBs, less than the {want} asked for");
 }
 
 fn corpus() -> PathBuf {
-    let mb: u64 = std::env::var("BCDA_BENCH_MB")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1024);
+    let mb = env_mb("BCDA_BENCH_MB", 1024);
     let dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(std::env::temp_dir);
-    let path = dir.join(format!("bcda-bench-eob-{mb}.ndjson"));
-    let want = mb << 20;
-    if std::fs::metadata(&path)
-        .map(|m| m.len() >= want)
-        .unwrap_or(false)
-    {
+    let path = dir.join(format!("bcda-bench-synth-eob-{mb}.ndjson"));
+    if path.is_file() {
         return path;
     }
-    let t = templates();
-    let mut out = BufWriter::with_capacity(
-        1 << 20,
-        std::fs::File::create(&path).expect("create corpus"),
+    let tmp = path.with_extension("ndjson.partial");
+    let mut out =
+        BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).expect("create corpus"));
+    let t = std::time::Instant::now();
+    let n = generate(mb << 20, &mut out);
+    out.flush().expect("flush corpus");
+    drop(out);
+    std::fs::rename(&tmp, &path).expect("rename corpus");
+    eprintln!(
+        "corpus: {} ({:.0} MB) generated in {:.1} s",
+        path.display(),
+        n as f64 / 1e6,
+        t.elapsed().as_secs_f64()
     );
-    let mut written = 0u64;
-    let mut i = 0u64;
-    while written < want {
-        let tpl = &t[(i % t.len() as u64) as usize];
-        let paid = format!("{}.{:02}", (i * 7919) % 5000, (i * 31) % 100);
-        let line = tpl
-            .replacen("__ID__", &format!("bench-{i}"), 1)
-            .replacen("__PAT__", &format!("-1999{:08}", i % 50_000), 1)
-            .replacen("\"__PAID__\"", &paid, 1);
-        out.write_all(line.as_bytes()).expect("write");
-        out.write_all(b"\n").expect("write");
-        written += line.len() as u64 + 1;
-        i += 1;
-    }
-    out.flush().expect("flush");
     path
 }
 
@@ -102,6 +116,14 @@ fn pool(n: usize) -> rayon::ThreadPool {
         .num_threads(n)
         .build()
         .expect("pool")
+}
+
+fn engine(threads: usize) -> Engine {
+    Engine::new(Config {
+        threads,
+        ..Config::default()
+    })
+    .expect("engine")
 }
 
 fn map(path: &Path) -> Mapped {
@@ -117,13 +139,53 @@ fn for_lines<F: Fn(&[u8]) -> u64 + Sync>(data: &[u8], f: F) -> u64 {
         .sum()
 }
 
-fn benches(c: &mut Criterion) {
-    let path = corpus();
-    let m = map(&path);
-    let data = m.bytes();
-    let mut g = c.benchmark_group("eob-corpus");
-    g.sample_size(10);
-    g.throughput(Throughput::Bytes(data.len() as u64));
+/// Runs the typed path through the engine; panics unless every line parsed (and, with
+/// validation, validated) cleanly, so a bench never measures an error path by accident.
+fn typed_run(engine: &Engine, inputs: &Inputs, typed: &Typed) -> u64 {
+    let out = engine.run(inputs, typed, &ValidationSummary { max_findings: 10 }, None);
+    let records: u64 = out.acc.by_type.values().map(|x| x.0).sum();
+    let invalid: u64 = out.acc.by_type.values().map(|x| x.1).sum();
+    assert!(
+        out.error_count() == 0 && invalid == 0,
+        "typed run: {} errors, {invalid} invalid resources; first findings {:?}",
+        out.error_count(),
+        out.acc.findings
+    );
+    records
+}
+
+fn config<'c>(
+    c: &'c mut Criterion,
+    name: &str,
+    bytes: u64,
+) -> criterion::BenchmarkGroup<'c, criterion::measurement::WallTime> {
+    let mut g = c.benchmark_group(name);
+    g.sample_size(10)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3))
+        .sampling_mode(SamplingMode::Flat)
+        .throughput(Throughput::Bytes(bytes));
+    g
+}
+
+struct Corpus {
+    path: PathBuf,
+    map: Mapped,
+    inputs: Inputs,
+}
+
+impl Corpus {
+    fn new() -> Corpus {
+        let path = corpus();
+        let map = map(&path);
+        let inputs = Inputs::discover(std::slice::from_ref(&path)).expect("inputs");
+        Corpus { path, map, inputs }
+    }
+}
+
+fn split(c: &mut Criterion, k: &Corpus) {
+    let data = k.map.bytes();
+    let mut g = config(c, "split", data.len() as u64);
     for threads in [1usize, 2] {
         let p = pool(threads);
         g.bench_function(format!("memread/{threads}t"), |b| {
@@ -139,10 +201,19 @@ fn benches(c: &mut Criterion) {
                 })
             })
         });
-        g.bench_function(format!("split+lines/{threads}t"), |b| {
+        g.bench_function(format!("lines/{threads}t"), |b| {
             b.iter(|| p.install(|| for_lines(data, |l| l.len() as u64)))
         });
-        g.bench_function(format!("parse-serde_json-ignored/{threads}t"), |b| {
+    }
+    g.finish();
+}
+
+fn parse(c: &mut Criterion, k: &Corpus) {
+    let data = k.map.bytes();
+    let mut g = config(c, "parse", data.len() as u64);
+    for threads in [1usize, 2] {
+        let p = pool(threads);
+        g.bench_function(format!("serde_json-ignored/{threads}t"), |b| {
             b.iter(|| {
                 p.install(|| {
                     for_lines(data, |l| {
@@ -151,7 +222,7 @@ fn benches(c: &mut Criterion) {
                 })
             })
         });
-        g.bench_function(format!("parse-serde_json-exact/{threads}t"), |b| {
+        g.bench_function(format!("serde_json-exact/{threads}t"), |b| {
             b.iter(|| {
                 p.install(|| {
                     for_lines(data, |l| {
@@ -160,7 +231,7 @@ fn benches(c: &mut Criterion) {
                 })
             })
         });
-        g.bench_function(format!("parse-serde_json-f64/{threads}t"), |b| {
+        g.bench_function(format!("serde_json-f64/{threads}t"), |b| {
             b.iter(|| {
                 p.install(|| {
                     for_lines(data, |l| {
@@ -170,7 +241,7 @@ fn benches(c: &mut Criterion) {
             })
         });
         #[cfg(feature = "sonic-rs")]
-        g.bench_function(format!("parse-sonic_rs-f64/{threads}t"), |b| {
+        g.bench_function(format!("sonic_rs-f64/{threads}t"), |b| {
             b.iter(|| {
                 p.install(|| {
                     for_lines(data, |l| {
@@ -180,7 +251,7 @@ fn benches(c: &mut Criterion) {
             })
         });
         #[cfg(feature = "simd-json")]
-        g.bench_function(format!("parse-simd_json-f64/{threads}t"), |b| {
+        g.bench_function(format!("simd_json-f64/{threads}t"), |b| {
             b.iter(|| {
                 p.install(|| {
                     line_aligned_chunks(data, 4 << 20)
@@ -197,18 +268,76 @@ fn benches(c: &mut Criterion) {
                 })
             })
         });
-        let engine = Engine::new(Config {
-            threads,
-            ..Config::default()
-        })
-        .expect("engine");
-        let inputs = Inputs::discover(std::slice::from_ref(&path)).expect("inputs");
-        g.bench_function(format!("stats/{threads}t"), |b| {
-            b.iter(|| Stats::default().run(&engine, &inputs, None).totals.records)
+        let e = engine(threads);
+        let typed = Typed {
+            validate: false,
+            ..Typed::default()
+        };
+        g.bench_function(format!("typed-r4/{threads}t"), |b| {
+            b.iter(|| typed_run(&e, &k.inputs, &typed))
         });
     }
     g.finish();
 }
 
-criterion_group!(engine, benches);
-criterion_main!(engine);
+fn validate(c: &mut Criterion, k: &Corpus) {
+    let data = k.map.bytes();
+    // The CARIN subset: a line-aligned prefix of the corpus in its own file.
+    let carin_mb = env_mb("BCDA_BENCH_CARIN_MB", 64);
+    let sub_len = if (carin_mb << 20) as usize >= data.len() {
+        data.len()
+    } else {
+        line_aligned_chunks(data, (carin_mb << 20) as usize)[0].end
+    };
+    let sub_path = k.path.with_extension(format!("carin-{carin_mb}.ndjson"));
+    if std::fs::metadata(&sub_path).map(|m| m.len()).ok() != Some(sub_len as u64) {
+        std::fs::write(&sub_path, &data[..sub_len]).expect("write CARIN subset");
+    }
+    let sub_inputs = Inputs::discover(std::slice::from_ref(&sub_path)).expect("inputs");
+
+    let mut g = config(c, "validate", data.len() as u64);
+    for threads in [1usize, 2] {
+        let e = engine(threads);
+        g.bench_function(format!("typed+core/{threads}t"), |b| {
+            b.iter(|| typed_run(&e, &k.inputs, &Typed::default()))
+        });
+    }
+    g.throughput(Throughput::Bytes(sub_len as u64));
+    for threads in [1usize, 2] {
+        let e = engine(threads);
+        let typed = Typed {
+            carin: true,
+            ..Typed::default()
+        };
+        g.bench_function(format!("typed+core+carin-{carin_mb}MiB/{threads}t"), |b| {
+            b.iter(|| typed_run(&e, &sub_inputs, &typed))
+        });
+    }
+    g.finish();
+}
+
+fn aggregate(c: &mut Criterion, k: &Corpus) {
+    let mut g = config(c, "aggregate", k.map.bytes().len() as u64);
+    for threads in [1usize, 2] {
+        let e = engine(threads);
+        g.bench_function(format!("stats/{threads}t"), |b| {
+            b.iter(|| {
+                let r = Stats::default().run(&e, &k.inputs, None);
+                assert_eq!(r.totals.bytes, k.map.bytes().len() as u64);
+                r.totals.records
+            })
+        });
+    }
+    g.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    let k = Corpus::new();
+    split(c, &k);
+    parse(c, &k);
+    validate(c, &k);
+    aggregate(c, &k);
+}
+
+criterion_group!(engine_stages, benches);
+criterion_main!(engine_stages);

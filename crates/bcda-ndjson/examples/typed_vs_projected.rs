@@ -2,11 +2,16 @@
 //! MB/s of each (same process, same page cache) and their ratio.
 //!
 //! `cargo run --release -p bcda-ndjson --example typed_vs_projected -- [--threads N] PATH...`
+//! (build with `--features mimalloc` for mimalloc as the global allocator).
 
 use bcda_ndjson::stats::Stats;
 use bcda_ndjson::typed::{Typed, ValidationSummary};
 use bcda_ndjson::{Config, Engine, Inputs};
 use std::time::Instant;
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
