@@ -29,6 +29,7 @@ mod gz;
 pub mod input;
 pub mod project;
 pub mod render;
+pub mod scan;
 pub mod split;
 pub mod stats;
 pub mod typed;

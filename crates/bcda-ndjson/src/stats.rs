@@ -26,8 +26,9 @@ pub const CLAIM_TYPES: [&str; 9] = [
     "other",
 ];
 
-/// Hash maps of the accumulator: foldhash (SipHash was 5% of a run).
-type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+/// Hash maps of the accumulator: foldhash (SipHash was 5% of a run), and hashbrown's
+/// `entry_ref`, which hashes a borrowed key once and allocates only for a new one.
+type HashMap<K, V> = hashbrown::HashMap<K, V, foldhash::fast::RandomState>;
 
 fn claim_type_index(cc: Option<&Picked<'_, EobTypePick>>) -> usize {
     let code = cc.and_then(|cc| cc.code.as_deref());
@@ -110,10 +111,7 @@ pub struct StatsAcc {
 }
 
 fn bump<'m, V: Default>(m: &'m mut HashMap<String, V>, k: &str) -> &'m mut V {
-    if !m.contains_key(k) {
-        m.insert(k.to_string(), V::default());
-    }
-    m.get_mut(k).expect("just inserted")
+    m.entry_ref(k).or_default()
 }
 
 fn month_of(date: &str) -> Option<i32> {
@@ -742,7 +740,19 @@ impl Stats {
         inputs: &Inputs,
         progress: Option<Progress<'_>>,
     ) -> StatsReport {
-        let out = engine.run(inputs, &Projected, self, progress);
+        self.run_with(engine, inputs, &Projected::default(), progress)
+    }
+
+    /// [`Stats::run`] with a chosen projected decoder (for example
+    /// [`Projected::serde_only`], to compare the two lanes).
+    pub fn run_with(
+        &self,
+        engine: &Engine,
+        inputs: &Inputs,
+        decoder: &Projected,
+        progress: Option<Progress<'_>>,
+    ) -> StatsReport {
+        let out = engine.run(inputs, decoder, self, progress);
         self.report(inputs, out)
     }
 

@@ -286,7 +286,7 @@ fn ordered_iterator_yields_records_and_issues_in_line_order() {
     let inputs = Inputs::discover(std::slice::from_ref(&p)).unwrap();
     let engine = Engine::new(Config::default()).unwrap();
     let items: Vec<_> = engine
-        .records(&inputs, &Projected, |rec, _loc| {
+        .records(&inputs, &Projected::default(), |rec, _loc| {
             rec.resource_type().to_string()
         })
         .collect();
@@ -421,7 +421,7 @@ fn ordered_iterator_streams_gzip_and_reports_a_corrupt_member_in_place() {
     let inputs = Inputs::discover(std::slice::from_ref(&p)).unwrap();
     let engine = Engine::new(Config::default()).unwrap();
     let items: Vec<_> = engine
-        .records(&inputs, &Projected, |rec, _| match rec {
+        .records(&inputs, &Projected::default(), |rec, _| match rec {
             bcda_ndjson::project::Resource::Eob(e) => e.id.as_deref().unwrap_or("").to_string(),
             _ => String::new(),
         })

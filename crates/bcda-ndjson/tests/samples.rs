@@ -226,7 +226,9 @@ fn bundle_entries_of_a_pretty_printed_document_get_their_own_line_numbers() {
     let inputs = Inputs::discover(std::slice::from_ref(&path)).expect("discover");
     let engine = Engine::new(Config::default()).expect("engine");
     let lines: Vec<(u64, bool)> = engine
-        .records(&inputs, &Projected, |r, _| matches!(r, Resource::Eob(_)))
+        .records(&inputs, &Projected::default(), |r, _| {
+            matches!(r, Resource::Eob(_))
+        })
         .map(|i| i.map(|(l, is_eob)| (l.line, is_eob)).expect("no issue"))
         .collect();
     assert_eq!(lines, [(23, true), (605, true)]);

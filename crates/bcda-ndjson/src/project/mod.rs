@@ -13,6 +13,9 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::engine::{LineCtx, LineProcessor, LineRef};
+use crate::scan::Index;
+
+mod fast;
 use crate::error::IssueKind;
 
 /// A string borrowed from the input when it has no escapes, owned otherwise.
@@ -720,8 +723,29 @@ pub fn peek_resource_type(bytes: &[u8]) -> Option<&str> {
 
 /// The projected read path as a [`LineProcessor`]: every line yields one [`Resource`] (or one
 /// per entry for a Bundle).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Projected;
+///
+/// By default an ExplanationOfBenefit, Patient or Coverage line goes through the fast lane
+/// ([`crate::scan`]: a structural index, then a walk that decodes only the projected fields);
+/// whatever the fast lane does not accept (escapes, errors, other resource types) goes through
+/// the serde_json decoders, which are the reference and report problems with their location.
+#[derive(Debug, Clone, Copy)]
+pub struct Projected {
+    fast: bool,
+}
+
+impl Default for Projected {
+    fn default() -> Projected {
+        Projected { fast: true }
+    }
+}
+
+impl Projected {
+    /// Only the serde_json decoders (the reference the fast lane is tested against, and the
+    /// baseline of its benchmark).
+    pub fn serde_only() -> Projected {
+        Projected { fast: false }
+    }
+}
 
 /// Byte offset in `bytes` of serde_json's (1-based) line and column.
 fn offset_of(bytes: &[u8], line: usize, column: usize) -> usize {
@@ -968,20 +992,28 @@ enum Decoded<'a> {
 }
 
 impl LineProcessor for Projected {
-    type Scratch = ();
+    type Scratch = Index;
     type Record<'a> = Resource<'a>;
 
-    fn new_scratch(&self) {}
+    fn new_scratch(&self) -> Index {
+        Index::new()
+    }
 
     fn process<'a, E>(
         &self,
         line: &'a [u8],
-        _scratch: &'a mut (),
+        index: &'a mut Index,
         ctx: &mut LineCtx<'_>,
         mut emit: E,
     ) where
         E: FnMut(Resource<'a>, LineRef),
     {
+        if self.fast {
+            if let Some(r) = fast::decode(line, ctx.input().expected_type(), index) {
+                emit(r, ctx.line_ref());
+                return;
+            }
+        }
         let expected = ctx.input().expected_type().map(str::to_owned);
         self.decode(line, 0, expected.as_deref(), ctx, &mut emit, 0);
     }

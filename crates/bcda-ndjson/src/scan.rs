@@ -1,0 +1,824 @@
+//! A structural index of one JSON text and a validating cursor over it: the fast lane of the
+//! projected read path.
+//!
+//! **Stage 1** ([`Index::build`]) classifies the text 64 bytes at a time (SSE2 on x86_64, a
+//! scalar loop elsewhere) into bit masks: quotes, structural characters `{}[]:,`, whitespace,
+//! control characters and backslashes. A prefix XOR of the quote mask gives the bytes inside
+//! strings; the index keeps the position of every *token*: each structural character outside
+//! strings, each opening quote, and the first byte of each number or literal.
+//!
+//! **Stage 2** ([`Cursor`]) walks the tokens. The end of a string or scalar is found without
+//! scanning it: it is the last non-whitespace byte before the next token. Skipping a value walks
+//! its tokens and checks the JSON grammar on the way (member separators, literals, number
+//! syntax), so the fast lane accepts only valid JSON; it never builds what it skips.
+//!
+//! The fast lane is deliberately narrow: a text with any backslash, control character inside a
+//! string, nesting deeper than [`MAX_DEPTH`] or any grammar error makes it give up
+//! ([`Bail`]), and the caller falls back to the exact serde_json path, which reports the
+//! problem with its location. That keeps one source of truth for error messages.
+
+/// The fast lane gave up: the text is invalid or outside what the fast lane handles. The caller
+/// falls back to the complete decoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bail;
+
+/// Result of fast-lane operations.
+pub type Fast<T> = Result<T, Bail>;
+
+/// Deepest nesting the fast lane follows (serde_json's own limit is 128).
+pub const MAX_DEPTH: u32 = 100;
+
+/// Per-block classification: bit `i` describes byte `i` of a 64-byte block.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Masks {
+    quote: u64,
+    backslash: u64,
+    structural: u64,
+    whitespace: u64,
+    control: u64,
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+fn classify(block: &[u8; 64]) -> Masks {
+    // SAFETY: this build targets x86_64 with SSE2 enabled (checked by the `cfg` above; SSE2 is
+    // part of the x86_64 baseline), which is all `classify_sse2` requires.
+    #[allow(unsafe_code)]
+    unsafe {
+        classify_sse2(block)
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+fn classify_sse2(block: &[u8; 64]) -> Masks {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_set_epi64x,
+    };
+    #[target_feature(enable = "sse2")]
+    fn bits(v: __m128i) -> u64 {
+        u64::from(_mm_movemask_epi8(v) as u16)
+    }
+    let mut m = Masks::default();
+    for (k, lane) in block.chunks_exact(16).enumerate() {
+        let lo = i64::from_le_bytes(lane[..8].try_into().unwrap_or([0; 8]));
+        let hi = i64::from_le_bytes(lane[8..].try_into().unwrap_or([0; 8]));
+        let v = _mm_set_epi64x(hi, lo);
+        let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+        // `{` and `[` both become 0x7B with bit 5 set; `}` and `]` both become 0x7D.
+        let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        let brackets = _mm_or_si128(
+            _mm_cmpeq_epi8(folded, _mm_set1_epi8(0x7B)),
+            _mm_cmpeq_epi8(folded, _mm_set1_epi8(0x7D)),
+        );
+        let structural = _mm_or_si128(brackets, _mm_or_si128(eq(b':'), eq(b',')));
+        let whitespace = _mm_or_si128(
+            _mm_or_si128(eq(b' '), eq(b'\t')),
+            _mm_or_si128(eq(b'\n'), eq(b'\r')),
+        );
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
+        let shift = 16 * k;
+        m.quote |= bits(eq(b'"')) << shift;
+        m.backslash |= bits(eq(b'\\')) << shift;
+        m.structural |= bits(structural) << shift;
+        m.whitespace |= bits(whitespace) << shift;
+        m.control |= bits(control) << shift;
+    }
+    m
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn classify(block: &[u8; 64]) -> Masks {
+    classify_portable(block)
+}
+
+/// The classifier byte by byte: the fallback on other CPUs and the reference in tests.
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+fn classify_portable(block: &[u8; 64]) -> Masks {
+    let mut m = Masks::default();
+    for (i, &b) in block.iter().enumerate() {
+        let bit = 1u64 << i;
+        match b {
+            b'"' => m.quote |= bit,
+            b'\\' => m.backslash |= bit,
+            b'{' | b'}' | b'[' | b']' | b':' | b',' => m.structural |= bit,
+            _ => {}
+        }
+        if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            m.whitespace |= bit;
+        }
+        if b < 0x20 {
+            m.control |= bit;
+        }
+    }
+    m
+}
+
+/// Stage 1 over every block of `text` with the best classifier this CPU has; returns the
+/// number of tokens written to `out`.
+fn scan_blocks(text: &[u8], out: &mut [u32]) -> Fast<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512bw")
+        && std::arch::is_x86_feature_detected!("avx512vbmi2")
+    {
+        // SAFETY: the CPU supports AVX-512BW and VBMI2 (checked just above), all that
+        // `scan_blocks_avx512` requires.
+        #[allow(unsafe_code)]
+        return unsafe { scan_blocks_avx512(text, out) };
+    }
+    blocks(text, out, classify, flatten)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw")]
+#[target_feature(enable = "avx512vbmi2")]
+fn scan_blocks_avx512(text: &[u8], out: &mut [u32]) -> Fast<usize> {
+    blocks(
+        text,
+        out,
+        |b| classify_avx512(b),
+        |out, n, start, bits| flatten_avx512(out, n, start, bits),
+    )
+}
+
+/// The stage-1 loop, generic over the block classifier (inlined into each CPU-specific
+/// caller so the classifier's instructions are available to it).
+#[inline(always)]
+fn blocks(
+    text: &[u8],
+    out: &mut [u32],
+    classify: impl Fn(&[u8; 64]) -> Masks,
+    flatten: impl Fn(&mut [u32], usize, u32, u64) -> usize,
+) -> Fast<usize> {
+    let mut n = 0usize;
+    let mut in_string_carry = 0u64; // all ones while a string continues into the next block
+    let mut scalar_carry = 0u64; // 1 when the previous block ended inside a scalar
+    let mut pad = [b' '; 64];
+    let mut base = 0usize;
+    while base < text.len() {
+        let rest = &text[base..];
+        let block: &[u8; 64] = match rest.get(..64).and_then(|b| b.try_into().ok()) {
+            Some(b) => b,
+            None => {
+                pad[..rest.len()].copy_from_slice(rest);
+                pad[rest.len()..].fill(b' ');
+                &pad
+            }
+        };
+        let m = classify(block);
+        if m.backslash != 0 {
+            return Err(Bail);
+        }
+        // Inside-string bits: from an opening quote (included) to its closing quote
+        // (excluded).
+        let in_string = prefix_xor(m.quote) ^ in_string_carry;
+        in_string_carry = ((in_string as i64) >> 63) as u64;
+        if m.control & in_string != 0 {
+            return Err(Bail);
+        }
+        let structural = m.structural & !in_string;
+        let scalar = !(m.whitespace | m.structural | m.quote | in_string);
+        let scalar_start = scalar & !((scalar << 1) | scalar_carry);
+        scalar_carry = scalar >> 63;
+        let tokens = structural | (m.quote & in_string) | scalar_start;
+        n = flatten(out, n, base as u32, tokens);
+        base += 64;
+    }
+    if in_string_carry != 0 {
+        return Err(Bail);
+    }
+    Ok(n)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw")]
+#[inline]
+fn classify_avx512(block: &[u8; 64]) -> Masks {
+    use std::arch::x86_64::{
+        _mm512_cmpeq_epi8_mask, _mm512_cmple_epu8_mask, _mm512_loadu_si512, _mm512_or_si512,
+        _mm512_set1_epi8,
+    };
+    // SAFETY: `block` is 64 readable bytes, exactly one unaligned 512-bit load.
+    #[allow(unsafe_code)]
+    let v = unsafe { _mm512_loadu_si512(block.as_ptr().cast()) };
+    let eq = |c: u8| _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c as i8));
+    // `{` and `[` both become 0x7B with bit 5 set; `}` and `]` both become 0x7D.
+    let folded = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+    let brackets = _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8(0x7B))
+        | _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8(0x7D));
+    Masks {
+        quote: eq(b'"'),
+        backslash: eq(b'\\'),
+        structural: brackets | eq(b':') | eq(b','),
+        whitespace: eq(b' ') | eq(b'\t') | eq(b'\n') | eq(b'\r'),
+        control: _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1F)),
+    }
+}
+
+/// Inclusive prefix XOR: bit `i` of the result is the parity of bits `0..=i` of `x`.
+fn prefix_xor(mut x: u64) -> u64 {
+    x ^= x << 1;
+    x ^= x << 2;
+    x ^= x << 4;
+    x ^= x << 8;
+    x ^= x << 16;
+    x ^= x << 32;
+    x
+}
+
+/// Appends the positions of the set bits of `bits` (offset by `start`) at `out[n..]` and returns
+/// the new length. Writes eight positions per step whatever the count, which keeps the branch
+/// predictable: the extra writes land in scratch space (`out` has 64 free slots after `n`).
+fn flatten(out: &mut [u32], n: usize, start: u32, mut bits: u64) -> usize {
+    let count = bits.count_ones() as usize;
+    let Some(dst) = out.get_mut(n..n + 64) else {
+        return n;
+    };
+    let mut i = 0;
+    while i < count {
+        for j in 0..8 {
+            dst[(i + j) & 63] = start.wrapping_add(bits.trailing_zeros());
+            bits &= bits.wrapping_sub(1);
+        }
+        i += 8;
+    }
+    n + count
+}
+
+/// [`flatten`] with AVX-512 VBMI2: compresses the bit positions into bytes with one
+/// `vpcompressb`, then widens them to `u32` sixteen at a time.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512bw,avx512vbmi2")]
+#[inline]
+fn flatten_avx512(out: &mut [u32], n: usize, start: u32, bits: u64) -> usize {
+    use std::arch::x86_64::{
+        __m128i, _mm512_add_epi32, _mm512_castsi512_si128, _mm512_cvtepu8_epi32,
+        _mm512_extracti32x4_epi32, _mm512_maskz_compress_epi8, _mm512_set1_epi32, _mm512_set_epi64,
+        _mm512_storeu_si512,
+    };
+    let count = bits.count_ones() as usize;
+    let Some(dst) = out.get_mut(n..n + 64) else {
+        return n;
+    };
+    // Byte i of `positions` is i.
+    let positions = _mm512_set_epi64(
+        0x3f3e_3d3c_3b3a_3938,
+        0x3736_3534_3332_3130,
+        0x2f2e_2d2c_2b2a_2928,
+        0x2726_2524_2322_2120,
+        0x1f1e_1d1c_1b1a_1918,
+        0x1716_1514_1312_1110,
+        0x0f0e_0d0c_0b0a_0908,
+        0x0706_0504_0302_0100,
+    );
+    let packed = _mm512_maskz_compress_epi8(bits, positions);
+    let base = _mm512_set1_epi32(start as i32);
+    let mut store = |k: usize, lane: __m128i| {
+        let wide = _mm512_add_epi32(_mm512_cvtepu8_epi32(lane), base);
+        // SAFETY: `dst` is 64 `u32`s long and `k < 4`: slots 16k..16k+16 are in bounds.
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm512_storeu_si512(dst[16 * k..16 * k + 16].as_mut_ptr().cast(), wide)
+        };
+    };
+    store(0, _mm512_castsi512_si128(packed));
+    if count > 16 {
+        store(1, _mm512_extracti32x4_epi32::<1>(packed));
+        if count > 32 {
+            store(2, _mm512_extracti32x4_epi32::<2>(packed));
+            if count > 48 {
+                store(3, _mm512_extracti32x4_epi32::<3>(packed));
+            }
+        }
+    }
+    n + count
+}
+
+fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
+/// The token positions of one JSON text. Reuse one per worker: [`Index::build`] clears it.
+#[derive(Debug, Default, Clone)]
+pub struct Index {
+    /// Token positions in `tokens[..len]`; the rest is scratch space.
+    tokens: Vec<u32>,
+    len: usize,
+}
+
+impl Index {
+    /// An empty index.
+    pub fn new() -> Index {
+        Index::default()
+    }
+
+    /// Indexes `text`. Fails on a backslash anywhere, a control character inside a string, an
+    /// unterminated string, or a text of 4 GiB or more.
+    pub fn build(&mut self, text: &[u8]) -> Fast<()> {
+        self.len = 0;
+        if u32::try_from(text.len()).is_err() {
+            return Err(Bail);
+        }
+        // Room for every byte to be a token, plus one block of scratch space for `flatten`.
+        let room = text.len() + 64;
+        if self.tokens.len() < room {
+            self.tokens.resize(room, 0);
+        }
+        let n = scan_blocks(text, &mut self.tokens)?;
+        self.len = n;
+        Ok(())
+    }
+
+    /// Token positions, in order.
+    pub fn tokens(&self) -> &[u32] {
+        &self.tokens[..self.len]
+    }
+
+    /// A cursor at the first token of `text`, which must be the text this index was built
+    /// from.
+    pub fn cursor<'a, 't>(&'t self, text: &'a str) -> Cursor<'a, 't> {
+        Cursor {
+            text,
+            bytes: text.as_bytes(),
+            tokens: self.tokens(),
+            i: 0,
+            depth: 0,
+        }
+    }
+}
+
+/// Walks the tokens of an [`Index`], checking the JSON grammar.
+#[derive(Debug)]
+pub struct Cursor<'a, 't> {
+    text: &'a str,
+    bytes: &'a [u8],
+    tokens: &'t [u32],
+    i: usize,
+    depth: u32,
+}
+
+impl<'a> Cursor<'a, '_> {
+    fn pos(&self) -> Fast<usize> {
+        self.tokens.get(self.i).map(|&p| p as usize).ok_or(Bail)
+    }
+
+    /// First byte of the current token.
+    pub fn peek(&self) -> Fast<u8> {
+        Ok(self.bytes[self.pos()?])
+    }
+
+    /// End (exclusive) of the current token's text: the last non-whitespace byte before the
+    /// next token.
+    fn token_end(&self, start: usize) -> usize {
+        self.end_before(self.i, start)
+    }
+
+    /// Consumes the current token, which must be the single byte `c`.
+    pub fn expect(&mut self, c: u8) -> Fast<()> {
+        if self.peek()? == c {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(Bail)
+        }
+    }
+
+    /// True when every token has been consumed.
+    pub fn at_end(&self) -> bool {
+        self.i == self.tokens.len()
+    }
+
+    /// Consumes a string and returns its content (it has no escapes: the index refuses them).
+    pub fn string(&mut self) -> Fast<&'a str> {
+        let start = self.pos()?;
+        if self.bytes[start] != b'"' {
+            return Err(Bail);
+        }
+        let end = self.token_end(start);
+        if end < start + 2 || self.bytes[end - 1] != b'"' {
+            return Err(Bail);
+        }
+        self.i += 1;
+        self.text.get(start + 1..end - 1).ok_or(Bail)
+    }
+
+    /// Consumes a number or literal and returns its text after checking its syntax.
+    pub fn scalar(&mut self) -> Fast<&'a str> {
+        let start = self.pos()?;
+        let end = self.token_end(start);
+        if !is_scalar(&self.bytes[start..end]) {
+            return Err(Bail);
+        }
+        self.i += 1;
+        self.text.get(start..end).ok_or(Bail)
+    }
+
+    /// Consumes a number and returns its text.
+    pub fn number(&mut self) -> Fast<&'a str> {
+        match self.peek()? {
+            b'-' | b'0'..=b'9' => self.scalar(),
+            _ => Err(Bail),
+        }
+    }
+
+    fn enter(&mut self, open: u8) -> Fast<bool> {
+        self.expect(open)?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Bail);
+        }
+        let close = open + 2; // `{`→`}`, `[`→`]`
+        if self.peek()? == close {
+            self.i += 1;
+            self.depth -= 1;
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// After a member or element: `,` (true, another follows) or the closing bracket.
+    fn next_or_close(&mut self, close: u8) -> Fast<bool> {
+        let c = self.peek()?;
+        self.i += 1;
+        if c == b',' {
+            Ok(true)
+        } else if c == close {
+            self.depth -= 1;
+            Ok(false)
+        } else {
+            Err(Bail)
+        }
+    }
+
+    /// Consumes a member's key and its `:`, returning the key's bytes.
+    fn key(&mut self) -> Fast<&'a [u8]> {
+        let start = self.pos()?;
+        let colon = *self.tokens.get(self.i + 1).ok_or(Bail)? as usize;
+        if self.bytes[start] != b'"' || self.bytes[colon] != b':' {
+            return Err(Bail);
+        }
+        let mut end = colon;
+        while is_ws(self.bytes[end - 1]) {
+            end -= 1;
+        }
+        self.i += 2;
+        // `end - 1` is the closing quote: the index ends every string before the next token.
+        Ok(&self.bytes[start + 1..end - 1])
+    }
+
+    /// Consumes an object, calling `member` with each key; `member` must consume the value.
+    pub fn object(&mut self, mut member: impl FnMut(&mut Self, &'a [u8]) -> Fast<()>) -> Fast<()> {
+        if !self.enter(b'{')? {
+            return Ok(());
+        }
+        loop {
+            let key = self.key()?;
+            member(self, key)?;
+            if !self.next_or_close(b'}')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Consumes an array, calling `element` for each element; `element` must consume it.
+    pub fn array(&mut self, mut element: impl FnMut(&mut Self) -> Fast<()>) -> Fast<()> {
+        if !self.enter(b'[')? {
+            return Ok(());
+        }
+        loop {
+            element(self)?;
+            if !self.next_or_close(b']')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Consumes any value, checking its grammar without building it.
+    pub fn skip(&mut self) -> Fast<()> {
+        match self.peek()? {
+            // The index only keeps strings that close before the next token and hold no
+            // control character or backslash: nothing is left to check.
+            b'"' => {
+                self.i += 1;
+                Ok(())
+            }
+            b'{' | b'[' => self.skip_container(),
+            b'}' | b']' | b':' | b',' => Err(Bail),
+            _ => self.scalar().map(drop),
+        }
+    }
+
+    /// Skips the object or array at the cursor in one loop over its tokens (no recursion),
+    /// checking the grammar as a small state machine.
+    fn skip_container(&mut self) -> Fast<()> {
+        #[derive(Clone, Copy)]
+        enum State {
+            Value,
+            ObjectFirst,
+            ArrayFirst,
+            AfterValue,
+        }
+        let (bytes, tokens) = (self.bytes, self.tokens);
+        let room = MAX_DEPTH.saturating_sub(self.depth);
+        // Open containers as a bit stack: 1 = object, 0 = array.
+        let mut stack: u128 = 0;
+        let mut depth = 0u32;
+        let mut i = self.i;
+        let mut state = State::Value;
+        loop {
+            if depth == 0 && matches!(state, State::AfterValue) {
+                self.i = i;
+                return Ok(());
+            }
+            let pos = *tokens.get(i).ok_or(Bail)? as usize;
+            let b = bytes[pos];
+            match state {
+                State::Value | State::ArrayFirst => match b {
+                    b'"' => {
+                        i += 1;
+                        state = State::AfterValue;
+                    }
+                    b'{' | b'[' => {
+                        depth += 1;
+                        if depth > room {
+                            return Err(Bail);
+                        }
+                        stack = (stack << 1) | u128::from(b == b'{');
+                        i += 1;
+                        state = if b == b'{' {
+                            State::ObjectFirst
+                        } else {
+                            State::ArrayFirst
+                        };
+                    }
+                    b']' if matches!(state, State::ArrayFirst) => {
+                        i += 1;
+                        depth -= 1;
+                        stack >>= 1;
+                        state = State::AfterValue;
+                    }
+                    b'}' | b']' | b':' | b',' => return Err(Bail),
+                    _ => {
+                        let end = self.end_before(i, pos);
+                        if !is_scalar(&bytes[pos..end]) {
+                            return Err(Bail);
+                        }
+                        i += 1;
+                        state = State::AfterValue;
+                    }
+                },
+                State::ObjectFirst => match b {
+                    b'}' => {
+                        i += 1;
+                        depth -= 1;
+                        stack >>= 1;
+                        state = State::AfterValue;
+                    }
+                    b'"' => {
+                        i = self.after_colon(i)?;
+                        state = State::Value;
+                    }
+                    _ => return Err(Bail),
+                },
+                State::AfterValue => {
+                    let in_object = stack & 1 == 1;
+                    match b {
+                        b',' if in_object => {
+                            i += 1;
+                            let next = *tokens.get(i).ok_or(Bail)? as usize;
+                            if bytes[next] != b'"' {
+                                return Err(Bail);
+                            }
+                            i = self.after_colon(i)?;
+                            state = State::Value;
+                        }
+                        b',' => {
+                            i += 1;
+                            state = State::Value;
+                        }
+                        b'}' if in_object => {
+                            i += 1;
+                            depth -= 1;
+                            stack >>= 1;
+                        }
+                        b']' if !in_object => {
+                            i += 1;
+                            depth -= 1;
+                            stack >>= 1;
+                        }
+                        _ => return Err(Bail),
+                    }
+                }
+            }
+        }
+    }
+
+    /// For a key at token `i`: checks that token `i + 1` is `:` and returns `i + 2`.
+    fn after_colon(&self, i: usize) -> Fast<usize> {
+        let colon = *self.tokens.get(i + 1).ok_or(Bail)? as usize;
+        if self.bytes[colon] == b':' {
+            Ok(i + 2)
+        } else {
+            Err(Bail)
+        }
+    }
+
+    /// End (exclusive) of the text of token `i` starting at `start`.
+    fn end_before(&self, i: usize, start: usize) -> usize {
+        let mut end = self
+            .tokens
+            .get(i + 1)
+            .map_or(self.bytes.len(), |&p| p as usize);
+        while end > start + 1 && is_ws(self.bytes[end - 1]) {
+            end -= 1;
+        }
+        end
+    }
+}
+
+/// A literal or a number.
+fn is_scalar(t: &[u8]) -> bool {
+    match t.first() {
+        Some(b't') => t == b"true",
+        Some(b'f') => t == b"false",
+        Some(b'n') => t == b"null",
+        _ => is_number(t),
+    }
+}
+
+/// JSON number syntax: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+fn is_number(t: &[u8]) -> bool {
+    let mut i = usize::from(t.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let s = *i;
+        while t.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - s
+    };
+    match t.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return false,
+    }
+    if t.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(t.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(t.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == t.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fast-lane verdict on a whole text: valid JSON (true) or bail (false).
+    fn accepts(text: &str) -> bool {
+        let mut ix = Index::new();
+        if ix.build(text.as_bytes()).is_err() {
+            return false;
+        }
+        let mut c = ix.cursor(text);
+        c.skip().is_ok() && c.at_end()
+    }
+
+    #[test]
+    fn tokens_of_a_small_text() {
+        let text = r#"{"a": [1, true, "x y"], "b":{}}"#;
+        let mut ix = Index::new();
+        ix.build(text.as_bytes()).unwrap();
+        let firsts: String = ix
+            .tokens()
+            .iter()
+            .map(|&p| text.as_bytes()[p as usize] as char)
+            .collect();
+        assert_eq!(firsts, r#"{":[1,t,"],":{}}"#);
+    }
+
+    #[test]
+    fn agrees_with_serde_json_on_valid_and_invalid_texts() {
+        let cases = [
+            r#"{}"#,
+            r#"{"a":1}"#,
+            r#" { "a" : [ 1 , -2.5e+3 , 0 , null , true , false , "s" ] } "#,
+            r#"{"a":{"b":{"c":[[],{}]}}}"#,
+            r#"{"a":1,}"#,
+            r#"{"a":1 "b":2}"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":nul}"#,
+            r#"{"a":truex}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":}"#,
+            r#"{a:1}"#,
+            r#"{"a":1}}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":"unterminated}"#,
+            r#"{"a":[1,2}"#,
+            r#"{"a":"x"y}"#,
+            r#"["a",]"#,
+            r#"[,]"#,
+            "{\"a\":\"tab\there\"}",
+            "{\"a\":\n1}",
+            r#""#,
+            r#"   "#,
+            r#"1 2"#,
+            r#"{"a":"x","b":"y","c":[1,[2,[3,{"d":"e"}]]]}"#,
+        ];
+        for case in cases {
+            let serde = serde_json::from_str::<serde::de::IgnoredAny>(case).is_ok();
+            assert_eq!(accepts(case), serde, "{case:?}");
+        }
+    }
+
+    #[test]
+    fn long_texts_cross_block_boundaries() {
+        // Strings and numbers straddling the 64-byte blocks, at every alignment.
+        for pad in 0..70 {
+            let text = format!(
+                r#"{{"{}":"{}","n":{}12345.678e-9,"t":true}}"#,
+                "k".repeat(pad),
+                "v".repeat(130 - pad),
+                "9".repeat(pad + 1)
+            );
+            assert!(accepts(&text), "{text}");
+            let bad = text.replace("true", "tr ue");
+            assert!(!accepts(&bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_does_not_handle() {
+        assert!(!accepts(r#"{"a":"x\"y"}"#), "escapes go to the slow path");
+        let deep = format!("{}{}", "[".repeat(101), "]".repeat(101));
+        assert!(!accepts(&deep));
+        let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(accepts(&ok));
+    }
+
+    #[test]
+    fn every_classifier_and_flattener_agrees() {
+        // Blocks mixing every byte class, shifted through all positions.
+        let alphabet = b"{}[]:,\" \t\n\r\\\x01\x1f\x7f\xc3az09-.";
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..2000 {
+            let mut block = [0u8; 64];
+            for b in &mut block {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                *b = alphabet[(seed % alphabet.len() as u64) as usize];
+            }
+            let want = classify_portable(&block);
+            assert_eq!(classify(&block), want);
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512vbmi2")
+            {
+                #[allow(unsafe_code)]
+                // SAFETY: the CPU has AVX-512BW and VBMI2 (checked above).
+                unsafe {
+                    assert_eq!(classify_avx512(&block), want);
+                    let mut a = vec![0u32; 128];
+                    let mut b = vec![0u32; 128];
+                    let n = flatten(&mut a, 3, 640, seed);
+                    assert_eq!(flatten_avx512(&mut b, 3, 640, seed), n);
+                    assert_eq!(a[3..n], b[3..n]);
+                }
+            }
+        }
+        // The generic loop with the baseline classifier gives the same tokens as the best one.
+        let text = br#"{"k":[1,true,"x y",{"z":null}],"long":"0123456789012345678901234567890123456789012345678901234567890123456789"}"#;
+        let mut best = vec![0u32; text.len() + 64];
+        let mut base = vec![0u32; text.len() + 64];
+        let n = scan_blocks(text, &mut best).unwrap();
+        assert_eq!(blocks(text, &mut base, classify, flatten).unwrap(), n);
+        assert_eq!(best[..n], base[..n]);
+    }
+
+    #[test]
+    fn numbers() {
+        for ok in ["0", "-0", "12", "1.5", "1e5", "1E+5", "-1.25e-3"] {
+            assert!(is_number(ok.as_bytes()), "{ok}");
+        }
+        for bad in ["", "-", "01", "1.", ".5", "1e", "1e+", "+1", "0x1", "1.5.5"] {
+            assert!(!is_number(bad.as_bytes()), "{bad}");
+        }
+    }
+}
