@@ -128,7 +128,10 @@ fn month_label(m: i32) -> String {
 }
 
 fn last_segment(s: &str) -> &str {
-    s.rsplit('/').next().unwrap_or(s)
+    match memchr::memrchr(b'/', s.as_bytes()) {
+        Some(i) => &s[i + 1..],
+        None => s,
+    }
 }
 
 /// The category key of an adjudication/total: the BFD variable name when a Blue Button coding
@@ -715,7 +718,13 @@ impl StatsReport {
 
 fn top(m: &HashMap<String, u64>, n: usize) -> Vec<CodeCount> {
     let mut v: Vec<(&String, &u64)> = m.iter().collect();
-    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let order = |a: &(&String, &u64), b: &(&String, &u64)| b.1.cmp(a.1).then(a.0.cmp(b.0));
+    // Only the first n need sorting: partition around the n-th, then sort those.
+    if n < v.len() {
+        v.select_nth_unstable_by(n, order);
+        v.truncate(n);
+    }
+    v.sort_unstable_by(order);
     v.into_iter()
         .take(n)
         .map(|(k, c)| CodeCount {
