@@ -604,7 +604,7 @@ fn emit_write(o: &mut Out, f: &Field) {
                     ),
                     _ => l!(
                         o,
-                        "Some({name}::{}(x)) => ser::req(w, {key:?}, x),",
+                        "Some({name}::{}(x)) => ser::present(w, {key:?}, x),",
                         v.suffix
                     ),
                 }
@@ -690,7 +690,7 @@ fn emit_validate(o: &mut Out, f: &Field) {
                     ),
                     _ => l!(
                         o,
-                        "Some({name}::{}(x)) => v.req(path, {key:?}, x),",
+                        "Some({name}::{}(x)) => v.opt(path, {key:?}, Some(x)),",
                         v.suffix
                     ),
                 }

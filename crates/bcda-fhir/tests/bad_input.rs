@@ -170,3 +170,39 @@ fn primitive_extensions_and_null_alignment_round_trip() {
         "Patient.name[0]._given"
     );
 }
+
+/// Found by the `fhir_r4` fuzz target: `[]` was accepted and silently dropped (FHIR JSON has no
+/// empty arrays, and the model cannot write one back).
+#[test]
+fn empty_arrays_strict_error_lenient_issue() {
+    for (text, path) in [
+        (r#"{"resourceType":"Claim","supportingInfo":[]}"#, "Claim.supportingInfo"),
+        (r#"{"resourceType":"Patient","name":[{"given":[]}]}"#, "Patient.name[0].given"),
+        (r#"{"resourceType":"Patient","_birthDate":{"extension":[]}}"#, "Patient._birthDate.extension"),
+    ] {
+        let err = Resource::from_json(text).unwrap_err();
+        assert_eq!(err.path(), path, "{text}");
+        let (res, issues) = Resource::from_json_with(text, ParseOptions::lenient()).unwrap();
+        assert_eq!(issues.len(), 1, "{text}");
+        assert_eq!(issues[0].code, IssueCode::Empty);
+        assert_eq!(issues[0].path, path);
+        let json = res.to_json();
+        assert_eq!(Resource::from_json(&json).unwrap(), res, "{json}");
+    }
+}
+
+/// Found by the `fhir_r4` fuzz target: an empty object in a complex choice (`locationReference:
+/// {}`) was parsed but not written back; it now round-trips and validation reports it empty.
+#[test]
+fn empty_complex_choice_round_trips_and_is_reported() {
+    let text = r#"{"resourceType":"ExplanationOfBenefit","accident":{"locationReference":{}}}"#;
+    let r = Resource::from_json(text).unwrap();
+    assert_eq!(r.to_json(), text);
+    let issues = r.validate();
+    let empty: Vec<&str> = issues
+        .iter()
+        .filter(|i| i.code == IssueCode::Empty)
+        .map(|i| i.path.as_str())
+        .collect();
+    assert_eq!(empty, ["ExplanationOfBenefit.accident.locationReference"]);
+}

@@ -82,6 +82,23 @@ fn dup(r: &Reader<'_>, path: &Path<'_>, name: &str) -> ParseError {
     )
 }
 
+/// An empty JSON array: FHIR JSON has none (a property with no entries is absent), and the
+/// model could not write it back. An error, or (lenient) an issue.
+#[cold]
+fn empty_array(r: &Reader<'_>, cx: &mut Ctx, path: &Path<'_>, name: &str) -> PResult<()> {
+    let kind = ParseErrorKind::InvalidValue("empty array (FHIR JSON omits the property)".into());
+    if !cx.lenient {
+        return Err(at(r, kind, path.render_field(name)));
+    }
+    cx.issues.push(Issue {
+        severity: Severity::Error,
+        code: IssueCode::Empty,
+        path: path.render_field(name),
+        message: format!("{kind}; dropped"),
+    });
+    Ok(())
+}
+
 /// Handles a value that could not be read: an error, or (lenient) an issue and a skip.
 #[cold]
 fn bad_value(
@@ -314,23 +331,24 @@ fn aligned<'a, T, X, V>(
     }
     let had = slot.len();
     let mut i = 0;
-    if r.begin_array().map_err(|e| syntax(e, path, name))? {
-        let field = path.field(name);
-        loop {
-            let v = if r.peek().map_err(|e| syntax(e, path, name))? == Kind::Null {
-                r.null().map_err(|e| syntax(e, path, name))?;
-                None
-            } else {
-                read(r, cx, &field, i)?
-            };
-            if i == slot.len() {
-                slot.push(Element::default());
-            }
-            set(&mut slot[i], v);
-            i += 1;
-            if !r.next_element().map_err(|e| syntax(e, path, name))? {
-                break;
-            }
+    if !r.begin_array().map_err(|e| syntax(e, path, name))? {
+        return empty_array(r, cx, path, name);
+    }
+    let field = path.field(name);
+    loop {
+        let v = if r.peek().map_err(|e| syntax(e, path, name))? == Kind::Null {
+            r.null().map_err(|e| syntax(e, path, name))?;
+            None
+        } else {
+            read(r, cx, &field, i)?
+        };
+        if i == slot.len() {
+            slot.push(Element::default());
+        }
+        set(&mut slot[i], v);
+        i += 1;
+        if !r.next_element().map_err(|e| syntax(e, path, name))? {
+            break;
         }
     }
     if had != 0 && had != i {
@@ -456,18 +474,19 @@ fn array<'a, V>(
     if !expect(r, cx, path, name, Kind::Array)? {
         return Ok(());
     }
-    if r.begin_array().map_err(|e| syntax(e, path, name))? {
-        let field = path.field(name);
-        r.enter().map_err(|e| syntax(e, path, name))?;
-        loop {
-            let p = field.index(slot.len());
-            push(r, cx, &p, slot)?;
-            if !r.next_element().map_err(|e| syntax(e, path, name))? {
-                break;
-            }
-        }
-        r.leave();
+    if !r.begin_array().map_err(|e| syntax(e, path, name))? {
+        return empty_array(r, cx, path, name);
     }
+    let field = path.field(name);
+    r.enter().map_err(|e| syntax(e, path, name))?;
+    loop {
+        let p = field.index(slot.len());
+        push(r, cx, &p, slot)?;
+        if !r.next_element().map_err(|e| syntax(e, path, name))? {
+            break;
+        }
+    }
+    r.leave();
     Ok(())
 }
 

@@ -89,6 +89,13 @@ pub fn req<'a, T: Complex<'a>>(w: &mut Writer, name: &str, v: &T) {
     }
 }
 
+/// A complex value that is present (a choice's arm), written even when empty (`{}`).
+#[inline]
+pub fn present<'a, T: Complex<'a>>(w: &mut Writer, name: &str, v: &T) {
+    w.key(name);
+    v.write(w);
+}
+
 /// A repeated complex value.
 #[inline]
 pub fn list<'a, T: Complex<'a>>(w: &mut Writer, name: &str, v: &[T]) {
