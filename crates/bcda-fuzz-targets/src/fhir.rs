@@ -21,7 +21,7 @@ macro_rules! check_line {
                 let json = r.to_json();
                 let back = $release::Resource::from_json(&json)
                     .unwrap_or_else(|e| panic!("serialized output does not parse: {e}\n{json}"));
-                assert_eq!(&back, r, "the round trip changed the resource");
+                assert!(&back == r, "the round trip changed the resource:\n{text}\n{json}");
                 assert_eq!(back.to_json(), json, "serialization is not stable");
                 // Lossless: the same JSON as the input (member order and whitespace aside).
                 match first_difference(text, &json) {
@@ -33,7 +33,7 @@ macro_rules! check_line {
                     .as_ref()
                     .unwrap_or_else(|e| panic!("lenient refused what strict accepted: {e}"));
                 assert!(issues.is_empty(), "lenient issues on strict input: {issues:?}");
-                assert_eq!(l, r, "lenient and strict values differ");
+                assert!(l == r, "lenient and strict values differ:\n{text}");
                 assert_eq!(r.validate(), back.validate(), "validation changed by a round trip");
                 let _ = r.resource_type();
             }
@@ -53,7 +53,7 @@ macro_rules! check_line {
             let json = r.to_json();
             let back = $release::Resource::from_json(&json)
                 .unwrap_or_else(|e| panic!("lenient output does not parse strictly: {e}\n{json}"));
-            assert_eq!(&back, r, "the lenient value changed in a round trip");
+            assert!(&back == r, "the lenient value changed in a round trip:\n{text}\n{json}");
         }
     }};
 }
