@@ -1,8 +1,9 @@
 //! Property tests: the query parsers round-trip what a client builds, and never panic.
 
 use bcda_protocol::{
-    decode_query, encode_component, parse_export_query, parse_status_filter, ApiVersion,
-    ExportQuery, JobStatus, Manifest, ManifestEntry, ResourceType, TokenResponse, OUTPUT_FORMATS,
+    decode_query, encode_component, format_instant, parse_export_query, parse_fhir_instant,
+    parse_status_filter, ApiVersion, ExportQuery, JobStatus, Manifest, ManifestEntry, ResourceType,
+    TokenClaims, TokenResponse, OUTPUT_FORMATS,
 };
 use proptest::prelude::*;
 use time::{OffsetDateTime, UtcOffset};
@@ -139,4 +140,86 @@ fn outcome_shapes() {
             .diagnostics(),
         "Invalid Token"
     );
+}
+
+fn cms_id() -> impl Strategy<Value = String> {
+    // Real ids (A9994, TEST001) and arbitrary text: `dat` is JSON inside a JSON string.
+    prop_oneof!["[A-Z]{1,4}[0-9]{3,4}", ".{0,12}"]
+}
+
+fn claims() -> impl Strategy<Value = TokenClaims> {
+    (
+        (0i64..4_000_000_000, 0i64..100_000),
+        "[0-9a-f-]{36}",
+        ".{0,40}",
+        0i64..i64::MAX,
+        proptest::collection::vec(cms_id(), 0..4),
+        prop_oneof![Just("ssas".to_string()), ".{0,8}"],
+    )
+        .prop_map(|((iat, ttl), jti, cid, sys, ids, iss)| {
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            TokenClaims {
+                iss,
+                iat,
+                exp: iat + ttl,
+                jti,
+                token_use: "AccessToken".to_string(),
+                cid,
+                sys: sys.to_string(),
+                dat: TokenClaims::dat_for(&ids),
+            }
+        })
+}
+
+proptest! {
+    #[test]
+    fn dat_claim_round_trips(ids in proptest::collection::vec(cms_id(), 0..5)) {
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let c = TokenClaims {
+            iss: "ssas".into(), iat: 0, exp: 1200, jti: String::new(),
+            token_use: "AccessToken".into(), cid: String::new(), sys: "1".into(),
+            dat: TokenClaims::dat_for(&refs),
+        };
+        prop_assert_eq!(c.cms_ids().unwrap(), ids);
+    }
+
+    #[test]
+    fn token_claims_json_round_trips(c in claims()) {
+        let json = serde_json::to_string(&c).unwrap();
+        // BCDA's claim names on the wire (`use`, not the Rust field name).
+        prop_assert!(json.contains("\"use\":\"AccessToken\""));
+        let back: TokenClaims = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(back, c);
+    }
+
+    #[test]
+    fn since_instant_round_trips(secs in 0i64..NOW_UNIX, nanos in 0u32..1_000_000_000, off in -50_400i32..50_400) {
+        let off = UtcOffset::from_whole_seconds(off - off % 60).unwrap();
+        let t = (OffsetDateTime::from_unix_timestamp(secs).unwrap()
+            + time::Duration::nanoseconds(i64::from(nanos)))
+        .to_offset(off);
+        let text = format_instant(t);
+        prop_assert_eq!(parse_fhir_instant(&text), Some(t));
+        // As a kick-off parameter, percent-encoded or not (a `Z` instant has no `+`).
+        let q = parse_export_query(&format!("_since={text}"), ApiVersion::V2, now()).unwrap();
+        prop_assert_eq!(q.since, Some(t));
+    }
+
+    #[test]
+    fn type_list_tolerates_spaces_and_keeps_order(
+        (v, types) in version().prop_flat_map(|v| {
+            let all = v.supported_types().to_vec();
+            let n = all.len();
+            (Just(v), proptest::sample::subsequence(all, 1..=n).prop_shuffle())
+        }),
+        pad in proptest::collection::vec(0usize..3, 10),
+    ) {
+        let names: Vec<String> = types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{}{}{}", "+".repeat(pad[i % 10]), t.as_str(), "%20".repeat(pad[(i + 1) % 10])))
+            .collect();
+        let q = parse_export_query(&format!("_type={}", names.join(",")), v, now()).unwrap();
+        prop_assert_eq!(q.types, Some(types));
+    }
 }
