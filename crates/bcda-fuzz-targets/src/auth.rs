@@ -36,13 +36,8 @@ fn now() -> i64 {
 }
 
 fn mint(keys: &TokenKeys) -> (String, TokenClaims) {
-    keys.mint(
-        "0438247f-4b9f-4426-a595-9f712f252b83",
-        1,
-        "A9994",
-        now(),
-    )
-    .expect("mint")
+    keys.mint("0438247f-4b9f-4426-a595-9f712f252b83", 1, "A9994", now())
+        .expect("mint")
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -73,7 +68,11 @@ pub fn auth(data: &[u8]) {
 fn header(k: &Keys, rest: &[u8]) {
     let value = String::from_utf8_lossy(rest);
     if let Some(t) = bearer_token(&value) {
-        assert_eq!(format!("Bearer {t}"), value, "bearer token is not the header's tail");
+        assert_eq!(
+            format!("Bearer {t}"),
+            value,
+            "bearer token is not the header's tail"
+        );
         assert!(!t.is_empty() && !t.chars().any(char::is_whitespace));
         assert!(
             k.keys.verify(t).is_err(),
@@ -100,13 +99,17 @@ fn signed(k: &Keys, rest: &[u8]) {
         None => (&br#"{"alg":"RS512","typ":"JWT"}"#[..], rest),
     };
     let message = format!("{}.{}", b64(head), b64(claims));
-    let sig = jsonwebtoken::crypto::sign(message.as_bytes(), &k.signer, Algorithm::RS512)
-        .expect("sign");
+    let sig =
+        jsonwebtoken::crypto::sign(message.as_bytes(), &k.signer, Algorithm::RS512).expect("sign");
     let token = format!("{message}.{sig}");
     let before = now();
     if let Ok(c) = k.keys.verify(&token) {
         let header = jsonwebtoken::decode_header(&token).expect("accepted token has a header");
-        assert_eq!(header.alg, Algorithm::RS512, "accepted with another algorithm");
+        assert_eq!(
+            header.alg,
+            Algorithm::RS512,
+            "accepted with another algorithm"
+        );
         assert_eq!(c.iss, "ssas", "accepted another issuer");
         assert!(c.exp >= before, "accepted an expired token: exp {}", c.exp);
         assert!(!c.dat.is_empty(), "accepted an empty dat");

@@ -146,7 +146,10 @@ fn run_with(engine: &Engine, path: &Path, projected: Projected) -> Seen {
         totals.lines - processed - totals.blank_lines <= totals.bad_lines,
         "lines neither processed nor blank are not all counted bad: {totals:?}, {processed} processed"
     );
-    assert!(totals.bad_lines + totals.blank_lines <= totals.lines, "{totals:?}");
+    assert!(
+        totals.bad_lines + totals.blank_lines <= totals.lines,
+        "{totals:?}"
+    );
     assert_eq!(out.acc, totals.records, "fold and totals disagree");
 
     // The ordered sequential iterator sees the same records and issues.
@@ -158,7 +161,10 @@ fn run_with(engine: &Engine, path: &Path, projected: Projected) -> Seen {
             Err(i) => *ordered_counts.entry(i.kind).or_insert(0) += 1,
         }
     }
-    assert_eq!(records, totals.records, "ordered iterator: other record count");
+    assert_eq!(
+        records, totals.records,
+        "ordered iterator: other record count"
+    );
     assert_eq!(
         ordered_counts, out.issue_counts,
         "ordered iterator: other issues"
@@ -201,9 +207,15 @@ pub fn ndjson_engine(data: &[u8]) {
     assert_eq!(whole.totals.bytes, body.len() as u64, "byte count");
 
     let chunked = run(&mapped[pick as usize % mapped.len()], &plain);
-    assert_eq!(chunked, whole, "chunked mmap run differs from the one-chunk run");
+    assert_eq!(
+        chunked, whole,
+        "chunked mmap run differs from the one-chunk run"
+    );
     let serde_lane = run_with(&mapped[0], &plain, Projected::serde_only());
-    assert_eq!(serde_lane, whole, "the fast projected lane differs from serde_json's");
+    assert_eq!(
+        serde_lane, whole,
+        "the fast projected lane differs from serde_json's"
+    );
     let streamed = run(streaming, &plain);
     assert_eq!(streamed, whole, "streamed run differs from the mmap run");
 
@@ -214,7 +226,11 @@ pub fn ndjson_engine(data: &[u8]) {
         None,
         "our own gzip is corrupt?"
     );
-    assert_eq!(comparable(from_gz), whole, "gzip run differs from the plain run");
+    assert_eq!(
+        comparable(from_gz),
+        whole,
+        "gzip run differs from the plain run"
+    );
 
     // The full typed path over the same file: same lines, blanks and CRLFs.
     let inputs = Inputs::discover(&[&plain]).expect("discover");

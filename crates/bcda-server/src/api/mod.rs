@@ -196,7 +196,8 @@ pub(crate) fn authenticate(
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
-    let token = bcda_protocol::bearer_token(header).ok_or_else(|| ApiError::outcome(v, StatusCode::UNAUTHORIZED, "Invalid Token"))?;
+    let token = bcda_protocol::bearer_token(header)
+        .ok_or_else(|| ApiError::outcome(v, StatusCode::UNAUTHORIZED, "Invalid Token"))?;
     let claims = state.keys.verify(token).map_err(|e| match e {
         crate::auth::TokenError::Malformed => {
             ApiError::outcome(v, StatusCode::BAD_REQUEST, "Request Error")
