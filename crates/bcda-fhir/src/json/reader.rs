@@ -62,6 +62,55 @@ pub struct Reader<'a> {
     depth: u32,
 }
 
+/// Position of the first `"`, `\\` or control character in `bytes[start..]`, or
+/// `bytes.len()`: sixteen bytes per step with SSE2, byte by byte for the tail and elsewhere.
+#[inline]
+fn string_stop(bytes: &[u8], start: usize) -> usize {
+    // SAFETY: this build enables SSE2 (the `cfg`), all `string_stop_sse2` needs.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[allow(unsafe_code)]
+    let from = match unsafe { string_stop_sse2(bytes, start) } {
+        Ok(i) => return i,
+        Err(rest) => rest,
+    };
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    let from = start;
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map_or(bytes.len(), |p| from + p)
+}
+
+/// The 16-byte steps of [`string_stop`]: `Ok(position)`, or `Err(offset)` of the unscanned
+/// tail (shorter than 16 bytes).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn string_stop_sse2(bytes: &[u8], mut at: usize) -> std::result::Result<usize, usize> {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    let quote = _mm_set1_epi8(b'"' as i8);
+    let backslash = _mm_set1_epi8(b'\\' as i8);
+    let control = _mm_set1_epi8(0x1F);
+    while let Some(chunk) = bytes.get(at..at + 16) {
+        // SAFETY: `chunk` is 16 readable bytes: one unaligned 128-bit load.
+        #[allow(unsafe_code)]
+        let v = unsafe { _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>()) };
+        let hits = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+            _mm_cmpeq_epi8(_mm_min_epu8(v, control), v),
+        );
+        let mask = _mm_movemask_epi8(hits);
+        if mask != 0 {
+            return Ok(at + mask.trailing_zeros() as usize);
+        }
+        at += 16;
+    }
+    Err(at)
+}
+
 #[inline]
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
@@ -239,18 +288,8 @@ impl<'a> Reader<'a> {
         self.pos += 1;
         let start = self.pos;
         let bytes = self.bytes;
-        // SIMD search for the closing quote or an escape, then a vectorizable check that the
-        // span holds no control character.
-        let mut i = match memchr::memchr2(b'"', b'\\', &bytes[start..]) {
-            Some(p) => start + p,
-            None => bytes.len(),
-        };
-        if bytes[start..i]
-            .iter()
-            .fold(false, |acc, &b| acc | (b < 0x20))
-        {
-            i = start + bytes[start..i].iter().position(|&b| b < 0x20).unwrap_or(0);
-        }
+        // One pass for the closing quote, an escape or a control character.
+        let mut i = string_stop(bytes, start);
         loop {
             match bytes.get(i) {
                 Some(b'"') => {

@@ -395,15 +395,10 @@ fn check_string(s: &str, kind: PrimKind) -> Option<String> {
         {
             return bad("id");
         }
-        PrimKind::Code
-            if s.starts_with(char::is_whitespace)
-                || s.ends_with(char::is_whitespace)
-                || s.contains("  ")
-                || s.contains(['\n', '\r', '\t']) =>
-        {
+        PrimKind::Code if !code_ok(s) => {
             return bad("code");
         }
-        PrimKind::Uri | PrimKind::Url | PrimKind::Canonical if s.contains(char::is_whitespace) => {
+        PrimKind::Uri | PrimKind::Url | PrimKind::Canonical if has_whitespace(s) => {
             return bad("uri");
         }
         PrimKind::Oid => {
@@ -451,6 +446,38 @@ fn check_string(s: &str, kind: PrimKind) -> Option<String> {
     None
 }
 
+/// Unicode whitespace anywhere in `s` (a byte loop for ASCII text, the common case).
+fn has_whitespace(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b == b' ' || (b'\t'..=b'\r').contains(&b))
+    } else {
+        s.contains(char::is_whitespace)
+    }
+}
+
+/// FHIR `code`: no leading or trailing whitespace, no line breaks or tabs, no double space.
+fn code_ok(s: &str) -> bool {
+    if !s.is_ascii() {
+        return !(s.starts_with(char::is_whitespace)
+            || s.ends_with(char::is_whitespace)
+            || s.contains("  ")
+            || s.contains(['\n', '\r', '\t']));
+    }
+    let b = s.as_bytes();
+    let ws = |c: u8| c == b' ' || (b'\t'..=b'\r').contains(&c);
+    if b.first().copied().is_some_and(ws) || b.last().copied().is_some_and(ws) {
+        return false;
+    }
+    let mut prev = 0u8;
+    for &c in b {
+        if matches!(c, b'\n' | b'\r' | b'\t') || (c == b' ' && prev == b' ') {
+            return false;
+        }
+        prev = c;
+    }
+    true
+}
+
 fn truncate(s: &str) -> &str {
     match s.char_indices().nth(60) {
         Some((i, _)) => &s[..i],
@@ -460,6 +487,47 @@ fn truncate(s: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn byte_checks_match_the_unicode_definitions() {
+        let reference_code_ok = |s: &str| {
+            !(s.starts_with(char::is_whitespace)
+                || s.ends_with(char::is_whitespace)
+                || s.contains("  ")
+                || s.contains(['\n', '\r', '\t']))
+        };
+        let cases = [
+            "a",
+            "active",
+            " a",
+            "a ",
+            "a  b",
+            "a b",
+            "a\tb",
+            "a\nb",
+            "a\rb",
+            "\x0ba",
+            "a\x0b",
+            "a\x0cb",
+            "https://x.org/a b",
+            "https://x.org/ab",
+            "é",
+            " é",
+            "é ",
+            "é\u{a0}",
+            "\u{2003}x",
+            "x\u{85}",
+            "a\u{a0}\u{a0}b",
+        ];
+        for s in cases {
+            assert_eq!(super::code_ok(s), reference_code_ok(s), "{s:?}");
+            assert_eq!(
+                super::has_whitespace(s),
+                s.contains(char::is_whitespace),
+                "{s:?}"
+            );
+        }
+    }
     use super::*;
 
     #[test]
