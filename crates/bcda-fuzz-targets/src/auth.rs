@@ -136,11 +136,9 @@ fn mutated(k: &Keys, rest: &[u8]) {
                 let at = pos as usize * bytes.len() / 256;
                 bytes.truncate(at);
             }
-            [pos, x] => {
-                if !bytes.is_empty() {
-                    let at = (pos as usize * 7) % bytes.len();
-                    bytes[at] ^= x;
-                }
+            [pos, x] if !bytes.is_empty() => {
+                let at = (pos as usize * 7) % bytes.len();
+                bytes[at] ^= x;
             }
             [x] => bytes.push(x),
             _ => {}
