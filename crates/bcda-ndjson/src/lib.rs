@@ -13,7 +13,12 @@
 //!   JSON path, and the rest is processed.
 //!
 //! The projected read path ([`project::Projected`]) decodes only the fields the statistics
-//! need; [`stats::Stats`] computes the `bcda stats` report.
+//! need: a SIMD structural index of each line ([`scan`]) and a validating walk over its tokens
+//! build the projected values without serde, and whatever that fast lane does not take (escapes,
+//! errors, unusual shapes) goes through the serde_json decoders, the reference that reports
+//! problems with their location. [`stats::Stats`] computes the `bcda stats` report. The full
+//! path ([`typed::Typed`]) parses every line strictly into the `bcda-fhir` models and validates
+//! it.
 //!
 //! ```no_run
 //! use bcda_ndjson::{Config, Engine, Inputs, stats::Stats};
