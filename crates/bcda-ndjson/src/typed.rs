@@ -1,6 +1,6 @@
 //! The full read path: every line parsed strictly into the typed FHIR models of `bcda-fhir`
 //! (STU3 or R4 by the file's detected version), validated (core rules, optionally CARIN Blue
-//! Button), and handed to a [`Fold`](crate::Fold) with its location.
+//! Button), and handed to a [`Fold`] with its location.
 //!
 //! Lines the model refuses are reported as [`IssueKind::InvalidJson`] (syntax) or
 //! [`IssueKind::InvalidResource`] (unknown property, wrong JSON type, unknown resourceType) with
