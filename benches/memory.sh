@@ -14,7 +14,8 @@
 # stacks: the memory "besides the mapped file"), peak RssFile (mapped file pages, which the
 # kernel can drop at any time) and VmHWM (the kernel's exact peak of the total RSS).
 #
-# Environment: THREADS (default 2), BCDA_BIN (a prebuilt `bcda`), TYPED_MAX_MIB (largest input
+# Environment: THREADS (default 2), BCDA_BIN / GEN_BIN / TYPED_BIN (prebuilt `bcda`, `eob_corpus`
+# and `typed` example binaries; all three are built when none is given), TYPED_MAX_MIB (largest input
 # for the typed path, default 2048), VALIDATE_MAX_MIB (largest for `bcda validate`, which reads
 # whole files into memory; default 512), DATA_DIR (where to write the inputs, default a temp
 # dir under $CARGO_TARGET_DIR), KEEP_DATA=1 (keep them). The data is deleted at exit otherwise.
@@ -26,14 +27,14 @@ VALIDATE_MAX_MIB=${VALIDATE_MAX_MIB:-512}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 cd "$ROOT"
-cargo build --release -q -p bcda-synth --example eob_corpus
-cargo build --release -q -p bcda-ndjson --example typed
-if [ -z "${BCDA_BIN:-}" ]; then
-  cargo build --release -q -p bcda-cli
-  BCDA_BIN=$CARGO_TARGET_DIR/release/bcda
+# Prebuilt binaries may be given (GEN_BIN, TYPED_BIN, BCDA_BIN); otherwise they are built.
+if [ -z "${BCDA_BIN:-}${GEN_BIN:-}${TYPED_BIN:-}" ]; then
+  cargo build --release -q -p bcda-cli -p bcda-synth -p bcda-ndjson --bin bcda \
+    --example eob_corpus --example typed
 fi
-GEN=$CARGO_TARGET_DIR/release/examples/eob_corpus
-TYPED=$CARGO_TARGET_DIR/release/examples/typed
+BCDA_BIN=${BCDA_BIN:-$CARGO_TARGET_DIR/release/bcda}
+GEN=${GEN_BIN:-$CARGO_TARGET_DIR/release/examples/eob_corpus}
+TYPED=${TYPED_BIN:-$CARGO_TARGET_DIR/release/examples/typed}
 
 mkdir -p "$CARGO_TARGET_DIR"
 DATA=${DATA_DIR:-$(mktemp -d "$CARGO_TARGET_DIR/bcda-memory.XXXXXX")}

@@ -102,7 +102,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 });
             }
             while written < want {
-                let Some(buf) = pending.pop_front() else { break };
+                let Some(buf) = pending.pop_front() else {
+                    break;
+                };
                 sink.write_all(&buf)?;
                 written += buf.len() as u64;
             }
