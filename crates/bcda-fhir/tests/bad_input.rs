@@ -176,9 +176,18 @@ fn primitive_extensions_and_null_alignment_round_trip() {
 #[test]
 fn empty_arrays_strict_error_lenient_issue() {
     for (text, path) in [
-        (r#"{"resourceType":"Claim","supportingInfo":[]}"#, "Claim.supportingInfo"),
-        (r#"{"resourceType":"Patient","name":[{"given":[]}]}"#, "Patient.name[0].given"),
-        (r#"{"resourceType":"Patient","_birthDate":{"extension":[]}}"#, "Patient._birthDate.extension"),
+        (
+            r#"{"resourceType":"Claim","supportingInfo":[]}"#,
+            "Claim.supportingInfo",
+        ),
+        (
+            r#"{"resourceType":"Patient","name":[{"given":[]}]}"#,
+            "Patient.name[0].given",
+        ),
+        (
+            r#"{"resourceType":"Patient","_birthDate":{"extension":[]}}"#,
+            "Patient._birthDate.extension",
+        ),
     ] {
         let err = Resource::from_json(text).unwrap_err();
         assert_eq!(err.path(), path, "{text}");
