@@ -36,6 +36,8 @@ struct Masks {
     structural: u64,
     whitespace: u64,
     control: u64,
+    /// Bytes 0x80 and above (non-ASCII).
+    high: u64,
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -83,6 +85,7 @@ fn classify_sse2(block: &[u8; 64]) -> Masks {
         m.structural |= bits(structural) << shift;
         m.whitespace |= bits(whitespace) << shift;
         m.control |= bits(control) << shift;
+        m.high |= bits(v) << shift;
     }
     m
 }
@@ -110,13 +113,25 @@ fn classify_portable(block: &[u8; 64]) -> Masks {
         if b < 0x20 {
             m.control |= bit;
         }
+        if b >= 0x80 {
+            m.high |= bit;
+        }
     }
     m
 }
 
-/// Stage 1 over every block of `text` with the best classifier this CPU has; returns the
-/// number of tokens written to `out`.
-fn scan_blocks(text: &[u8], out: &mut [u32]) -> Fast<usize> {
+/// What stage 1 found besides the token positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Scanned {
+    /// Number of tokens written.
+    tokens: usize,
+    /// Every byte is ASCII.
+    ascii: bool,
+}
+
+/// Stage 1 over every block of `text` with the best classifier this CPU has; writes the token
+/// positions to `out`.
+fn scan_blocks(text: &[u8], out: &mut [u32]) -> Fast<Scanned> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx512bw")
         && std::arch::is_x86_feature_detected!("avx512vbmi2")
@@ -132,7 +147,7 @@ fn scan_blocks(text: &[u8], out: &mut [u32]) -> Fast<usize> {
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512bw")]
 #[target_feature(enable = "avx512vbmi2")]
-fn scan_blocks_avx512(text: &[u8], out: &mut [u32]) -> Fast<usize> {
+fn scan_blocks_avx512(text: &[u8], out: &mut [u32]) -> Fast<Scanned> {
     blocks(
         text,
         out,
@@ -149,8 +164,9 @@ fn blocks(
     out: &mut [u32],
     classify: impl Fn(&[u8; 64]) -> Masks,
     flatten: impl Fn(&mut [u32], usize, u32, u64) -> usize,
-) -> Fast<usize> {
+) -> Fast<Scanned> {
     let mut n = 0usize;
+    let mut high = 0u64;
     let mut in_string_carry = 0u64; // all ones while a string continues into the next block
     let mut scalar_carry = 0u64; // 1 when the previous block ended inside a scalar
     let mut pad = [b' '; 64];
@@ -166,6 +182,7 @@ fn blocks(
             }
         };
         let m = classify(block);
+        high |= m.high;
         if m.backslash != 0 {
             return Err(Bail);
         }
@@ -187,7 +204,10 @@ fn blocks(
     if in_string_carry != 0 {
         return Err(Bail);
     }
-    Ok(n)
+    Ok(Scanned {
+        tokens: n,
+        ascii: high == 0,
+    })
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -195,8 +215,8 @@ fn blocks(
 #[inline]
 fn classify_avx512(block: &[u8; 64]) -> Masks {
     use std::arch::x86_64::{
-        _mm512_cmpeq_epi8_mask, _mm512_cmple_epu8_mask, _mm512_loadu_si512, _mm512_or_si512,
-        _mm512_set1_epi8,
+        _mm512_cmpeq_epi8_mask, _mm512_cmple_epu8_mask, _mm512_loadu_si512, _mm512_movepi8_mask,
+        _mm512_or_si512, _mm512_set1_epi8,
     };
     // SAFETY: `block` is 64 readable bytes, exactly one unaligned 512-bit load.
     #[allow(unsafe_code)]
@@ -212,6 +232,7 @@ fn classify_avx512(block: &[u8; 64]) -> Masks {
         structural: brackets | eq(b':') | eq(b','),
         whitespace: eq(b' ') | eq(b'\t') | eq(b'\n') | eq(b'\r'),
         control: _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1F)),
+        high: _mm512_movepi8_mask(v),
     }
 }
 
@@ -315,6 +336,23 @@ impl Index {
     /// Indexes `text`. Fails on a backslash anywhere, a control character inside a string, an
     /// unterminated string, or a text of 4 GiB or more.
     pub fn build(&mut self, text: &[u8]) -> Fast<()> {
+        self.scan(text).map(|_| ())
+    }
+
+    /// [`Index::build`], then `text` as a string: an all-ASCII text (what stage 1 saw) needs no
+    /// second pass; any other text goes through the standard UTF-8 check, and invalid UTF-8
+    /// gives up.
+    pub fn build_str<'a>(&mut self, text: &'a [u8]) -> Fast<&'a str> {
+        if self.scan(text)?.ascii {
+            debug_assert!(text.is_ascii());
+            // SAFETY: stage 1 saw no byte of 0x80 or above, and ASCII is valid UTF-8.
+            #[allow(unsafe_code)]
+            return Ok(unsafe { std::str::from_utf8_unchecked(text) });
+        }
+        std::str::from_utf8(text).map_err(|_| Bail)
+    }
+
+    fn scan(&mut self, text: &[u8]) -> Fast<Scanned> {
         self.len = 0;
         if u32::try_from(text.len()).is_err() {
             return Err(Bail);
@@ -324,9 +362,9 @@ impl Index {
         if self.tokens.len() < room {
             self.tokens.resize(room, 0);
         }
-        let n = scan_blocks(text, &mut self.tokens)?;
-        self.len = n;
-        Ok(())
+        let scanned = scan_blocks(text, &mut self.tokens)?;
+        self.len = scanned.tokens;
+        Ok(scanned)
     }
 
     /// Token positions, in order.
@@ -829,9 +867,36 @@ mod tests {
         let text = br#"{"k":[1,true,"x y",{"z":null}],"long":"0123456789012345678901234567890123456789012345678901234567890123456789"}"#;
         let mut best = vec![0u32; text.len() + 64];
         let mut base = vec![0u32; text.len() + 64];
-        let n = scan_blocks(text, &mut best).unwrap();
-        assert_eq!(blocks(text, &mut base, classify, flatten).unwrap(), n);
+        let scanned = scan_blocks(text, &mut best).unwrap();
+        assert_eq!(blocks(text, &mut base, classify, flatten).unwrap(), scanned);
+        let n = scanned.tokens;
+        assert!(scanned.ascii);
         assert_eq!(best[..n], base[..n]);
+    }
+
+    #[test]
+    fn build_str_checks_utf8_only_when_not_ascii() {
+        let mut index = Index::new();
+        let ascii = br#"{"a":"plain"}"#;
+        assert_eq!(index.build_str(ascii), Ok(r#"{"a":"plain"}"#));
+        // Non-ASCII in the first and in a later block, valid and invalid.
+        let pad = "x".repeat(70);
+        for (text, ok) in [
+            (r#"{"a":"é"}"#.as_bytes().to_vec(), true),
+            (format!(r#"{{"a":"{pad}","b":"日本"}}"#).into_bytes(), true),
+            (b"{\"a\":\"\xff\"}".to_vec(), false),
+            (
+                [format!(r#"{{"a":"{pad}","b":""#).as_bytes(), b"\xc3\"}"].concat(),
+                false,
+            ),
+        ] {
+            let got = index.build_str(&text);
+            assert_eq!(got.is_ok(), ok, "{}", String::from_utf8_lossy(&text));
+            if ok {
+                assert_eq!(got.unwrap().as_bytes(), &text[..]);
+                assert!(index.tokens().len() > 4);
+            }
+        }
     }
 
     #[test]

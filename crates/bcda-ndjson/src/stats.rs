@@ -421,22 +421,14 @@ impl Fold<Projected> for Stats {
     }
 
     fn merge(&self, acc: &mut StatsAcc, o: StatsAcc) {
-        fn add_counts(a: &mut HashMap<String, u64>, b: HashMap<String, u64>) {
-            for (k, v) in b {
-                *a.entry(k).or_default() += v;
-            }
-        }
         fn add_btree(a: &mut BTreeMap<String, u64>, b: BTreeMap<String, u64>) {
             for (k, v) in b {
                 *a.entry(k).or_default() += v;
             }
         }
-        fn add_amounts(a: &mut HashMap<String, Amount>, b: HashMap<String, Amount>) {
-            for (k, v) in b {
-                *a.entry(k).or_default() += v;
-            }
-        }
-        add_counts(&mut acc.resources, o.resources);
+        let add = |a: &mut u64, b: u64| *a += b;
+        let add_amount = |a: &mut Amount, b: Amount| *a += b;
+        merge_map(&mut acc.resources, o.resources, add);
         if acc.types.len() < o.types.len() {
             acc.types.resize(o.types.len(), TypeAcc::default());
         }
@@ -444,8 +436,8 @@ impl Fold<Projected> for Stats {
             a.claims += b.claims;
             a.lines += b.lines;
             a.paid += b.paid;
-            add_amounts(&mut a.totals, b.totals);
-            add_amounts(&mut a.adjudication, b.adjudication);
+            merge_map(&mut a.totals, b.totals, add_amount);
+            merge_map(&mut a.adjudication, b.adjudication, add_amount);
             a.first = match (a.first.take(), b.first) {
                 (Some(x), Some(y)) => Some(x.min(y)),
                 (x, y) => x.or(y),
@@ -460,34 +452,49 @@ impl Fold<Projected> for Stats {
             e.0 += c;
             e.1 += p;
         }
-        for (k, v) in o.benes {
-            let e = acc.benes.entry(k).or_default();
-            e.claims += v.claims;
-            e.paid += v.paid;
-        }
-        add_counts(&mut acc.diagnoses, o.diagnoses);
-        add_counts(&mut acc.procedures, o.procedures);
-        add_counts(&mut acc.npis, o.npis);
-        add_counts(&mut acc.ndcs, o.ndcs);
+        merge_map(&mut acc.benes, o.benes, |a, b| {
+            a.claims += b.claims;
+            a.paid += b.paid;
+        });
+        merge_map(&mut acc.diagnoses, o.diagnoses, add);
+        merge_map(&mut acc.procedures, o.procedures, add);
+        merge_map(&mut acc.npis, o.npis, add);
+        merge_map(&mut acc.ndcs, o.ndcs, add);
         add_btree(&mut acc.sex, o.sex);
         add_btree(&mut acc.age_bands, o.age_bands);
-        add_counts(&mut acc.states, o.states);
+        merge_map(&mut acc.states, o.states, add);
         add_btree(&mut acc.parts, o.parts);
         add_btree(&mut acc.dual, o.dual);
-        for (k, mut v) in o.coverage_periods {
-            acc.coverage_periods.entry(k).or_default().append(&mut v);
-        }
-        for (k, (r, n)) in o.patient_ids {
-            let e = acc.patient_ids.entry(k).or_insert((r, 0));
-            e.0 = min_ref(e.0, r);
-            e.1 += n;
-        }
-        for (k, r) in o.refs {
-            note_ref(&mut acc.refs, &k, r);
-        }
-        for (k, v) in o.ids {
-            let e = acc.ids.entry(k).or_insert((v.0, v.1, 0));
-            merge_seen(e, v);
+        // Member-months do not depend on the order of the periods.
+        merge_map(&mut acc.coverage_periods, o.coverage_periods, |a, mut b| {
+            a.append(&mut b)
+        });
+        merge_map(&mut acc.patient_ids, o.patient_ids, |a, b| {
+            a.0 = min_ref(a.0, b.0);
+            a.1 += b.1;
+        });
+        merge_map(&mut acc.refs, o.refs, |a, b| *a = min_ref(*a, b));
+        merge_map(&mut acc.ids, o.ids, merge_seen);
+    }
+}
+
+/// Merges `b` into `a` with `f` (which must be commutative, as every merge of a [`Fold`] is):
+/// walks the smaller map and inserts into the larger, so that folding a large accumulator
+/// into a fresh one costs nothing.
+fn merge_map<K: Eq + std::hash::Hash, V>(
+    a: &mut HashMap<K, V>,
+    mut b: HashMap<K, V>,
+    f: impl Fn(&mut V, V),
+) {
+    if a.len() < b.len() {
+        std::mem::swap(a, &mut b);
+    }
+    for (k, v) in b {
+        match a.entry(k) {
+            hashbrown::hash_map::Entry::Occupied(mut e) => f(e.get_mut(), v),
+            hashbrown::hash_map::Entry::Vacant(e) => {
+                e.insert(v);
+            }
         }
     }
 }

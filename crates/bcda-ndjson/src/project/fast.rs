@@ -540,8 +540,7 @@ pub(super) fn decode<'a>(
     if expected.is_some_and(|e| e != rt) {
         return None;
     }
-    let text = std::str::from_utf8(line).ok()?;
-    index.build(line).ok()?;
+    let text = index.build_str(line).ok()?;
     let mut c = index.cursor(text);
     let res = match rt.as_bytes() {
         b"ExplanationOfBenefit" => Resource::Eob(Box::new(eob(&mut c).ok()?)),

@@ -7,7 +7,9 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
+use std::sync::LazyLock;
 
+use memchr::memmem::Finder;
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -265,6 +267,17 @@ impl Pick for EobTypePick {
     }
 }
 
+/// Substring searchers of the code-system tests, built once (`str::contains` sets up a
+/// searcher on every call, which showed in profiles).
+static BLUE_BUTTON: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("bluebutton.cms.gov"));
+static HCPCS: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("hcpcs"));
+static CPT: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("cpt"));
+static ICD_10: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("icd-10"));
+
+fn contains(haystack: &str, needle: &Finder<'_>) -> bool {
+    needle.find(haystack.as_bytes()).is_some()
+}
+
 /// An adjudication/total category: a Blue Button coding if present, else the first coding.
 #[derive(Debug)]
 pub enum CategoryPick {}
@@ -272,7 +285,7 @@ impl Pick for CategoryPick {
     fn score(system: Option<&str>, code: Option<&str>) -> u8 {
         match (system, code) {
             (_, None) => 0,
-            (Some(s), _) if s.contains("bluebutton.cms.gov") => 2,
+            (Some(s), _) if contains(s, &BLUE_BUTTON) => 2,
             _ => 1,
         }
     }
@@ -284,7 +297,7 @@ pub enum ServicePick {}
 impl Pick for ServicePick {
     fn score(system: Option<&str>, code: Option<&str>) -> u8 {
         match (system, code) {
-            (Some(s), Some(_)) if s.contains("hcpcs") || s.contains("cpt") || s == NDC_SYSTEM => 1,
+            (Some(s), Some(_)) if contains(s, &HCPCS) || contains(s, &CPT) || s == NDC_SYSTEM => 1,
             _ => 0,
         }
     }
@@ -298,7 +311,7 @@ pub const NDC_SYSTEM: &str = "http://hl7.org/fhir/sid/ndc";
 pub enum Icd10Pick {}
 impl Pick for Icd10Pick {
     fn score(system: Option<&str>, code: Option<&str>) -> u8 {
-        u8::from(code.is_some() && system.is_some_and(|s| s.contains("icd-10")))
+        u8::from(code.is_some() && system.is_some_and(|s| contains(s, &ICD_10)))
     }
 }
 
