@@ -174,7 +174,7 @@ fn primitive_extensions_and_null_alignment_round_trip() {
 /// Found by the `fhir_r4` fuzz target: `[]` was accepted and silently dropped (FHIR JSON has no
 /// empty arrays, and the model cannot write one back).
 #[test]
-fn empty_arrays_strict_error_lenient_issue() {
+fn empty_arrays_and_attributes_strict_error_lenient_issue() {
     for (text, path) in [
         (
             r#"{"resourceType":"Claim","supportingInfo":[]}"#,
@@ -187,6 +187,16 @@ fn empty_arrays_strict_error_lenient_issue() {
         (
             r#"{"resourceType":"Patient","_birthDate":{"extension":[]}}"#,
             "Patient._birthDate.extension",
+        ),
+        // Found by the fhir_r4 fuzz target: an empty required attribute was read as absent and
+        // not written back; empty attributes are now refused like empty primitives.
+        (
+            r#"{"resourceType":"Patient","extension":[{"url":"","valueString":"x"}]}"#,
+            "Patient.extension[0].url",
+        ),
+        (
+            r#"{"resourceType":"Patient","name":[{"id":"","family":"F"}]}"#,
+            "Patient.name[0].id",
         ),
     ] {
         let err = Resource::from_json(text).unwrap_err();

@@ -82,6 +82,24 @@ fn dup(r: &Reader<'_>, path: &Path<'_>, name: &str) -> ParseError {
     )
 }
 
+/// An empty string for an attribute (`id`, `url`): FHIR strings have content, and a required
+/// attribute could not be written back (empty means absent in the model). An error, or
+/// (lenient) an issue.
+#[cold]
+fn empty_string(r: &Reader<'_>, cx: &mut Ctx, path: &Path<'_>, name: &str) -> PResult<()> {
+    let kind = ParseErrorKind::InvalidValue("empty string (FHIR strings must have content)".into());
+    if !cx.lenient {
+        return Err(at(r, kind, path.render_field(name)));
+    }
+    cx.issues.push(Issue {
+        severity: Severity::Error,
+        code: IssueCode::Empty,
+        path: path.render_field(name),
+        message: format!("{kind}; dropped"),
+    });
+    Ok(())
+}
+
 /// An empty JSON array: FHIR JSON has none (a property with no entries is absent), and the
 /// model could not write it back. An error, or (lenient) an issue.
 #[cold]
@@ -245,7 +263,11 @@ pub fn attr<'a>(
         return Err(dup(r, path, name));
     }
     if expect(r, cx, path, name, Kind::String)? {
-        *slot = Some(r.string().map_err(|e| syntax(e, path, name))?);
+        let s = r.string().map_err(|e| syntax(e, path, name))?;
+        if s.is_empty() {
+            return empty_string(r, cx, path, name);
+        }
+        *slot = Some(s);
     }
     Ok(())
 }
@@ -263,7 +285,11 @@ pub fn attr_req<'a>(
         return Err(dup(r, path, name));
     }
     if expect(r, cx, path, name, Kind::String)? {
-        *slot = r.string().map_err(|e| syntax(e, path, name))?;
+        let s = r.string().map_err(|e| syntax(e, path, name))?;
+        if s.is_empty() {
+            return empty_string(r, cx, path, name);
+        }
+        *slot = s;
     }
     Ok(())
 }
