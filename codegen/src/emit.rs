@@ -367,13 +367,16 @@ fn emit_struct(o: &mut Out, s: &Struct) {
         "fn read_into(&mut self, r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<()> {{"
     );
     l!(o, "let out = self;");
+    if s.resource {
+        l!(o, "let mut seen_type = false;");
+    }
     l!(o, "let mut key = de::begin(r, path)?;");
     l!(o, "while let Some(k) = key {{");
     l!(o, "match k.as_ref() {{");
     if s.resource {
         l!(
             o,
-            "\"resourceType\" => de::resource_type(r, path, {:?})?,",
+            "\"resourceType\" => de::resource_type(r, path, {:?}, &mut seen_type)?,",
             s.name
         );
     }

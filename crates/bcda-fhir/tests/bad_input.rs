@@ -130,6 +130,17 @@ fn resource_type_problems() {
             .code(),
         "unexpected-resource-type"
     );
+    // Found by the fhir_stu3 fuzz target: a repeated resourceType was accepted (and written
+    // once).
+    for twice in [
+        r#"{"resourceType":"Patient","resourceType":"Patient"}"#,
+        r#"{"resourceType":"Patient","id":"a","resourceType":"Patient"}"#,
+    ] {
+        let err = Resource::from_json(twice).unwrap_err();
+        assert_eq!(err.code(), "duplicate", "{twice}");
+        assert_eq!(err.path(), "Patient.resourceType", "{twice}");
+        assert!(Resource::from_json_with(twice, ParseOptions::lenient()).is_err());
+    }
     // resourceType need not come first.
     let late = r#"{"id":"a","gender":"male","resourceType":"Patient"}"#;
     assert!(matches!(
@@ -224,4 +235,42 @@ fn empty_complex_choice_round_trips_and_is_reported() {
         .map(|i| i.path.as_str())
         .collect();
     assert_eq!(empty, ["ExplanationOfBenefit.accident.locationReference"]);
+}
+
+/// Found by the fhir_stu3 and fhir_validate fuzz targets: a value that lenient parsing drops
+/// (wrong JSON type) left an empty choice variant or a list of empty entries behind, which
+/// serialization omits, so the lenient value changed in a round trip (and validated
+/// differently).
+#[test]
+fn lenient_drops_leave_nothing_behind() {
+    for (text, path) in [
+        (
+            r#"{"resourceType":"Patient","extension":[{"url":"u","valueDate":{"x":1}}]}"#,
+            "Patient.extension[0].valueDate",
+        ),
+        (
+            r#"{"resourceType":"Patient","deceasedBoolean":7}"#,
+            "Patient.deceasedBoolean",
+        ),
+        (
+            r#"{"resourceType":"Patient","meta":{"profile":[{"a":1}]}}"#,
+            "Patient.meta.profile[0]",
+        ),
+    ] {
+        assert!(Resource::from_json(text).is_err(), "{text}");
+        let (res, issues) = Resource::from_json_with(text, ParseOptions::lenient()).unwrap();
+        assert_eq!(issues.len(), 1, "{text}: {issues:?}");
+        assert_eq!(issues[0].path, path);
+        let json = res.to_json();
+        let back = Resource::from_json(&json).unwrap();
+        assert_eq!(back, res, "{text} -> {json}");
+        assert_eq!(back.validate(), res.validate(), "{text}");
+    }
+    // A dropped entry among kept ones stays as a null entry, aligned with its neighbours.
+    let text = r#"{"resourceType":"Patient","meta":{"profile":["http://a",{"a":1}]}}"#;
+    let (res, _) = Resource::from_json_with(text, ParseOptions::lenient()).unwrap();
+    let Resource::Patient(p) = &res else {
+        panic!("not a Patient")
+    };
+    assert_eq!(p.meta.as_ref().unwrap().profile.len(), 2);
 }

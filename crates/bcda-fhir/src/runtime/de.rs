@@ -117,18 +117,23 @@ fn empty_array(r: &Reader<'_>, cx: &mut Ctx, path: &Path<'_>, name: &str) -> PRe
     Ok(())
 }
 
-/// Handles a value that could not be read: an error, or (lenient) an issue and a skip.
+/// Handles a value that could not be read: an error, or (lenient) an issue and a skip. The
+/// value is `path.name`, or with no name the list entry `path` itself.
 #[cold]
 fn bad_value(
     r: &mut Reader<'_>,
     cx: &mut Ctx,
     path: &Path<'_>,
-    name: &str,
+    name: Option<&str>,
     start: usize,
     e: PrimError,
 ) -> PResult<()> {
+    let render = || name.map_or_else(|| path.render(), |n| path.render_field(n));
     let kind = match e {
-        PrimError::Syntax(e) => return Err(syntax(e, path, name)),
+        PrimError::Syntax(e) => {
+            let kind = ParseErrorKind::Syntax(e.message.into_owned());
+            return Err(ParseError::new(kind, e.offset, render()));
+        }
         PrimError::WrongKind(expected, found) => ParseErrorKind::WrongType {
             expected,
             found: found.name(),
@@ -137,14 +142,20 @@ fn bad_value(
     };
     if !cx.lenient {
         r.rewind(start);
-        return Err(at(r, kind, path.render_field(name)));
+        return Err(at(r, kind, render()));
     }
     r.rewind(start);
-    r.skip_value().map_err(|e| syntax(e, path, name))?;
+    r.skip_value().map_err(|e| {
+        ParseError::new(
+            ParseErrorKind::Syntax(e.message.into_owned()),
+            e.offset,
+            render(),
+        )
+    })?;
     cx.issues.push(Issue {
         severity: Severity::Error,
         code: IssueCode::Format,
-        path: path.render_field(name),
+        path: render(),
         message: format!("{kind}; value dropped"),
     });
     Ok(())
@@ -167,7 +178,7 @@ fn expect(
         r,
         cx,
         path,
-        name,
+        Some(name),
         start,
         PrimError::WrongKind(want.name(), k),
     )?;
@@ -221,8 +232,17 @@ pub fn unknown(r: &mut Reader<'_>, cx: &mut Ctx, path: &Path<'_>, key: &str) -> 
     Ok(())
 }
 
-/// `resourceType` inside a resource object: must name the expected type.
-pub fn resource_type(r: &mut Reader<'_>, path: &Path<'_>, expected: &str) -> PResult<()> {
+/// `resourceType` inside a resource object: must name the expected type, once (`seen` tracks
+/// it within the object).
+pub fn resource_type(
+    r: &mut Reader<'_>,
+    path: &Path<'_>,
+    expected: &str,
+    seen: &mut bool,
+) -> PResult<()> {
+    if std::mem::replace(seen, true) {
+        return Err(dup(r, path, "resourceType"));
+    }
     let start = r.offset();
     let k = r.peek().map_err(|e| syntax(e, path, "resourceType"))?;
     if k != Kind::String {
@@ -304,7 +324,7 @@ fn read_prim<'a, T: Primitive<'a>>(
     let start = r.offset();
     match T::read(r) {
         Ok(v) => Ok(Some(v)),
-        Err(e) => bad_value(r, cx, path, name, start, e).map(|_| None),
+        Err(e) => bad_value(r, cx, path, Some(name), start, e).map(|_| None),
     }
 }
 
@@ -404,10 +424,16 @@ pub fn prim_list<'a, T: Primitive<'a>, X>(
         let start = r.offset();
         match T::read(r) {
             Ok(v) => Ok(Some(v)),
-            Err(e) => bad_value(r, cx, field, &i.to_string(), start, e).map(|_| None),
+            Err(e) => bad_value(r, cx, &field.index(i), None, start, e).map(|_| None),
         }
     };
-    aligned(r, cx, path, name, slot, read, |e, v| e.value = v)
+    aligned(r, cx, path, name, slot, read, |e, v| e.value = v)?;
+    // Lenient parsing that dropped every entry leaves no list of empty entries behind (it would
+    // not be written back).
+    if cx.lenient && slot.iter().all(|e| e.value.is_none() && e.ext.is_none()) {
+        slot.clear();
+    }
+    Ok(())
 }
 
 /// A repeated primitive's companion array (`"_name": [{...}, null, ...]`).
@@ -558,8 +584,15 @@ pub fn choice_prim<'a, C, T: Primitive<'a>, X>(
     make: fn(Element<T, X>) -> C,
     get: fn(&mut C) -> Option<&mut Element<T, X>>,
 ) -> PResult<()> {
+    let fresh = slot.is_none();
     let e = choice_element(r, path, name, slot, make, get)?;
-    prim(r, cx, path, name, e)
+    prim(r, cx, path, name, e)?;
+    // A value dropped by lenient parsing leaves no empty variant behind (it would not be
+    // written back).
+    if fresh && e.value.is_none() {
+        *slot = None;
+    }
+    Ok(())
 }
 
 /// A choice element's primitive companion (`_valueString`).
