@@ -61,10 +61,16 @@ impl Ctx {
 
 #[cold]
 fn syntax(e: SyntaxError, path: &Path<'_>, name: &str) -> ParseError {
+    syntax_at(e, path.render_field(name))
+}
+
+/// A reader syntax error at an already rendered path.
+#[cold]
+fn syntax_at(e: SyntaxError, path: String) -> ParseError {
     ParseError::new(
         ParseErrorKind::Syntax(e.message.into_owned()),
         e.offset,
-        path.render_field(name),
+        path,
     )
 }
 
@@ -83,28 +89,40 @@ fn dup(r: &Reader<'_>, path: &Path<'_>, name: &str) -> ParseError {
 }
 
 /// An empty string for an attribute (`id`, `url`): FHIR strings have content, and a required
-/// attribute could not be written back (empty means absent in the model). An error, or
-/// (lenient) an issue.
+/// attribute could not be written back (empty means absent in the model).
 #[cold]
 fn empty_string(r: &Reader<'_>, cx: &mut Ctx, path: &Path<'_>, name: &str) -> PResult<()> {
-    let kind = ParseErrorKind::InvalidValue("empty string (FHIR strings must have content)".into());
-    if !cx.lenient {
-        return Err(at(r, kind, path.render_field(name)));
-    }
-    cx.issues.push(Issue {
-        severity: Severity::Error,
-        code: IssueCode::Empty,
-        path: path.render_field(name),
-        message: format!("{kind}; dropped"),
-    });
-    Ok(())
+    empty_value(
+        r,
+        cx,
+        path,
+        name,
+        "empty string (FHIR strings must have content)",
+    )
 }
 
 /// An empty JSON array: FHIR JSON has none (a property with no entries is absent), and the
-/// model could not write it back. An error, or (lenient) an issue.
+/// model could not write it back.
 #[cold]
 fn empty_array(r: &Reader<'_>, cx: &mut Ctx, path: &Path<'_>, name: &str) -> PResult<()> {
-    let kind = ParseErrorKind::InvalidValue("empty array (FHIR JSON omits the property)".into());
+    empty_value(
+        r,
+        cx,
+        path,
+        name,
+        "empty array (FHIR JSON omits the property)",
+    )
+}
+
+/// An empty value at `path.name`: an error, or (lenient) an `empty` issue and the value dropped.
+fn empty_value(
+    r: &Reader<'_>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    name: &str,
+    what: &str,
+) -> PResult<()> {
+    let kind = ParseErrorKind::InvalidValue(what.into());
     if !cx.lenient {
         return Err(at(r, kind, path.render_field(name)));
     }
@@ -130,28 +148,18 @@ fn bad_value(
 ) -> PResult<()> {
     let render = || name.map_or_else(|| path.render(), |n| path.render_field(n));
     let kind = match e {
-        PrimError::Syntax(e) => {
-            let kind = ParseErrorKind::Syntax(e.message.into_owned());
-            return Err(ParseError::new(kind, e.offset, render()));
-        }
+        PrimError::Syntax(e) => return Err(syntax_at(e, render())),
         PrimError::WrongKind(expected, found) => ParseErrorKind::WrongType {
             expected,
             found: found.name(),
         },
         PrimError::Invalid(m) => ParseErrorKind::InvalidValue(m),
     };
+    r.rewind(start);
     if !cx.lenient {
-        r.rewind(start);
         return Err(at(r, kind, render()));
     }
-    r.rewind(start);
-    r.skip_value().map_err(|e| {
-        ParseError::new(
-            ParseErrorKind::Syntax(e.message.into_owned()),
-            e.offset,
-            render(),
-        )
-    })?;
+    r.skip_value().map_err(|e| syntax_at(e, render()))?;
     cx.issues.push(Issue {
         severity: Severity::Error,
         code: IssueCode::Format,
