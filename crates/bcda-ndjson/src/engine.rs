@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 
@@ -493,45 +494,50 @@ impl Engine {
             }
         }
 
-        let fresh = || {
-            (
-                processor.new_scratch(),
-                EngineAcc::new(fold.init(), nfiles, cap),
-            )
-        };
         if !jobs.is_empty() {
-            let part = self.pool.install(|| {
-                jobs.par_iter()
-                    .fold(fresh, |(mut scratch, mut acc), job| {
-                        let data = maps[job.file as usize]
-                            .as_ref()
-                            .map_or(&[][..], |m| m.bytes());
-                        let bytes = &data[job.range.clone()];
-                        self.chunk(
-                            &inputs.files[job.file as usize],
-                            job.file,
-                            job.chunk,
-                            bytes,
-                            processor,
-                            fold,
-                            &mut scratch,
-                            &mut acc,
-                        );
-                        if let Some(p) = progress {
-                            p(bytes.len() as u64);
-                        }
-                        (scratch, acc)
-                    })
-                    .map(|(_, acc)| acc)
-                    .reduce(
-                        || EngineAcc::new(fold.init(), nfiles, cap),
-                        |mut a, b| {
-                            a.merge_with(b, |x, y| fold.merge(x, y));
-                            a
-                        },
-                    )
+            // One accumulator per worker: the workers take the chunks in file order from a
+            // shared counter (each thread stays busy until none is left), and only as many
+            // accumulators as threads are merged at the end.
+            let next = AtomicUsize::new(0);
+            let parts = self.pool.broadcast(|_| {
+                let mut scratch = processor.new_scratch();
+                let mut acc = EngineAcc::new(fold.init(), nfiles, cap);
+                loop {
+                    let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break acc;
+                    };
+                    let Some(whole) = maps[job.file as usize].as_ref() else {
+                        continue;
+                    };
+                    let bytes = &whole.bytes()[job.range.clone()];
+                    self.chunk(
+                        &inputs.files[job.file as usize],
+                        job.file,
+                        job.chunk,
+                        bytes,
+                        processor,
+                        fold,
+                        &mut scratch,
+                        &mut acc,
+                    );
+                    if let Some(p) = progress {
+                        p(bytes.len() as u64);
+                    }
+                }
             });
-            total.merge_with(part, |x, y| fold.merge(x, y));
+            // Unmapping a large file takes the kernel a while: do it on one pool thread while
+            // the others merge (with a one-thread pool, one after the other).
+            let maps = std::mem::take(&mut maps);
+            self.pool.install(|| {
+                rayon::join(
+                    move || drop(maps),
+                    || {
+                        for part in parts {
+                            total.merge_with(part, |x, y| fold.merge(x, y));
+                        }
+                    },
+                )
+            });
         }
         drop(maps);
 

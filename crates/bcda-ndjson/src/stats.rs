@@ -428,53 +428,80 @@ impl Fold<Projected> for Stats {
         }
         let add = |a: &mut u64, b: u64| *a += b;
         let add_amount = |a: &mut Amount, b: Amount| *a += b;
-        merge_map(&mut acc.resources, o.resources, add);
-        if acc.types.len() < o.types.len() {
-            acc.types.resize(o.types.len(), TypeAcc::default());
-        }
-        for (a, b) in acc.types.iter_mut().zip(o.types) {
-            a.claims += b.claims;
-            a.lines += b.lines;
-            a.paid += b.paid;
-            merge_map(&mut a.totals, b.totals, add_amount);
-            merge_map(&mut a.adjudication, b.adjudication, add_amount);
-            a.first = match (a.first.take(), b.first) {
-                (Some(x), Some(y)) => Some(x.min(y)),
-                (x, y) => x.or(y),
-            };
-            a.last = match (a.last.take(), b.last) {
-                (Some(x), Some(y)) => Some(x.max(y)),
-                (x, y) => x.or(y),
-            };
-        }
-        for (m, (c, p)) in o.months {
-            let e = acc.months.entry(m).or_default();
-            e.0 += c;
-            e.1 += p;
-        }
-        merge_map(&mut acc.benes, o.benes, |a, b| {
-            a.claims += b.claims;
-            a.paid += b.paid;
-        });
-        merge_map(&mut acc.diagnoses, o.diagnoses, add);
-        merge_map(&mut acc.procedures, o.procedures, add);
-        merge_map(&mut acc.npis, o.npis, add);
-        merge_map(&mut acc.ndcs, o.ndcs, add);
-        add_btree(&mut acc.sex, o.sex);
-        add_btree(&mut acc.age_bands, o.age_bands);
-        merge_map(&mut acc.states, o.states, add);
-        add_btree(&mut acc.parts, o.parts);
-        add_btree(&mut acc.dual, o.dual);
-        // Member-months do not depend on the order of the periods.
-        merge_map(&mut acc.coverage_periods, o.coverage_periods, |a, mut b| {
-            a.append(&mut b)
-        });
-        merge_map(&mut acc.patient_ids, o.patient_ids, |a, b| {
-            a.0 = min_ref(a.0, b.0);
-            a.1 += b.1;
-        });
-        merge_map(&mut acc.refs, o.refs, |a, b| *a = min_ref(*a, b));
-        merge_map(&mut acc.ids, o.ids, merge_seen);
+        let StatsAcc {
+            resources,
+            types,
+            months,
+            benes,
+            diagnoses,
+            procedures,
+            npis,
+            ndcs,
+            sex,
+            age_bands,
+            states,
+            parts,
+            dual,
+            coverage_periods,
+            patient_ids,
+            refs,
+            ids,
+        } = acc;
+        // The code counts and the per-id maps are the large ones (tens of thousands of keys
+        // each): merge the two groups side by side on the engine's threads.
+        rayon::join(
+            || {
+                merge_map(npis, o.npis, add);
+                merge_map(diagnoses, o.diagnoses, add);
+                merge_map(procedures, o.procedures, add);
+                merge_map(ndcs, o.ndcs, add);
+                merge_map(states, o.states, add);
+            },
+            || {
+                merge_map(resources, o.resources, add);
+                if types.len() < o.types.len() {
+                    types.resize(o.types.len(), TypeAcc::default());
+                }
+                for (a, b) in types.iter_mut().zip(o.types) {
+                    a.claims += b.claims;
+                    a.lines += b.lines;
+                    a.paid += b.paid;
+                    merge_map(&mut a.totals, b.totals, add_amount);
+                    merge_map(&mut a.adjudication, b.adjudication, add_amount);
+                    a.first = match (a.first.take(), b.first) {
+                        (Some(x), Some(y)) => Some(x.min(y)),
+                        (x, y) => x.or(y),
+                    };
+                    a.last = match (a.last.take(), b.last) {
+                        (Some(x), Some(y)) => Some(x.max(y)),
+                        (x, y) => x.or(y),
+                    };
+                }
+                for (m, (c, p)) in o.months {
+                    let e = months.entry(m).or_default();
+                    e.0 += c;
+                    e.1 += p;
+                }
+                merge_map(benes, o.benes, |a, b| {
+                    a.claims += b.claims;
+                    a.paid += b.paid;
+                });
+                add_btree(sex, o.sex);
+                add_btree(age_bands, o.age_bands);
+                add_btree(parts, o.parts);
+                add_btree(dual, o.dual);
+                // Member-months do not depend on the order of the periods.
+                merge_map(coverage_periods, o.coverage_periods, |a, mut b| {
+                    a.append(&mut b)
+                });
+                merge_map(patient_ids, o.patient_ids, |a, b| {
+                    a.0 = min_ref(a.0, b.0);
+                    a.1 += b.1;
+                });
+                merge_map(refs, o.refs, |a, b| *a = min_ref(*a, b));
+                merge_map(ids, o.ids, merge_seen);
+            },
+        );
     }
 }
 
