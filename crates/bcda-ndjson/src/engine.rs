@@ -83,6 +83,9 @@ pub struct LineCtx<'a> {
     line: &'a [u8],
     unterminated: bool,
     errors: u32,
+    /// The engine left the UTF-8 check of this line to the processor, which has not run it yet
+    /// (see [`LineProcessor::CHECKS_UTF8`]).
+    utf8_unchecked: bool,
     sink: &'a mut IssueSink,
     /// (offset, newlines before it): records of a JSON document are visited in increasing
     /// offset order, so counting resumes from the last position instead of the start.
@@ -113,6 +116,27 @@ impl<'a> LineCtx<'a> {
         LineRef {
             line: self.at.line + extra,
             ..self.at
+        }
+    }
+
+    /// Checks that the line is valid UTF-8 if the engine left that to the processor (see
+    /// [`LineProcessor::CHECKS_UTF8`]) and it has not been checked yet; reports an
+    /// [`IssueKind::InvalidUtf8`] issue and returns `false` when it is not.
+    pub fn check_utf8(&mut self) -> bool {
+        if !std::mem::take(&mut self.utf8_unchecked) || self.line.is_ascii() {
+            return true;
+        }
+        match std::str::from_utf8(self.line) {
+            Ok(_) => true,
+            Err(e) => {
+                self.report(
+                    IssueKind::InvalidUtf8,
+                    Some(e.valid_up_to()),
+                    None,
+                    format!("invalid UTF-8: {e}"),
+                );
+                false
+            }
         }
     }
 
@@ -200,6 +224,11 @@ pub trait LineProcessor: Sync {
     type Scratch: Send;
     /// What one line produces; may borrow from the line and the scratch.
     type Record<'a>;
+    /// `true` when [`Self::process`] checks UTF-8 itself: the engine then skips its own check
+    /// (a pass over every line) and the processor must call [`LineCtx::check_utf8`] before it
+    /// relies on the line being UTF-8, unless it has verified that some other way (a scanner
+    /// that saw only ASCII bytes, a successful `from_utf8`). `false` by default.
+    const CHECKS_UTF8: bool = false;
     /// Creates a worker's scratch state.
     fn new_scratch(&self) -> Self::Scratch;
     /// Processes one line (without its line terminator; already checked for UTF-8 when
@@ -1242,6 +1271,7 @@ fn check_line<'a, P, E>(
         line,
         unterminated: !terminated,
         errors: 0,
+        utf8_unchecked: config.validate_utf8 && P::CHECKS_UTF8,
         sink,
         newline_cache: std::cell::Cell::new((0, 0)),
     };
@@ -1281,15 +1311,10 @@ fn check_line<'a, P, E>(
         return;
     }
     // ASCII lines (nearly all of an export) skip the full UTF-8 decoder.
-    if config.validate_utf8 && !line.is_ascii() {
-        if let Err(e) = std::str::from_utf8(line) {
+    if config.validate_utf8 && !P::CHECKS_UTF8 {
+        ctx.utf8_unchecked = true;
+        if !ctx.check_utf8() {
             t.bad_lines += 1;
-            ctx.report(
-                IssueKind::InvalidUtf8,
-                Some(e.valid_up_to()),
-                None,
-                format!("invalid UTF-8: {e}"),
-            );
             return;
         }
     }

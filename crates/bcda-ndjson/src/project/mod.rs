@@ -1007,6 +1007,9 @@ enum Decoded<'a> {
 impl LineProcessor for Projected {
     type Scratch = Index;
     type Record<'a> = Resource<'a>;
+    // The fast lane's scanner sees whether a line is ASCII (or checks it), so valid lines are
+    // not read twice; the serde_json decoder, which skips strings unread, checks first.
+    const CHECKS_UTF8: bool = true;
 
     fn new_scratch(&self) -> Index {
         Index::new()
@@ -1026,6 +1029,9 @@ impl LineProcessor for Projected {
                 emit(r, ctx.line_ref());
                 return;
             }
+        }
+        if !ctx.check_utf8() {
+            return;
         }
         let expected = ctx.input().expected_type().map(str::to_owned);
         self.decode(line, 0, expected.as_deref(), ctx, &mut emit, 0);
