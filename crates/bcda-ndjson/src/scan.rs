@@ -134,24 +134,27 @@ struct Scanned {
 fn scan_blocks(text: &[u8], out: &mut [u32]) -> Fast<Scanned> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx512bw")
+        && std::arch::is_x86_feature_detected!("avx512vbmi")
         && std::arch::is_x86_feature_detected!("avx512vbmi2")
+        && std::arch::is_x86_feature_detected!("pclmulqdq")
+        && std::arch::is_x86_feature_detected!("popcnt")
     {
-        // SAFETY: the CPU supports AVX-512BW and VBMI2 (checked just above), all that
-        // `scan_blocks_avx512` requires.
+        // SAFETY: the CPU supports AVX-512BW, VBMI, VBMI2, PCLMULQDQ and POPCNT (checked just
+        // above), all that `scan_blocks_avx512` requires.
         #[allow(unsafe_code)]
         return unsafe { scan_blocks_avx512(text, out) };
     }
-    blocks(text, out, classify, flatten)
+    blocks(text, out, classify, prefix_xor, flatten)
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512bw")]
-#[target_feature(enable = "avx512vbmi2")]
+#[target_feature(enable = "avx512bw,avx512vbmi,avx512vbmi2,pclmulqdq,popcnt")]
 fn scan_blocks_avx512(text: &[u8], out: &mut [u32]) -> Fast<Scanned> {
     blocks(
         text,
         out,
         |b| classify_avx512(b),
+        |x| prefix_xor_clmul(x),
         |out, n, start, bits| flatten_avx512(out, n, start, bits),
     )
 }
@@ -163,6 +166,7 @@ fn blocks(
     text: &[u8],
     out: &mut [u32],
     classify: impl Fn(&[u8; 64]) -> Masks,
+    prefix_xor: impl Fn(u64) -> u64,
     flatten: impl Fn(&mut [u32], usize, u32, u64) -> usize,
 ) -> Fast<Scanned> {
     let mut n = 0usize;
@@ -210,30 +214,77 @@ fn blocks(
     })
 }
 
+/// Byte classes of the AVX-512 classifier's lookup table (a byte may have several).
+const WS: u8 = 1;
+const STRUCTURAL: u8 = 2;
+const QUOTE: u8 = 4;
+const BACKSLASH: u8 = 8;
+const CONTROL: u8 = 16;
+
+/// Class of every ASCII byte, indexed by the byte.
+const CLASSES: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = CONTROL;
+        b += 1;
+    }
+    t[b'\t' as usize] |= WS;
+    t[b'\n' as usize] |= WS;
+    t[b'\r' as usize] |= WS;
+    t[b' ' as usize] = WS;
+    t[b'"' as usize] = QUOTE;
+    t[b'\\' as usize] = BACKSLASH;
+    t[b'{' as usize] = STRUCTURAL;
+    t[b'}' as usize] = STRUCTURAL;
+    t[b'[' as usize] = STRUCTURAL;
+    t[b']' as usize] = STRUCTURAL;
+    t[b':' as usize] = STRUCTURAL;
+    t[b',' as usize] = STRUCTURAL;
+    t
+};
+
+/// The classifier with AVX-512 VBMI: one two-register byte permutation looks up the class of
+/// all 64 bytes in [`CLASSES`] (bytes of 0x80 and above are zeroed), then one test per class.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512bw")]
+#[target_feature(enable = "avx512bw,avx512vbmi")]
 #[inline]
 fn classify_avx512(block: &[u8; 64]) -> Masks {
     use std::arch::x86_64::{
-        _mm512_cmpeq_epi8_mask, _mm512_cmple_epu8_mask, _mm512_loadu_si512, _mm512_movepi8_mask,
-        _mm512_or_si512, _mm512_set1_epi8,
+        _mm512_loadu_si512, _mm512_maskz_permutex2var_epi8, _mm512_movepi8_mask, _mm512_set1_epi8,
+        _mm512_test_epi8_mask,
     };
-    // SAFETY: `block` is 64 readable bytes, exactly one unaligned 512-bit load.
+    // SAFETY: `block` is 64 readable bytes, exactly one unaligned 512-bit load; the table
+    // halves are 64 bytes each.
     #[allow(unsafe_code)]
-    let v = unsafe { _mm512_loadu_si512(block.as_ptr().cast()) };
-    let eq = |c: u8| _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c as i8));
-    // `{` and `[` both become 0x7B with bit 5 set; `}` and `]` both become 0x7D.
-    let folded = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
-    let brackets = _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8(0x7B))
-        | _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8(0x7D));
+    let (v, lo, hi) = unsafe {
+        (
+            _mm512_loadu_si512(block.as_ptr().cast()),
+            _mm512_loadu_si512(CLASSES.as_ptr().cast()),
+            _mm512_loadu_si512(CLASSES[64..].as_ptr().cast()),
+        )
+    };
+    let high = _mm512_movepi8_mask(v);
+    let classes = _mm512_maskz_permutex2var_epi8(!high, lo, v, hi);
+    let has = |class: u8| _mm512_test_epi8_mask(classes, _mm512_set1_epi8(class as i8));
     Masks {
-        quote: eq(b'"'),
-        backslash: eq(b'\\'),
-        structural: brackets | eq(b':') | eq(b','),
-        whitespace: eq(b' ') | eq(b'\t') | eq(b'\n') | eq(b'\r'),
-        control: _mm512_cmple_epu8_mask(v, _mm512_set1_epi8(0x1F)),
-        high: _mm512_movepi8_mask(v),
+        quote: has(QUOTE),
+        backslash: has(BACKSLASH),
+        structural: has(STRUCTURAL),
+        whitespace: has(WS),
+        control: has(CONTROL),
+        high,
     }
+}
+
+/// [`prefix_xor`] in one carry-less multiplication by all ones.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "pclmulqdq")]
+#[inline]
+fn prefix_xor_clmul(x: u64) -> u64 {
+    use std::arch::x86_64::{_mm_clmulepi64_si128, _mm_cvtsi128_si64, _mm_set_epi64x};
+    let product = _mm_clmulepi64_si128::<0>(_mm_set_epi64x(0, x as i64), _mm_set_epi64x(0, -1));
+    _mm_cvtsi128_si64(product) as u64
 }
 
 /// Inclusive prefix XOR: bit `i` of the result is the parity of bits `0..=i` of `x`.
@@ -269,7 +320,7 @@ fn flatten(out: &mut [u32], n: usize, start: u32, mut bits: u64) -> usize {
 /// [`flatten`] with AVX-512 VBMI2: compresses the bit positions into bytes with one
 /// `vpcompressb`, then widens them to `u32` sixteen at a time.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512bw,avx512vbmi2")]
+#[target_feature(enable = "avx512bw,avx512vbmi2,popcnt")]
 #[inline]
 fn flatten_avx512(out: &mut [u32], n: usize, start: u32, bits: u64) -> usize {
     use std::arch::x86_64::{
@@ -835,7 +886,9 @@ mod tests {
     #[test]
     fn every_classifier_and_flattener_agrees() {
         // Blocks mixing every byte class, shifted through all positions.
-        let alphabet = b"{}[]:,\" \t\n\r\\\x01\x1f\x7f\xc3az09-.";
+        // High bytes include the ones whose low 7 bits are a quote, a backslash, a bracket or a
+        // newline: the table lookup must not see them as such.
+        let alphabet = b"{}[]:,\" \t\n\r\\\x01\x1f\x7f\xc3az09-.\x80\xa2\xdc\xfb\x8a\xff";
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         for _ in 0..2000 {
             let mut block = [0u8; 64];
@@ -849,12 +902,17 @@ mod tests {
             assert_eq!(classify(&block), want);
             #[cfg(target_arch = "x86_64")]
             if std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512vbmi")
                 && std::arch::is_x86_feature_detected!("avx512vbmi2")
+                && std::arch::is_x86_feature_detected!("pclmulqdq")
+                && std::arch::is_x86_feature_detected!("popcnt")
             {
                 #[allow(unsafe_code)]
-                // SAFETY: the CPU has AVX-512BW and VBMI2 (checked above).
+                // SAFETY: the CPU has AVX-512BW, VBMI, VBMI2, PCLMULQDQ and POPCNT (checked
+                // above).
                 unsafe {
                     assert_eq!(classify_avx512(&block), want);
+                    assert_eq!(prefix_xor_clmul(seed), prefix_xor(seed));
                     let mut a = vec![0u32; 128];
                     let mut b = vec![0u32; 128];
                     let n = flatten(&mut a, 3, 640, seed);
@@ -868,7 +926,10 @@ mod tests {
         let mut best = vec![0u32; text.len() + 64];
         let mut base = vec![0u32; text.len() + 64];
         let scanned = scan_blocks(text, &mut best).unwrap();
-        assert_eq!(blocks(text, &mut base, classify, flatten).unwrap(), scanned);
+        assert_eq!(
+            blocks(text, &mut base, classify, prefix_xor, flatten).unwrap(),
+            scanned
+        );
         let n = scanned.tokens;
         assert!(scanned.ascii);
         assert_eq!(best[..n], base[..n]);
