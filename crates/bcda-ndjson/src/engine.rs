@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Issue, IssueKind, Severity};
 use crate::gz::{MemberReader, ReadEvent, SharedBytes};
 use crate::input::{Format, InputFile, Inputs};
-use crate::split::{line_aligned_chunks, Lines, Mapped};
+use crate::split::{line_aligned_chunks, Mapped};
 
 /// Engine configuration. All fields have sensible defaults ([`Config::default`]).
 #[derive(Debug, Clone)]
@@ -82,6 +82,7 @@ pub struct LineCtx<'a> {
     at: LineRef,
     line: &'a [u8],
     unterminated: bool,
+    prepared: bool,
     errors: u32,
     /// The engine left the UTF-8 check of this line to the processor, which has not run it yet
     /// (see [`LineProcessor::CHECKS_UTF8`]).
@@ -138,6 +139,14 @@ impl<'a> LineCtx<'a> {
                 false
             }
         }
+    }
+
+    /// `true` when this line was found by [`LineProcessor::line_end`] on this worker's scratch
+    /// just before this call (less a final `\r` the engine may have dropped): what `line_end`
+    /// left in the scratch is about this line. `false` for JSON documents and the ordered
+    /// iterator.
+    pub fn line_prepared(&self) -> bool {
+        self.prepared
     }
 
     /// Number of error-severity issues reported for this line so far.
@@ -231,6 +240,15 @@ pub trait LineProcessor: Sync {
     const CHECKS_UTF8: bool = false;
     /// Creates a worker's scratch state.
     fn new_scratch(&self) -> Self::Scratch;
+    /// Returns the length of the NDJSON line at the start of `rest`: the position of the
+    /// first `\n`, or `rest.len()` when there is none. It must be exactly that. A processor
+    /// may override it to find the line while doing useful work on it in the same pass,
+    /// leaving the result in `scratch` for [`Self::process`] (see
+    /// [`LineCtx::line_prepared`]). The default is `memchr`.
+    fn line_end(&self, rest: &[u8], scratch: &mut Self::Scratch) -> usize {
+        let _ = scratch;
+        memchr::memchr(b'\n', rest).unwrap_or(rest.len())
+    }
     /// Processes one line (without its line terminator; already checked for UTF-8 when
     /// [`Config::validate_utf8`] is on), calling `emit` for every record it holds (a Bundle
     /// holds several).
@@ -650,10 +668,24 @@ impl Engine {
                 chunk,
                 line: 0,
             };
-            self.line(input, at, data, true, processor, fold, scratch, acc, &mut t);
+            let end = LineEnd {
+                terminated: true,
+                prepared: false,
+            };
+            self.line(input, at, data, end, processor, fold, scratch, acc, &mut t);
             line_no = 1;
         } else {
-            for (line, terminated) in Lines::new(data) {
+            let mut pos = 0;
+            while pos < data.len() {
+                let rest = &data[pos..];
+                // The processor finds the line (and may index it in the same pass).
+                let len = processor.line_end(rest, scratch).min(rest.len());
+                debug_assert!(len == rest.len() || rest[len] == b'\n');
+                let end = LineEnd {
+                    terminated: len < rest.len(),
+                    prepared: true,
+                };
+                pos += len + usize::from(end.terminated);
                 let at = LineRef {
                     file,
                     chunk,
@@ -661,7 +693,15 @@ impl Engine {
                 };
                 line_no += 1;
                 self.line(
-                    input, at, line, terminated, processor, fold, scratch, acc, &mut t,
+                    input,
+                    at,
+                    &rest[..len],
+                    end,
+                    processor,
+                    fold,
+                    scratch,
+                    acc,
+                    &mut t,
                 );
             }
         }
@@ -676,7 +716,7 @@ impl Engine {
         input: &InputFile,
         at: LineRef,
         line: &'a [u8],
-        terminated: bool,
+        end: LineEnd,
         processor: &P,
         fold: &F,
         scratch: &'a mut P::Scratch,
@@ -689,7 +729,7 @@ impl Engine {
             input,
             at,
             line,
-            terminated,
+            end,
             processor,
             scratch,
             &mut acc.sink,
@@ -1163,12 +1203,16 @@ where
         let mut out: Vec<(LineRef, T)> = Vec::new();
         let path = &input.path;
         let map = &mut self.map;
+        let end = LineEnd {
+            terminated,
+            prepared: false,
+        };
         check_line(
             &self.config,
             input,
             at,
             line,
-            terminated,
+            end,
             self.processor,
             &mut self.scratch,
             &mut sink,
@@ -1247,6 +1291,15 @@ where
     }
 }
 
+/// How a line ended and was found.
+#[derive(Debug, Clone, Copy)]
+struct LineEnd {
+    /// A `\n` ended it (only the last line of a file may lack one).
+    terminated: bool,
+    /// [`LineProcessor::line_end`] found it, just before the processor sees it.
+    prepared: bool,
+}
+
 /// The per-line checks (CRLF, blank, length, UTF-8) followed by the processor. Shared by the
 /// parallel run and the ordered iterator.
 #[allow(clippy::too_many_arguments)]
@@ -1255,7 +1308,7 @@ fn check_line<'a, P, E>(
     input: &InputFile,
     at: LineRef,
     mut line: &'a [u8],
-    terminated: bool,
+    end: LineEnd,
     processor: &P,
     scratch: &'a mut P::Scratch,
     sink: &mut IssueSink,
@@ -1269,7 +1322,8 @@ fn check_line<'a, P, E>(
         input,
         at,
         line,
-        unterminated: !terminated,
+        unterminated: !end.terminated,
+        prepared: end.prepared,
         errors: 0,
         utf8_unchecked: config.validate_utf8 && P::CHECKS_UTF8,
         sink,

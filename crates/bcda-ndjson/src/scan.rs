@@ -38,6 +38,23 @@ struct Masks {
     control: u64,
     /// Bytes 0x80 and above (non-ASCII).
     high: u64,
+    /// `\n` bytes.
+    newline: u64,
+}
+
+impl Masks {
+    /// The masks with only the bits of `keep` left.
+    fn restrict(self, keep: u64) -> Masks {
+        Masks {
+            quote: self.quote & keep,
+            backslash: self.backslash & keep,
+            structural: self.structural & keep,
+            whitespace: self.whitespace & keep,
+            control: self.control & keep,
+            high: self.high & keep,
+            newline: self.newline & keep,
+        }
+    }
 }
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
@@ -86,6 +103,7 @@ fn classify_sse2(block: &[u8; 64]) -> Masks {
         m.whitespace |= bits(whitespace) << shift;
         m.control |= bits(control) << shift;
         m.high |= bits(v) << shift;
+        m.newline |= bits(eq(b'\n')) << shift;
     }
     m
 }
@@ -116,6 +134,9 @@ fn classify_portable(block: &[u8; 64]) -> Masks {
         if b >= 0x80 {
             m.high |= bit;
         }
+        if b == b'\n' {
+            m.newline |= bit;
+        }
     }
     m
 }
@@ -129,9 +150,22 @@ struct Scanned {
     ascii: bool,
 }
 
-/// Stage 1 over every block of `text` with the best classifier this CPU has; writes the token
+/// How far stage 1 reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Extent {
+    /// The whole text.
+    Text,
+    /// Up to the first `\n` (the end of an NDJSON line), or the whole text if none.
+    Line,
+}
+
+/// What stage 1 reports: where the text it indexed ends (`text.len()`, or the position of the
+/// first `\n` for [`Extent::Line`]) and its verdict on that text.
+type Stage1 = (usize, Fast<Scanned>);
+
+/// Stage 1 over the blocks of `text` with the best classifier this CPU has; writes the token
 /// positions to `out`.
-fn scan_blocks(text: &[u8], out: &mut [u32]) -> Fast<Scanned> {
+fn scan_blocks(text: &[u8], out: &mut [u32], extent: Extent) -> Stage1 {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx512bw")
         && std::arch::is_x86_feature_detected!("avx512vbmi")
@@ -142,17 +176,18 @@ fn scan_blocks(text: &[u8], out: &mut [u32]) -> Fast<Scanned> {
         // SAFETY: the CPU supports AVX-512BW, VBMI, VBMI2, PCLMULQDQ and POPCNT (checked just
         // above), all that `scan_blocks_avx512` requires.
         #[allow(unsafe_code)]
-        return unsafe { scan_blocks_avx512(text, out) };
+        return unsafe { scan_blocks_avx512(text, out, extent) };
     }
-    blocks(text, out, classify, prefix_xor, flatten)
+    blocks(text, out, extent, classify, prefix_xor, flatten)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512bw,avx512vbmi,avx512vbmi2,pclmulqdq,popcnt")]
-fn scan_blocks_avx512(text: &[u8], out: &mut [u32]) -> Fast<Scanned> {
+fn scan_blocks_avx512(text: &[u8], out: &mut [u32], extent: Extent) -> Stage1 {
     blocks(
         text,
         out,
+        extent,
         |b| classify_avx512(b),
         |x| prefix_xor_clmul(x),
         |out, n, start, bits| flatten_avx512(out, n, start, bits),
@@ -165,10 +200,19 @@ fn scan_blocks_avx512(text: &[u8], out: &mut [u32]) -> Fast<Scanned> {
 fn blocks(
     text: &[u8],
     out: &mut [u32],
+    extent: Extent,
     classify: impl Fn(&[u8; 64]) -> Masks,
     prefix_xor: impl Fn(u64) -> u64,
     flatten: impl Fn(&mut [u32], usize, u32, u64) -> usize,
-) -> Fast<Scanned> {
+) -> Stage1 {
+    // Giving up in the block at `base`: the end of the text is still needed for a line.
+    let bail = |base: usize| {
+        let end = match extent {
+            Extent::Text => text.len(),
+            Extent::Line => memchr::memchr(b'\n', &text[base..]).map_or(text.len(), |i| base + i),
+        };
+        (end, Err(Bail))
+    };
     let mut n = 0usize;
     let mut high = 0u64;
     let mut in_string_carry = 0u64; // all ones while a string continues into the next block
@@ -185,33 +229,72 @@ fn blocks(
                 &pad
             }
         };
-        let m = classify(block);
+        prefetch(text, base + PREFETCH_AHEAD);
+        let mut m = classify(block);
+        // The bytes of this block that belong to the text: all, or up to the line's `\n`
+        // (included: as a control character inside a string it reveals an unterminated one).
+        let mut keep = u64::MAX;
+        if extent == Extent::Line && m.newline != 0 {
+            keep = u64::MAX >> (63 - m.newline.trailing_zeros());
+            m = m.restrict(keep);
+        }
         high |= m.high;
         if m.backslash != 0 {
-            return Err(Bail);
+            return bail(base);
         }
         // Inside-string bits: from an opening quote (included) to its closing quote
         // (excluded).
         let in_string = prefix_xor(m.quote) ^ in_string_carry;
         in_string_carry = ((in_string as i64) >> 63) as u64;
         if m.control & in_string != 0 {
-            return Err(Bail);
+            return bail(base);
         }
         let structural = m.structural & !in_string;
-        let scalar = !(m.whitespace | m.structural | m.quote | in_string);
+        let scalar = !(m.whitespace | m.structural | m.quote | in_string) & keep;
         let scalar_start = scalar & !((scalar << 1) | scalar_carry);
         scalar_carry = scalar >> 63;
         let tokens = structural | (m.quote & in_string) | scalar_start;
         n = flatten(out, n, base as u32, tokens);
+        if extent == Extent::Line && m.newline != 0 {
+            let end = base + m.newline.trailing_zeros() as usize;
+            let scanned = Scanned {
+                tokens: n,
+                ascii: high == 0,
+            };
+            return (end, Ok(scanned));
+        }
         base += 64;
     }
     if in_string_carry != 0 {
-        return Err(Bail);
+        return (text.len(), Err(Bail));
     }
-    Ok(Scanned {
+    let scanned = Scanned {
         tokens: n,
         ascii: high == 0,
-    })
+    };
+    (text.len(), Ok(scanned))
+}
+
+/// How far ahead of the block being classified stage 1 asks for the text to be fetched into
+/// the cache: reading a line once (stage 1 is also the line splitter) leaves the loads too
+/// few in flight for the hardware prefetcher alone.
+const PREFETCH_AHEAD: usize = 4096;
+
+/// Hints that `text[at..]` will be read soon (nothing when `at` is past the end).
+#[inline(always)]
+fn prefetch(text: &[u8], at: usize) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
+    if let Some(p) = text.get(at) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch never faults and `p` points into `text`; SSE is part of the
+        // x86_64 baseline (checked by the `cfg`).
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(p).cast())
+        };
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
+    let _ = (text, at);
 }
 
 /// Byte classes of the AVX-512 classifier's lookup table (a byte may have several).
@@ -220,6 +303,7 @@ const STRUCTURAL: u8 = 2;
 const QUOTE: u8 = 4;
 const BACKSLASH: u8 = 8;
 const CONTROL: u8 = 16;
+const NEWLINE: u8 = 32;
 
 /// Class of every ASCII byte, indexed by the byte.
 const CLASSES: [u8; 128] = {
@@ -230,7 +314,7 @@ const CLASSES: [u8; 128] = {
         b += 1;
     }
     t[b'\t' as usize] |= WS;
-    t[b'\n' as usize] |= WS;
+    t[b'\n' as usize] |= WS | NEWLINE;
     t[b'\r' as usize] |= WS;
     t[b' ' as usize] = WS;
     t[b'"' as usize] = QUOTE;
@@ -274,6 +358,7 @@ fn classify_avx512(block: &[u8; 64]) -> Masks {
         whitespace: has(WS),
         control: has(CONTROL),
         high,
+        newline: has(NEWLINE),
     }
 }
 
@@ -366,6 +451,17 @@ fn flatten_avx512(out: &mut [u32], n: usize, start: u32, bits: u64) -> usize {
     n + count
 }
 
+/// `text` as a string; `ascii` is stage 1's finding that it holds no byte of 0x80 or above.
+fn as_str(text: &[u8], ascii: bool) -> Fast<&str> {
+    if ascii {
+        debug_assert!(text.is_ascii());
+        // SAFETY: stage 1 saw no byte of 0x80 or above, and ASCII is valid UTF-8.
+        #[allow(unsafe_code)]
+        return Ok(unsafe { std::str::from_utf8_unchecked(text) });
+    }
+    std::str::from_utf8(text).map_err(|_| Bail)
+}
+
 fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
@@ -376,7 +472,21 @@ pub struct Index {
     /// Token positions in `tokens[..len]`; the rest is scratch space.
     tokens: Vec<u32>,
     len: usize,
+    /// The line [`Index::scan_line`] indexed, until [`Index::line_str`] takes it.
+    line: Option<ScannedLine>,
 }
+
+/// A line indexed by [`Index::scan_line`]: its address and length, and stage 1's verdict.
+#[derive(Debug, Clone, Copy)]
+struct ScannedLine {
+    start: usize,
+    len: usize,
+    scanned: Fast<Scanned>,
+}
+
+/// Lines longer than this are not indexed by [`Index::scan_line`] (whose token buffer is sized
+/// by the bytes left in the chunk); [`Index::line_str`] indexes them on their own.
+pub const MAX_SCAN_LINE: usize = 64 << 20;
 
 impl Index {
     /// An empty index.
@@ -394,28 +504,68 @@ impl Index {
     /// second pass; any other text goes through the standard UTF-8 check, and invalid UTF-8
     /// gives up.
     pub fn build_str<'a>(&mut self, text: &'a [u8]) -> Fast<&'a str> {
-        if self.scan(text)?.ascii {
-            debug_assert!(text.is_ascii());
-            // SAFETY: stage 1 saw no byte of 0x80 or above, and ASCII is valid UTF-8.
-            #[allow(unsafe_code)]
-            return Ok(unsafe { std::str::from_utf8_unchecked(text) });
+        let ascii = self.scan(text)?.ascii;
+        as_str(text, ascii)
+    }
+
+    /// Finds the end of the NDJSON line at the start of `rest` (the position of its first
+    /// `\n`, or `rest.len()`) and indexes the line in the same pass: stage 1 doubles as the
+    /// line splitter, so the bytes are read once. [`Index::line_str`] then hands the line out
+    /// without scanning it again. Past [`MAX_SCAN_LINE`] bytes of `rest` it only finds the end.
+    pub fn scan_line(&mut self, rest: &[u8]) -> usize {
+        self.line = None;
+        if rest.len() > MAX_SCAN_LINE {
+            return memchr::memchr(b'\n', rest).unwrap_or(rest.len());
         }
-        std::str::from_utf8(text).map_err(|_| Bail)
+        let (end, scanned) = self.stage1(rest, Extent::Line);
+        self.line = Some(ScannedLine {
+            start: rest.as_ptr() as usize,
+            len: end,
+            scanned,
+        });
+        end
+    }
+
+    /// `line` as a string with its index built: the work of [`Index::scan_line`] when it
+    /// scanned this very line (the same bytes, or the same less a final `\r`), otherwise
+    /// [`Index::build_str`]. Either way the scanned line is forgotten.
+    pub fn line_str<'a>(&mut self, line: &'a [u8]) -> Fast<&'a str> {
+        match self.line.take() {
+            Some(l)
+                if l.start == line.as_ptr() as usize
+                    && (l.len == line.len() || l.len == line.len() + 1) =>
+            {
+                // A dropped `\r` is whitespace: no token pointed at it.
+                as_str(line, l.scanned?.ascii)
+            }
+            _ => self.build_str(line),
+        }
     }
 
     fn scan(&mut self, text: &[u8]) -> Fast<Scanned> {
+        self.line = None;
+        self.stage1(text, Extent::Text).1
+    }
+
+    fn stage1(&mut self, text: &[u8], extent: Extent) -> Stage1 {
         self.len = 0;
         if u32::try_from(text.len()).is_err() {
-            return Err(Bail);
+            let end = match extent {
+                Extent::Text => text.len(),
+                Extent::Line => memchr::memchr(b'\n', text).unwrap_or(text.len()),
+            };
+            return (end, Err(Bail));
         }
         // Room for every byte to be a token, plus one block of scratch space for `flatten`.
         let room = text.len() + 64;
         if self.tokens.len() < room {
             self.tokens.resize(room, 0);
         }
-        let scanned = scan_blocks(text, &mut self.tokens)?;
-        self.len = scanned.tokens;
-        Ok(scanned)
+        let (end, scanned) = scan_blocks(text, &mut self.tokens, extent);
+        if let Ok(s) = scanned {
+            self.len = s.tokens;
+        }
+        (end, scanned)
     }
 
     /// Token positions, in order.
@@ -925,9 +1075,11 @@ mod tests {
         let text = br#"{"k":[1,true,"x y",{"z":null}],"long":"0123456789012345678901234567890123456789012345678901234567890123456789"}"#;
         let mut best = vec![0u32; text.len() + 64];
         let mut base = vec![0u32; text.len() + 64];
-        let scanned = scan_blocks(text, &mut best).unwrap();
+        let scanned = scan_blocks(text, &mut best, Extent::Text).1.unwrap();
         assert_eq!(
-            blocks(text, &mut base, classify, prefix_xor, flatten).unwrap(),
+            blocks(text, &mut base, Extent::Text, classify, prefix_xor, flatten)
+                .1
+                .unwrap(),
             scanned
         );
         let n = scanned.tokens;
@@ -958,6 +1110,77 @@ mod tests {
                 assert!(index.tokens().len() > 4);
             }
         }
+    }
+
+    /// Splits `text` with [`Index::scan_line`] and checks every line against `memchr` and
+    /// against indexing the line on its own.
+    fn check_scan_lines(text: &[u8]) {
+        let (mut by_line, mut alone) = (Index::new(), Index::new());
+        let mut pos = 0;
+        let mut want = text.split(|&b| b == b'\n');
+        while pos < text.len() {
+            let rest = &text[pos..];
+            let len = by_line.scan_line(rest);
+            let line = &rest[..len];
+            assert_eq!(Some(line), want.next(), "{}", String::from_utf8_lossy(text));
+            let got = by_line.line_str(line);
+            assert_eq!(
+                got,
+                alone.build_str(line),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+            if got.is_ok() {
+                assert_eq!(by_line.tokens(), alone.tokens());
+            }
+            pos += len + 1;
+        }
+    }
+
+    #[test]
+    fn scan_line_splits_and_indexes_like_memchr_and_build() {
+        let long = "x".repeat(150);
+        let cases: Vec<String> = vec![
+            String::new(),
+            "{}".into(),
+            "{}\n".into(),
+            "{\"a\":1}\n{\"b\":[true,null]}\n\n  \n{\"c\":\"d\"}".into(),
+            // A newline inside a string ends the line (and makes the text before it invalid).
+            "{\"a\":\"open\n\"}\n{\"b\":2}\n".into(),
+            // Escapes and control characters make a line bail, not its neighbours.
+            "{\"a\":\"x\\\"y\"}\n{\"b\":2}\n{\"c\":\"\t\"}\n{\"d\":3}".into(),
+            // CRLF, non-ASCII, an unterminated string as the last line.
+            "{\"a\":1}\r\n{\"é\":\"日本\"}\n{\"z\":\"unterminated".into(),
+            // Lines and newlines at every offset of a 64-byte block.
+            (0..70)
+                .map(|i| format!("{{\"{}\":{}}}\n", &long[..i], i))
+                .collect(),
+            format!("{{\"k\":\"{long}\",\"n\":-1.5e3}}\n{{\"k\":\"{long}\\n\"}}\n[1,2]"),
+        ];
+        for case in &cases {
+            check_scan_lines(case.as_bytes());
+        }
+        // Invalid UTF-8 bails on its line only.
+        check_scan_lines(b"{\"a\":\"\xff\"}\n{\"b\":1}\n");
+    }
+
+    #[test]
+    fn line_str_uses_the_scanned_line_only_for_that_line() {
+        let text = b"{\"a\":1}\r\n{\"b\":[2]}\n";
+        let mut index = Index::new();
+        let len = index.scan_line(text);
+        assert_eq!(len, 8);
+        // The engine drops the `\r`: the scan still applies.
+        assert_eq!(index.line_str(&text[..7]), Ok("{\"a\":1}"));
+        assert_eq!(index.tokens().len(), 5);
+        // Another line (the scan was taken): indexed on its own.
+        let second = &text[9..text.len() - 1];
+        assert_eq!(index.line_str(second), Ok("{\"b\":[2]}"));
+        assert_eq!(index.tokens().len(), 7);
+        // A line that is not the scanned one is indexed on its own too.
+        index.scan_line(text);
+        assert_eq!(index.line_str(second), Ok("{\"b\":[2]}"));
+        assert_eq!(index.tokens().len(), 7);
     }
 
     #[test]

@@ -530,17 +530,24 @@ fn coverage<'a>(c: &mut Cursor<'a, '_>) -> Fast<Coverage<'a>> {
 
 /// Decodes one line of an ExplanationOfBenefit, Patient or Coverage (named by its first key,
 /// and equal to `expected` when a file type is known) through the fast lane; `None` means
-/// "use the serde_json decoder".
+/// "use the serde_json decoder". `prepared`: `index` holds [`Index::scan_line`]'s work on
+/// this line.
 pub(super) fn decode<'a>(
     line: &'a [u8],
     expected: Option<&str>,
     index: &mut Index,
+    prepared: bool,
 ) -> Option<Resource<'a>> {
     let rt = super::peek_resource_type(line)?;
     if expected.is_some_and(|e| e != rt) {
         return None;
     }
-    let text = index.build_str(line).ok()?;
+    let text = if prepared {
+        index.line_str(line)
+    } else {
+        index.build_str(line)
+    }
+    .ok()?;
     let mut c = index.cursor(text);
     let res = match rt.as_bytes() {
         b"ExplanationOfBenefit" => Resource::Eob(Box::new(eob(&mut c).ok()?)),
@@ -585,7 +592,7 @@ mod tests {
     }
 
     fn fast(line: &[u8]) -> Option<String> {
-        decode(line, None, &mut Index::new()).map(|r| format!("{r:?}"))
+        decode(line, None, &mut Index::new(), false).map(|r| format!("{r:?}"))
     }
 
     /// Lines of a small synthetic export: every claim type, Patient and Coverage, v1 and v2.
@@ -686,7 +693,7 @@ mod tests {
             assert_eq!(fast(line), None, "{}", String::from_utf8_lossy(line));
         }
         // A file of Patients does not take an EOB line.
-        assert!(decode(eob, Some("Patient"), &mut Index::new()).is_none());
+        assert!(decode(eob, Some("Patient"), &mut Index::new(), false).is_none());
     }
 
     /// Bytes that matter to JSON, for mutations.

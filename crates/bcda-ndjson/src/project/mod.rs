@@ -1015,6 +1015,15 @@ impl LineProcessor for Projected {
         Index::new()
     }
 
+    /// The fast lane's stage 1 finds the end of the line while it indexes it.
+    fn line_end(&self, rest: &[u8], index: &mut Index) -> usize {
+        if self.fast {
+            index.scan_line(rest)
+        } else {
+            memchr::memchr(b'\n', rest).unwrap_or(rest.len())
+        }
+    }
+
     fn process<'a, E>(
         &self,
         line: &'a [u8],
@@ -1025,7 +1034,8 @@ impl LineProcessor for Projected {
         E: FnMut(Resource<'a>, LineRef),
     {
         if self.fast {
-            if let Some(r) = fast::decode(line, ctx.input().expected_type(), index) {
+            let expected = ctx.input().expected_type();
+            if let Some(r) = fast::decode(line, expected, index, ctx.line_prepared()) {
                 emit(r, ctx.line_ref());
                 return;
             }
