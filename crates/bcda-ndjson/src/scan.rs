@@ -484,9 +484,10 @@ struct ScannedLine {
     scanned: Fast<Scanned>,
 }
 
-/// Lines longer than this are not indexed by [`Index::scan_line`] (whose token buffer is sized
-/// by the bytes left in the chunk); [`Index::line_str`] indexes them on their own.
-pub const MAX_SCAN_LINE: usize = 64 << 20;
+/// [`Index::scan_line`] indexes a line only if it ends within this many bytes (a longer one is
+/// indexed on its own by [`Index::line_str`]): this bounds the token buffer by the window
+/// instead of by the bytes left in the chunk.
+pub const SCAN_LINE_WINDOW: usize = 1 << 20;
 
 impl Index {
     /// An empty index.
@@ -511,13 +512,15 @@ impl Index {
     /// Finds the end of the NDJSON line at the start of `rest` (the position of its first
     /// `\n`, or `rest.len()`) and indexes the line in the same pass: stage 1 doubles as the
     /// line splitter, so the bytes are read once. [`Index::line_str`] then hands the line out
-    /// without scanning it again. Past [`MAX_SCAN_LINE`] bytes of `rest` it only finds the end.
+    /// without scanning it again. A line longer than [`SCAN_LINE_WINDOW`] is only measured.
     pub fn scan_line(&mut self, rest: &[u8]) -> usize {
         self.line = None;
-        if rest.len() > MAX_SCAN_LINE {
-            return memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let window = &rest[..rest.len().min(SCAN_LINE_WINDOW)];
+        let (end, scanned) = self.stage1(window, Extent::Line);
+        if end == window.len() && window.len() < rest.len() {
+            let more = &rest[window.len()..];
+            return window.len() + memchr::memchr(b'\n', more).unwrap_or(more.len());
         }
-        let (end, scanned) = self.stage1(rest, Extent::Line);
         self.line = Some(ScannedLine {
             start: rest.as_ptr() as usize,
             len: end,
@@ -1162,6 +1165,14 @@ mod tests {
         }
         // Invalid UTF-8 bails on its line only.
         check_scan_lines(b"{\"a\":\"\xff\"}\n{\"b\":1}\n");
+        // Lines around the window's size: measured past it, indexed on their own.
+        for extra in [0, 1, 2] {
+            let big = format!(
+                "{{\"a\":\"{}\"}}\n{{\"b\":1}}\n",
+                "v".repeat(SCAN_LINE_WINDOW - 9 + extra)
+            );
+            check_scan_lines(big.as_bytes());
+        }
     }
 
     #[test]

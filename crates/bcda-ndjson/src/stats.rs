@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use compact_str::CompactString;
 use serde::Serialize;
 
 use crate::engine::{Engine, Fold, LineRef, Progress, RunOutput};
@@ -29,6 +30,11 @@ pub const CLAIM_TYPES: [&str; 9] = [
 /// Hash maps of the accumulator: foldhash (SipHash was 5% of a run), and hashbrown's
 /// `entry_ref`, which hashes a borrowed key once and allocates only for a new one.
 type HashMap<K, V> = hashbrown::HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Keys of the accumulator's maps: codes, NPIs and patient ids are short, and a string of up to
+/// 24 bytes lives inside the key itself (no allocation, and comparing keys in a large table
+/// does not chase a pointer).
+type Key = CompactString;
 
 fn claim_type_index(cc: Option<&Picked<'_, EobTypePick>>) -> usize {
     let code = cc.and_then(|cc| cc.code.as_deref());
@@ -71,14 +77,14 @@ struct TypeAcc {
     claims: u64,
     lines: u64,
     paid: Amount,
-    totals: HashMap<String, Amount>,
-    adjudication: HashMap<String, Amount>,
+    totals: HashMap<Key, Amount>,
+    adjudication: HashMap<Key, Amount>,
     first: Option<String>,
     last: Option<String>,
 }
 
 /// (resource type index, id).
-type IdKey = (u8, String);
+type IdKey = (u8, Key);
 /// (first location, second location, occurrences).
 type Seen = (LineRef, LineRef, u64);
 
@@ -91,26 +97,26 @@ struct BeneAcc {
 /// The accumulator of [`Stats`] (opaque; merge and finish through [`Stats`]).
 #[derive(Debug, Default)]
 pub struct StatsAcc {
-    resources: HashMap<String, u64>,
+    resources: HashMap<Key, u64>,
     types: Vec<TypeAcc>,
     months: BTreeMap<i32, (u64, Amount)>,
-    benes: HashMap<String, BeneAcc>,
-    diagnoses: HashMap<String, u64>,
-    procedures: HashMap<String, u64>,
-    npis: HashMap<String, u64>,
-    ndcs: HashMap<String, u64>,
+    benes: HashMap<Key, BeneAcc>,
+    diagnoses: HashMap<Key, u64>,
+    procedures: HashMap<Key, u64>,
+    npis: HashMap<Key, u64>,
+    ndcs: HashMap<Key, u64>,
     sex: BTreeMap<String, u64>,
     age_bands: BTreeMap<String, u64>,
-    states: HashMap<String, u64>,
+    states: HashMap<Key, u64>,
     parts: BTreeMap<String, u64>,
     dual: BTreeMap<String, u64>,
-    coverage_periods: HashMap<String, Vec<(i32, Option<i32>)>>,
-    patient_ids: HashMap<String, (LineRef, u64)>,
-    refs: HashMap<String, LineRef>,
+    coverage_periods: HashMap<Key, Vec<(i32, Option<i32>)>>,
+    patient_ids: HashMap<Key, (LineRef, u64)>,
+    refs: HashMap<Key, LineRef>,
     ids: HashMap<IdKey, Seen>,
 }
 
-fn bump<'m, V: Default>(m: &'m mut HashMap<String, V>, k: &str) -> &'m mut V {
+fn bump<'m, V: Default>(m: &'m mut HashMap<Key, V>, k: &str) -> &'m mut V {
     m.entry_ref(k).or_default()
 }
 
@@ -294,7 +300,7 @@ impl Stats {
             .unwrap_or("unknown");
         *bump(&mut acc.states, state) += 1;
         if let Some(id) = p.id.as_deref() {
-            let e = acc.patient_ids.entry(id.to_string()).or_insert((at, 0));
+            let e = acc.patient_ids.entry_ref(id).or_insert((at, 0));
             e.0 = min_ref(e.0, at);
             e.1 += 1;
             if self.config.checks {
@@ -373,17 +379,17 @@ impl Stats {
     }
 }
 
-fn note_ref(refs: &mut HashMap<String, LineRef>, id: &str, at: LineRef) {
+fn note_ref(refs: &mut HashMap<Key, LineRef>, id: &str, at: LineRef) {
     match refs.get_mut(id) {
         Some(r) => *r = min_ref(*r, at),
         None => {
-            refs.insert(id.to_string(), at);
+            refs.insert(Key::from(id), at);
         }
     }
 }
 
 fn note_id(ids: &mut HashMap<IdKey, Seen>, ty: u8, id: &str, at: LineRef) {
-    let e = ids.entry((ty, id.to_string())).or_insert((at, at, 0));
+    let e = ids.entry((ty, Key::from(id))).or_insert((at, at, 0));
     merge_seen(e, (at, at, 1));
 }
 
@@ -750,9 +756,9 @@ impl StatsReport {
     }
 }
 
-fn top(m: &HashMap<String, u64>, n: usize) -> Vec<CodeCount> {
-    let mut v: Vec<(&String, &u64)> = m.iter().collect();
-    let order = |a: &(&String, &u64), b: &(&String, &u64)| b.1.cmp(a.1).then(a.0.cmp(b.0));
+fn top(m: &HashMap<Key, u64>, n: usize) -> Vec<CodeCount> {
+    let mut v: Vec<(&Key, &u64)> = m.iter().collect();
+    let order = |a: &(&Key, &u64), b: &(&Key, &u64)| b.1.cmp(a.1).then(a.0.cmp(b.0));
     // Only the first n need sorting: partition around the n-th, then sort those.
     if n < v.len() {
         v.select_nth_unstable_by(n, order);
@@ -762,15 +768,15 @@ fn top(m: &HashMap<String, u64>, n: usize) -> Vec<CodeCount> {
     v.into_iter()
         .take(n)
         .map(|(k, c)| CodeCount {
-            code: k.clone(),
+            code: k.to_string(),
             count: *c,
         })
         .collect()
 }
 
-fn sorted_amounts(m: &HashMap<String, Amount>) -> BTreeMap<String, String> {
+fn sorted_amounts(m: &HashMap<Key, Amount>) -> BTreeMap<String, String> {
     m.iter()
-        .map(|(k, v)| (k.clone(), v.to_decimal_string()))
+        .map(|(k, v)| (k.to_string(), v.to_decimal_string()))
         .collect()
 }
 
@@ -813,7 +819,7 @@ impl Stats {
         if self.config.checks {
             let have_patients = acc.resources.get("Patient").copied().unwrap_or(0) > 0;
             if have_patients {
-                let mut dangling: Vec<(&String, &LineRef)> = acc
+                let mut dangling: Vec<(&Key, &LineRef)> = acc
                     .refs
                     .iter()
                     .filter(|(k, _)| !acc.patient_ids.contains_key(*k))
@@ -914,7 +920,7 @@ impl Stats {
             .collect();
 
         // Beneficiaries and member-months over the claims window.
-        let mut benes: Vec<(&String, &BeneAcc)> = acc.benes.iter().collect();
+        let mut benes: Vec<(&Key, &BeneAcc)> = acc.benes.iter().collect();
         benes.sort_by(|a, b| {
             b.1.paid
                 .cmp(&a.1.paid)
@@ -955,7 +961,7 @@ impl Stats {
                 .into_iter()
                 .take(n)
                 .map(|(k, b)| BeneficiaryStats {
-                    patient: k.clone(),
+                    patient: k.to_string(),
                     claims: b.claims,
                     paid: b.paid.to_decimal_string(),
                 })
@@ -998,7 +1004,11 @@ impl Stats {
             crlf_lines: t.crlf_lines,
             errors,
             warnings,
-            resources: acc.resources.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            resources: acc
+                .resources
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
             issues_by_kind: out
                 .issue_counts
                 .iter()
