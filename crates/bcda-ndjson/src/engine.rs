@@ -572,18 +572,11 @@ impl Engine {
                     }
                 }
             });
-            // Unmapping a large file takes the kernel a while: do it on one pool thread while
-            // the others merge (with a one-thread pool, one after the other).
-            let maps = std::mem::take(&mut maps);
+            // The merge runs on the pool (a fold may split its merge with `rayon::join`).
             self.pool.install(|| {
-                rayon::join(
-                    move || drop(maps),
-                    || {
-                        for part in parts {
-                            total.merge_with(part, |x, y| fold.merge(x, y));
-                        }
-                    },
-                )
+                for part in parts {
+                    total.merge_with(part, |x, y| fold.merge(x, y));
+                }
             });
         }
         drop(maps);

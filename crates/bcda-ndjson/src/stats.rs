@@ -1,6 +1,6 @@
 //! Claims statistics over the projected read path: the aggregation behind `bcda stats`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BinaryHeap};
 use std::path::PathBuf;
 
 use compact_str::CompactString;
@@ -756,20 +756,46 @@ impl StatsReport {
     }
 }
 
+/// The `n` codes with the highest counts (ties: the smaller code first), in that order. One
+/// pass with a heap of the `n` best so far: most codes are rejected by one integer compare.
 fn top(m: &HashMap<Key, u64>, n: usize) -> Vec<CodeCount> {
-    let mut v: Vec<(&Key, &u64)> = m.iter().collect();
-    let order = |a: &(&Key, &u64), b: &(&Key, &u64)| b.1.cmp(a.1).then(a.0.cmp(b.0));
-    // Only the first n need sorting: partition around the n-th, then sort those.
-    if n < v.len() {
-        v.select_nth_unstable_by(n, order);
-        v.truncate(n);
+    /// Orders by rank, the worse the greater: the heap's top is the worst code kept.
+    #[derive(PartialEq, Eq)]
+    struct Ranked<'m> {
+        count: u64,
+        code: &'m str,
     }
-    v.sort_unstable_by(order);
-    v.into_iter()
-        .take(n)
-        .map(|(k, c)| CodeCount {
-            code: k.to_string(),
-            count: *c,
+    impl Ord for Ranked<'_> {
+        fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+            o.count.cmp(&self.count).then(self.code.cmp(o.code))
+        }
+    }
+    impl PartialOrd for Ranked<'_> {
+        fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+            Some(self.cmp(o))
+        }
+    }
+    if n == 0 {
+        return Vec::new();
+    }
+    let mut best: BinaryHeap<Ranked<'_>> = BinaryHeap::with_capacity(n + 1);
+    for (code, &count) in m {
+        if best.len() == n {
+            let worst = best.peek().map_or(0, |w| w.count);
+            if count < worst {
+                continue;
+            }
+        }
+        best.push(Ranked { count, code });
+        if best.len() > n {
+            best.pop();
+        }
+    }
+    best.into_sorted_vec()
+        .into_iter()
+        .map(|r| CodeCount {
+            code: r.code.to_string(),
+            count: r.count,
         })
         .collect()
 }
@@ -1058,6 +1084,27 @@ impl Stats {
             coverage,
             checks,
             issues,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn top_keeps_the_highest_counts_and_breaks_ties_by_code() {
+        let mut m: HashMap<Key, u64> = HashMap::default();
+        for (code, count) in [("d", 5), ("a", 1), ("c", 5), ("b", 7), ("e", 1), ("f", 5)] {
+            m.insert(Key::from(code), count);
+        }
+        let got = |n| -> Vec<(String, u64)> {
+            top(&m, n).into_iter().map(|c| (c.code, c.count)).collect()
+        };
+        let all = [("b", 7), ("c", 5), ("d", 5), ("f", 5), ("a", 1), ("e", 1)]
+            .map(|(c, n)| (c.to_string(), n));
+        for n in 0..=7 {
+            assert_eq!(got(n), all[..n.min(all.len())].to_vec(), "n = {n}");
         }
     }
 }
