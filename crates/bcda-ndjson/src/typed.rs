@@ -68,6 +68,9 @@ impl LineProcessor for Typed {
 
     fn new_scratch(&self) {}
 
+    // The parser needs the line as `str` anyway: one `from_utf8` serves as the UTF-8 check.
+    const CHECKS_UTF8: bool = true;
+
     fn process<'a, E>(
         &self,
         line: &'a [u8],
@@ -77,17 +80,10 @@ impl LineProcessor for Typed {
     ) where
         E: FnMut(TypedRecord<'a>, LineRef),
     {
-        let text = match std::str::from_utf8(line) {
-            Ok(t) => t,
-            Err(e) => {
-                ctx.report(
-                    IssueKind::InvalidUtf8,
-                    Some(e.valid_up_to()),
-                    None,
-                    "invalid UTF-8".into(),
-                );
-                return;
-            }
+        let Ok(text) = std::str::from_utf8(line) else {
+            // Reports the invalid UTF-8 with its position.
+            ctx.check_utf8();
+            return;
         };
         let version = ctx.input().fhir_version.unwrap_or(self.default_version);
         let parsed = match version {

@@ -7,11 +7,17 @@ use std::path::PathBuf;
 const GOOD: &str =
     r#"{"resourceType":"Patient","id":"-1","gender":"female","birthDate":"1950-02-03"}"#;
 
-fn run(lines: &str, threads: usize) -> bcda_ndjson::RunOutput<bcda_ndjson::typed::Summary> {
-    let dir = std::env::temp_dir().join(format!("bcda-typed-{}-{threads}", std::process::id()));
+fn run(
+    lines: impl AsRef<[u8]>,
+    threads: usize,
+) -> bcda_ndjson::RunOutput<bcda_ndjson::typed::Summary> {
+    // One directory per call: the tests run in parallel.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("bcda-typed-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p: PathBuf = dir.join("Patient.ndjson");
-    std::fs::write(&p, lines).unwrap();
+    std::fs::write(&p, lines.as_ref()).unwrap();
     let inputs = Inputs::discover(std::slice::from_ref(&p)).unwrap();
     let engine = Engine::new(Config {
         threads,
@@ -60,6 +66,29 @@ fn typed_path_counts_validates_and_locates() {
             .find(|i| i.kind == IssueKind::InvalidJson)
             .expect("bad JSON reported");
         assert_eq!(bad.line, 4);
+    }
+}
+
+#[test]
+fn typed_path_locates_invalid_utf8_and_counts_the_lines_around_it() {
+    // Line 2 holds a byte that is not UTF-8 inside a string, at 0-based offset 41.
+    let bad = GOOD
+        .replace("female", "fem\u{0}le")
+        .replace('\u{0}', "\u{1}");
+    let mut text = format!("{GOOD}\n{bad}\n{GOOD}\n").into_bytes();
+    let at = text.iter().position(|&b| b == 1).unwrap();
+    text[at] = 0xFF;
+    let col = at - (GOOD.len() + 1) + 1;
+    for threads in [1, 2] {
+        let out = run(&text, threads);
+        assert_eq!(out.acc.by_type.get("Patient"), Some(&(2, 0)));
+        let i = out
+            .issues
+            .iter()
+            .find(|i| i.kind == IssueKind::InvalidUtf8)
+            .expect("invalid UTF-8 reported");
+        assert_eq!((i.line, i.column), (2, col as u64), "threads={threads}");
+        assert_eq!(out.totals().bad_lines, 1);
     }
 }
 
