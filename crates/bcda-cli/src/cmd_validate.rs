@@ -1,14 +1,23 @@
 //! `bcda validate`: parse, validate and optionally round-trip FHIR JSON / NDJSON files.
+//!
+//! The files run through the bcda-ndjson engine: plain NDJSON is memory-mapped and cut into
+//! chunks that all cores parse, gzip streams through a decoder thread, memory stays flat
+//! whatever the size of the export, and a bad line (invalid UTF-8, a corrupt gzip member) is
+//! reported while the rest is still checked.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use bcda_fhir::json::compare::first_difference;
 use bcda_fhir::json::line_col;
 use bcda_fhir::runtime::{Issue, ParseError, ParseOptions, Severity};
 use bcda_fhir::{r4, stu3};
+use bcda_ndjson::input::first_record;
+use bcda_ndjson::{
+    Config, Engine, FhirVersion, Fold, Format as FileFormat, Inputs, IssueKind, LineCtx,
+    LineProcessor, LineRef,
+};
 use clap::{Args, ValueEnum};
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Arguments of `bcda validate`.
 #[derive(Debug, Args)]
@@ -25,6 +34,9 @@ pub(crate) struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Worker threads (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
     /// Files (`.json`, `.ndjson`, `.ndjson.gz`) or directories holding them.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
@@ -54,6 +66,18 @@ struct Report {
     message: String,
 }
 
+/// A problem found during the run, located once the run is over (line numbers are only known
+/// then): the line of the record plus `extra` lines inside a multi-line JSON document.
+struct Pending {
+    at: LineRef,
+    extra: usize,
+    path: String,
+    severity: &'static str,
+    code: String,
+    message: String,
+}
+
+/// The counts and problems of one worker, merged at the end.
 #[derive(Default)]
 struct Totals {
     resources: u64,
@@ -62,14 +86,15 @@ struct Totals {
     parse_errors: u64,
     roundtrip_mismatches: u64,
     by_type: BTreeMap<String, (u64, u64)>,
-    reports: Vec<Report>,
+    pending: Vec<Pending>,
 }
 
 /// Result of checking one resource.
 struct Checked {
     resource_type: String,
     issues: Vec<Issue>,
-    json: String,
+    /// The resource written back, when a round trip was asked for.
+    json: Option<String>,
 }
 
 fn check(
@@ -77,6 +102,7 @@ fn check(
     version: Version,
     opts: ParseOptions,
     carin: bool,
+    roundtrip: bool,
 ) -> Result<Checked, ParseError> {
     match version {
         Version::R4 => {
@@ -88,7 +114,7 @@ fn check(
             Ok(Checked {
                 resource_type: r.resource_type().into(),
                 issues,
-                json: r.to_json(),
+                json: roundtrip.then(|| r.to_json()),
             })
         }
         Version::Stu3 => {
@@ -97,7 +123,7 @@ fn check(
             Ok(Checked {
                 resource_type: r.resource_type().into(),
                 issues,
-                json: r.to_json(),
+                json: roundtrip.then(|| r.to_json()),
             })
         }
     }
@@ -150,37 +176,23 @@ fn detect(text: &str) -> Option<Version> {
     }
 }
 
-fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            let mut v: Vec<PathBuf> = std::fs::read_dir(p)
-                .with_context(|| format!("reading {}", p.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| {
-                    let n = f.to_string_lossy();
-                    n.ends_with(".json") || n.ends_with(".ndjson") || n.ends_with(".ndjson.gz")
-                })
-                .collect();
-            v.sort();
-            out.extend(v);
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
-}
-
-fn read_text(path: &Path) -> Result<Vec<u8>> {
-    let raw = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    if path.to_string_lossy().ends_with(".gz") {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .with_context(|| format!("decompressing {}", path.display()))?;
-        Ok(out)
-    } else {
-        Ok(raw)
+/// The FHIR release each file is checked against: `--fhir-version`, else the release that
+/// parses the file's first record (the whole document for `.json`), else discovery's guess
+/// from markers, else R4.
+fn versions(inputs: &mut Inputs, given: Option<Version>) {
+    for f in &mut inputs.files {
+        let v = given.or_else(|| {
+            let first = match f.format {
+                FileFormat::JsonDocument => std::fs::read(&f.path).ok(),
+                _ => first_record(&f.path, f.format).ok(),
+            }?;
+            detect(std::str::from_utf8(&first).ok()?.trim_end())
+        });
+        f.fhir_version = Some(match v {
+            Some(Version::Stu3) => FhirVersion::Stu3,
+            Some(Version::R4) => FhirVersion::R4,
+            None => f.fhir_version.unwrap_or(FhirVersion::R4),
+        });
     }
 }
 
@@ -194,64 +206,79 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
             anyhow::bail!("--profile carin-bb applies to R4 only");
         }
     }
-    let files = collect(&args.paths)?;
-    let mut t = Totals::default();
-    let opts = ParseOptions::strict();
-    for file in &files {
-        let name = file.display().to_string();
-        let bytes = read_text(file)?;
-        let ndjson = !name.ends_with(".json");
-        let mut version = args.fhir_version;
-        // (line number, byte offset of the line in the file, text)
-        let mut docs: Vec<(usize, usize, String)> = Vec::new();
-        let mut utf8_errors = Vec::new();
-        if ndjson {
-            let mut offset = 0;
-            for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-                let this = offset;
-                offset += line.len() + 1;
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                if line.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                match std::str::from_utf8(line) {
-                    Ok(s) => docs.push((i + 1, this, s.to_string())),
-                    Err(e) => utf8_errors.push((i + 1, e.valid_up_to())),
-                }
+    let mut inputs = Inputs::discover(&args.paths)?;
+    versions(&mut inputs, args.fhir_version);
+    let engine = Engine::new(Config {
+        threads: args.threads,
+        ..Config::default()
+    })?;
+    let checker = Checker {
+        carin: args.profile.is_some(),
+        roundtrip: args.roundtrip,
+    };
+    let out = engine.run(&inputs, &checker, &Collect, None);
+
+    // Problems in file order, then line order.
+    let file_index: BTreeMap<&std::path::Path, usize> = inputs
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_path(), i))
+        .collect();
+    let mut out = out;
+    let mut t = std::mem::take(&mut out.acc);
+    let mut located: Vec<(usize, Report)> = std::mem::take(&mut t.pending)
+        .into_iter()
+        .map(|p| {
+            let loc = out.locate(p.at);
+            let report = Report {
+                file: loc.file.display().to_string(),
+                line: loc.line as usize + p.extra,
+                path: p.path,
+                severity: p.severity,
+                code: p.code,
+                message: p.message,
+            };
+            (p.at.file as usize, report)
+        })
+        .collect();
+    // The engine's own findings: lines that never reached the parser.
+    for i in &out.issues {
+        let (code, message) = match i.kind {
+            IssueKind::InvalidUtf8 => (
+                "invalid-utf8",
+                format!(
+                    "invalid UTF-8 at byte {} of the line",
+                    i.column.saturating_sub(1)
+                ),
+            ),
+            IssueKind::LineTooLong | IssueKind::Io | IssueKind::CorruptGzip => {
+                (i.kind.as_str(), i.message.clone())
             }
-        } else {
-            match String::from_utf8(bytes) {
-                Ok(s) => docs.push((1, 0, s)),
-                Err(e) => utf8_errors.push((1, e.utf8_error().valid_up_to())),
-            }
-        }
-        for (line, col) in utf8_errors {
-            t.parse_errors += 1;
-            t.resources += 1;
-            t.reports.push(Report {
-                file: name.clone(),
-                line,
+            _ => continue, // blank lines and CRLF endings are fine here
+        };
+        t.resources += 1;
+        t.parse_errors += 1;
+        let file = file_index
+            .get(i.file.as_path())
+            .copied()
+            .unwrap_or(usize::MAX);
+        located.push((
+            file,
+            Report {
+                file: i.file.display().to_string(),
+                line: i.line as usize,
                 path: String::new(),
                 severity: "error",
-                code: "invalid-utf8".into(),
-                message: format!("invalid UTF-8 at byte {col} of the line"),
-            });
-        }
-        for (line, _, text) in &docs {
-            let v = match version {
-                Some(v) => v,
-                None => match detect(text) {
-                    Some(v) => {
-                        version = Some(v);
-                        v
-                    }
-                    None => Version::R4,
-                },
-            };
-            check_document(&mut t, &args, &name, *line, text, v, opts);
-        }
+                code: code.into(),
+                message,
+            },
+        ));
     }
-    output(&t, &args);
+    // Stable: the problems of one resource keep their order.
+    located.sort_by_key(|(file, r)| (*file, r.line));
+    let reports: Vec<Report> = located.into_iter().map(|(_, r)| r).collect();
+    output(&t, &reports, &args);
     Ok(
         if t.invalid + t.parse_errors + t.roundtrip_mismatches == 0 {
             0
@@ -261,102 +288,180 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
     )
 }
 
-fn check_document(
-    t: &mut Totals,
-    args: &ValidateArgs,
-    file: &str,
-    line: usize,
-    text: &str,
-    v: Version,
-    opts: ParseOptions,
-) {
-    let checked = match check(text, v, opts, args.profile.is_some()) {
-        Ok(c) => c,
-        Err(e) => {
-            t.resources += 1;
-            t.parse_errors += 1;
-            let (l, c) = line_col(text, e.offset());
-            t.reports.push(Report {
-                file: file.into(),
-                line: line + l - 1,
-                path: e.path().to_string(),
-                severity: "error",
-                code: e.code().into(),
-                message: format!("{} (column {c})", e.kind()),
-            });
+/// The line processor: parses, validates and optionally round-trips each record.
+struct Checker {
+    carin: bool,
+    roundtrip: bool,
+}
+
+/// What checking one line (or one JSON document) found.
+enum Outcome {
+    /// Parsed: one record, or the entries of a Bundle document (type and line within the
+    /// document), with the issues, and the first round-trip difference.
+    Parsed {
+        checked: Checked,
+        entries: Vec<(String, usize)>,
+        mismatch: Option<String>,
+    },
+    /// The model refused it: (line within the document, path, code, message).
+    Refused(usize, String, String, String),
+}
+
+impl LineProcessor for Checker {
+    type Scratch = ();
+    type Record<'a> = Outcome;
+
+    fn new_scratch(&self) {}
+
+    fn process<'a, E>(&self, line: &'a [u8], _: &'a mut (), ctx: &mut LineCtx<'_>, mut emit: E)
+    where
+        E: FnMut(Self::Record<'a>, LineRef),
+    {
+        // The engine checked UTF-8 before the call.
+        let Ok(text) = std::str::from_utf8(line) else {
             return;
-        }
-    };
-    // A Bundle in a .json file: each entry counts as a resource.
-    let entries =
-        if checked.resource_type == "Bundle" && !file.ends_with("ndjson") && !file.ends_with(".gz")
-        {
-            bundle_entries(text, v)
-        } else {
-            Vec::new()
         };
-    let mismatch = if args.roundtrip {
-        first_difference(text, &checked.json).ok().flatten()
-    } else {
-        None
-    };
-    if entries.is_empty() {
-        record(
-            t,
-            file,
-            line,
-            &checked.resource_type,
-            &checked.issues,
-            mismatch,
-        );
-    } else {
-        for (i, (ty, entry_line)) in entries.iter().enumerate() {
-            let prefix = format!("Bundle.entry[{i}].");
-            let issues: Vec<Issue> = checked
-                .issues
-                .iter()
-                .filter(|x| x.path.starts_with(&prefix))
-                .map(|x| {
+        let v = match ctx.input().fhir_version {
+            Some(FhirVersion::Stu3) => Version::Stu3,
+            _ => Version::R4,
+        };
+        let document = ctx.input().format == FileFormat::JsonDocument;
+        let opts = ParseOptions::strict();
+        let outcome = match check(text, v, opts, self.carin, self.roundtrip) {
+            Ok(checked) => {
+                // A Bundle in a .json file: each entry counts as a resource.
+                let entries = if checked.resource_type == "Bundle" && document {
+                    bundle_entries(text, v)
+                } else {
+                    Vec::new()
+                };
+                let mismatch = checked
+                    .json
+                    .as_deref()
+                    .and_then(|json| first_difference(text, json).ok().flatten());
+                Outcome::Parsed {
+                    checked,
+                    entries,
+                    mismatch,
+                }
+            }
+            Err(e) => {
+                let (l, c) = line_col(text, e.offset());
+                Outcome::Refused(
+                    l - 1,
+                    e.path().to_string(),
+                    e.code().into(),
+                    format!("{} (column {c})", e.kind()),
+                )
+            }
+        };
+        emit(outcome, ctx.line_ref());
+    }
+}
+
+/// The fold: counts and problems.
+struct Collect;
+
+impl Fold<Checker> for Collect {
+    type Acc = Totals;
+
+    fn init(&self) -> Totals {
+        Totals::default()
+    }
+
+    fn add(&self, t: &mut Totals, outcome: Outcome, at: LineRef) {
+        match outcome {
+            Outcome::Refused(extra, path, code, message) => {
+                t.resources += 1;
+                t.parse_errors += 1;
+                t.pending.push(Pending {
+                    at,
+                    extra,
+                    path,
+                    severity: "error",
+                    code,
+                    message,
+                });
+            }
+            Outcome::Parsed {
+                checked,
+                entries,
+                mismatch,
+            } if entries.is_empty() => {
+                record(t, at, 0, &checked.resource_type, &checked.issues, mismatch);
+            }
+            Outcome::Parsed {
+                checked,
+                entries,
+                mismatch,
+            } => {
+                for (i, (ty, entry_line)) in entries.iter().enumerate() {
+                    let prefix = format!("Bundle.entry[{i}].");
                     let root = format!("{prefix}resource");
-                    match x.path.strip_prefix(&root) {
-                        Some(rest) => Issue {
-                            path: format!("{ty}{rest}"),
-                            ..x.clone()
-                        },
-                        None => x.clone(),
-                    }
-                })
-                .collect();
-            let m = mismatch
-                .clone()
-                .filter(|p| p.starts_with(&format!("$.entry[{i}]")));
-            record(t, file, line + entry_line - 1, ty, &issues, m);
+                    let issues: Vec<Issue> = checked
+                        .issues
+                        .iter()
+                        .filter(|x| x.path.starts_with(&prefix))
+                        .map(|x| match x.path.strip_prefix(&root) {
+                            Some(rest) => Issue {
+                                path: format!("{ty}{rest}"),
+                                ..x.clone()
+                            },
+                            None => x.clone(),
+                        })
+                        .collect();
+                    let m = mismatch
+                        .clone()
+                        .filter(|p| p.starts_with(&format!("$.entry[{i}]")));
+                    record(t, at, entry_line - 1, ty, &issues, m);
+                }
+            }
         }
+    }
+
+    fn merge(&self, t: &mut Totals, o: Totals) {
+        t.resources += o.resources;
+        t.valid += o.valid;
+        t.invalid += o.invalid;
+        t.parse_errors += o.parse_errors;
+        t.roundtrip_mismatches += o.roundtrip_mismatches;
+        for (k, (n, bad)) in o.by_type {
+            let e = t.by_type.entry(k).or_default();
+            e.0 += n;
+            e.1 += bad;
+        }
+        t.pending.extend(o.pending);
     }
 }
 
 fn record(
     t: &mut Totals,
-    file: &str,
-    line: usize,
+    at: LineRef,
+    extra: usize,
     ty: &str,
     issues: &[Issue],
     mismatch: Option<String>,
 ) {
     t.resources += 1;
     let invalid = issues.iter().any(|i| i.severity == Severity::Error);
-    let e = t.by_type.entry(ty.to_string()).or_default();
-    e.0 += 1;
+    match t.by_type.get_mut(ty) {
+        Some(e) => {
+            e.0 += 1;
+            e.1 += u64::from(invalid);
+        }
+        None => {
+            t.by_type.insert(ty.to_string(), (1, u64::from(invalid)));
+        }
+    }
     if invalid {
-        e.1 += 1;
         t.invalid += 1;
     } else {
         t.valid += 1;
     }
     for i in issues {
-        t.reports.push(Report {
-            file: file.into(),
-            line,
+        t.pending.push(Pending {
+            at,
+            extra,
             path: i.path.clone(),
             severity: i.severity.as_str(),
             code: i.code.as_str().into(),
@@ -365,9 +470,9 @@ fn record(
     }
     if let Some(p) = mismatch {
         t.roundtrip_mismatches += 1;
-        t.reports.push(Report {
-            file: file.into(),
-            line,
+        t.pending.push(Pending {
+            at,
+            extra,
             path: p.clone(),
             severity: "error",
             code: "roundtrip".into(),
@@ -422,10 +527,10 @@ fn bundle_entries(text: &str, v: Version) -> Vec<(String, usize)> {
     out
 }
 
-fn output(t: &Totals, args: &ValidateArgs) {
+fn output(t: &Totals, reports: &[Report], args: &ValidateArgs) {
     match args.format {
         Format::Text => {
-            for r in &t.reports {
+            for r in reports {
                 let path = if r.path.is_empty() {
                     String::new()
                 } else {
@@ -478,7 +583,7 @@ fn output(t: &Totals, args: &ValidateArgs) {
             w.end_object();
             w.key("issues");
             w.begin_array();
-            for r in &t.reports {
+            for r in reports {
                 w.begin_object();
                 w.key("file");
                 w.string(&r.file);

@@ -83,3 +83,47 @@ fn validate_reports_with_file_line_and_path() {
     assert_eq!(bcda(&["validate", "/nonexistent/file.ndjson"]).0, 2);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn validate_reports_a_corrupt_gzip_member_and_checks_the_rest() {
+    use std::io::Write;
+    let gz = |text: &str| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(text.as_bytes()).unwrap();
+        e.finish().unwrap()
+    };
+    let good = r#"{"resourceType":"Patient","id":"a","gender":"male"}"#;
+    let bad_date = r#"{"resourceType":"Patient","id":"b","birthDate":"1950-02-30"}"#;
+    // Member 1: two lines; member 2: cut short; member 3: one line with a bad date.
+    let mut bytes = gz(&format!("{good}\n{good}\n"));
+    let cut = gz(&format!("{good}\n{good}\n"));
+    bytes.extend_from_slice(&cut[..cut.len() / 2]);
+    bytes.extend_from_slice(&gz(&format!("{bad_date}\n")));
+    let dir = std::env::temp_dir().join(format!("bcda-validate-gz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("Patient.ndjson.gz");
+    std::fs::write(&file, bytes).unwrap();
+    let f = file.to_str().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let (code, out, _) = bcda(&["validate", "--threads", threads, "--format", "json", f]);
+        assert_eq!(code, 1, "{out}");
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        // Two good resources from member 1, the bad date from member 3, and the corrupt
+        // member counted as a parse error: nothing after the damage is lost.
+        assert_eq!(v["valid"], 2, "{out}");
+        assert_eq!(v["invalid"], 1, "{out}");
+        assert_eq!(v["parse_errors"], 1, "{out}");
+        let issues = v["issues"].as_array().unwrap();
+        assert!(issues.iter().any(|i| i["code"] == "corrupt_gzip"), "{out}");
+        assert!(
+            issues
+                .iter()
+                .any(|i| i["code"] == "format" && i["path"] == "Patient.birthDate"),
+            "{out}"
+        );
+        outputs.push(out);
+    }
+    assert_eq!(outputs[0], outputs[1], "1 and 2 threads agree");
+    std::fs::remove_dir_all(&dir).ok();
+}

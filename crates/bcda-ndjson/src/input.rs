@@ -201,7 +201,10 @@ pub fn detect_type(record: &[u8]) -> Option<String> {
         .map(|c| c.into_owned())
 }
 
-fn first_record(path: &Path, format: Format) -> Result<Vec<u8>, Error> {
+/// The first record of a file as discovery sees it: the first non-blank line of NDJSON (plain
+/// or gzip; a corrupt gzip stream gives what decoded before the damage), or the first 64 KiB of
+/// a JSON document.
+pub fn first_record(path: &Path, format: Format) -> Result<Vec<u8>, Error> {
     let file = fs::File::open(path).map_err(|e| io_err(path, e))?;
     let mut buf = Vec::new();
     match format {
