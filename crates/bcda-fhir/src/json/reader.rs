@@ -63,9 +63,21 @@ pub struct Reader<'a> {
 }
 
 /// Position of the first `"`, `\\` or control character in `bytes[start..]`, or
-/// `bytes.len()`: sixteen bytes per step with SSE2, byte by byte for the tail and elsewhere.
+/// `bytes.len()`: 32 bytes per step with AVX2 when the CPU has it (detected once, at run
+/// time), else sixteen with SSE2, byte by byte for the tail and elsewhere.
 #[inline]
 fn string_stop(bytes: &[u8], start: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    let start = if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above), all `string_stop_avx2` needs.
+        #[allow(unsafe_code)]
+        match unsafe { string_stop_avx2(bytes, start) } {
+            Ok(i) => return i,
+            Err(rest) => rest,
+        }
+    } else {
+        start
+    };
     // SAFETY: this build enables SSE2 (the `cfg`), all `string_stop_sse2` needs.
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     #[allow(unsafe_code)]
@@ -79,6 +91,35 @@ fn string_stop(bytes: &[u8], start: usize) -> usize {
         .iter()
         .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
         .map_or(bytes.len(), |p| from + p)
+}
+
+/// The 32-byte steps of [`string_stop`]: `Ok(position)`, or `Err(offset)` of the unscanned
+/// tail (shorter than 32 bytes).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn string_stop_avx2(bytes: &[u8], mut at: usize) -> std::result::Result<usize, usize> {
+    use std::arch::x86_64::{
+        __m256i, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_min_epu8, _mm256_movemask_epi8,
+        _mm256_or_si256, _mm256_set1_epi8,
+    };
+    let quote = _mm256_set1_epi8(b'"' as i8);
+    let backslash = _mm256_set1_epi8(b'\\' as i8);
+    let control = _mm256_set1_epi8(0x1F);
+    while let Some(chunk) = bytes.get(at..at + 32) {
+        // SAFETY: `chunk` is 32 readable bytes: one unaligned 256-bit load.
+        #[allow(unsafe_code)]
+        let v = unsafe { _mm256_loadu_si256(chunk.as_ptr().cast::<__m256i>()) };
+        let hits = _mm256_or_si256(
+            _mm256_or_si256(_mm256_cmpeq_epi8(v, quote), _mm256_cmpeq_epi8(v, backslash)),
+            _mm256_cmpeq_epi8(_mm256_min_epu8(v, control), v),
+        );
+        let mask = _mm256_movemask_epi8(hits) as u32;
+        if mask != 0 {
+            return Ok(at + mask.trailing_zeros() as usize);
+        }
+        at += 32;
+    }
+    Err(at)
 }
 
 /// The 16-byte steps of [`string_stop`]: `Ok(position)`, or `Err(offset)` of the unscanned
@@ -234,6 +275,63 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The fast path of [`Reader::begin_object`] plus [`Reader::first_key`]: `Some(Some(key))`
+    /// after `{"key":`, `Some(None)` after `{}`, and `None`, with the cursor unchanged, for
+    /// anything else (an escaped key, an error), which the slow path then reads or reports.
+    #[inline]
+    pub fn begin_plain_object(&mut self) -> Option<Option<&'a str>> {
+        let save = self.pos;
+        self.skip_ws();
+        if self.bytes.get(self.pos) == Some(&b'{') {
+            self.pos += 1;
+            self.skip_ws();
+            if self.bytes.get(self.pos) == Some(&b'}') {
+                self.pos += 1;
+                return Some(None);
+            }
+            if let Some(k) = self.plain_key() {
+                return Some(Some(k));
+            }
+        }
+        self.pos = save;
+        None
+    }
+
+    /// The fast path of [`Reader::next_key`]: `Some(Some(key))` after `,"key":`, `Some(None)`
+    /// after `}`, and `None`, with the cursor unchanged, for anything else.
+    #[inline]
+    pub fn next_plain_key(&mut self) -> Option<Option<&'a str>> {
+        let save = self.pos;
+        self.skip_ws();
+        match self.bytes.get(self.pos) {
+            Some(b'}') => {
+                self.pos += 1;
+                return Some(None);
+            }
+            Some(b',') => {
+                self.pos += 1;
+                if let Some(k) = self.plain_key() {
+                    return Some(Some(k));
+                }
+            }
+            _ => {}
+        }
+        self.pos = save;
+        None
+    }
+
+    /// `"key":` without escapes; `None` (cursor moved: callers restore it) otherwise.
+    #[inline]
+    fn plain_key(&mut self) -> Option<&'a str> {
+        let k = self.plain_string()?;
+        self.skip_ws();
+        if self.bytes.get(self.pos) != Some(&b':') {
+            return None;
+        }
+        self.pos += 1;
+        Some(k)
+    }
+
     #[inline]
     fn colon(&mut self) -> Result<()> {
         self.skip_ws();
@@ -281,6 +379,35 @@ impl<'a> Reader<'a> {
     /// Reads a string (borrowed when it has no escapes).
     #[inline]
     pub fn string(&mut self) -> Result<Cow<'a, str>> {
+        match self.plain_string() {
+            Some(s) => Ok(Cow::Borrowed(s)),
+            None => self.string_slow(),
+        }
+    }
+
+    /// The string at the cursor if it holds no escape (nearly every string of an export),
+    /// borrowed. `None` (an escape, a control character, no string at all, the end of the
+    /// text) leaves the cursor before the string, for [`Reader::string`] to read it or report
+    /// the problem. The fast path of `string`: its result fits in two registers, so callers
+    /// do not copy a `Result` through memory.
+    #[inline]
+    pub fn plain_string(&mut self) -> Option<&'a str> {
+        self.skip_ws();
+        if self.bytes.get(self.pos) != Some(&b'"') {
+            return None;
+        }
+        let start = self.pos + 1;
+        let end = string_stop(self.bytes, start);
+        if self.bytes.get(end) != Some(&b'"') {
+            return None;
+        }
+        self.pos = end + 1;
+        self.text.get(start..end)
+    }
+
+    /// [`Reader::string`] when [`Reader::plain_string`] declined: escapes and errors.
+    #[inline(never)]
+    fn string_slow(&mut self) -> Result<Cow<'a, str>> {
         self.skip_ws();
         if self.bytes.get(self.pos) != Some(&b'"') {
             return Err(self.error("expected a string"));
@@ -593,6 +720,68 @@ mod tests {
         let s = r.string().unwrap();
         assert!(matches!(s, Cow::Owned(_)));
         assert_eq!(s, "a\"bé😀");
+    }
+
+    #[test]
+    fn string_stop_agrees_with_a_byte_loop_at_every_offset() {
+        let reference = |b: &[u8], start: usize| {
+            b[start..]
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .map_or(b.len(), |p| start + p)
+        };
+        // Stops at every position of texts longer than the 32-byte and 16-byte steps.
+        for len in [0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100] {
+            for stop in 0..=len {
+                for c in [b'"', b'\\', b'\n', 0x01, 0x1F] {
+                    let mut text = vec![b'a'; len];
+                    text.extend_from_slice(b"xyz");
+                    if stop < len {
+                        text[stop] = c;
+                    }
+                    text.push(0xC3); // a non-ASCII byte is not a stop
+                    for start in [0, 1, 7].into_iter().filter(|&s| s <= text.len()) {
+                        assert_eq!(
+                            string_stop(&text, start),
+                            reference(&text, start),
+                            "len {len} stop {stop} byte {c} start {start}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_full_readers_and_restore_the_cursor() {
+        // plain_string: borrowed strings; `None` leaves the cursor for `string`.
+        let mut r = Reader::new(r#"  "abc" "a\"b" 12"#);
+        assert_eq!(r.plain_string(), Some("abc"));
+        let at = r.offset();
+        assert_eq!(r.plain_string(), None);
+        assert_eq!(r.string().unwrap(), "a\"b");
+        assert!(r.offset() > at);
+        assert_eq!(r.plain_string(), None);
+        // Objects: keys through the fast path, an escaped key through the slow one.
+        let text = r#"{"a":1, "b\u0041":2 ,"c" : 3}"#;
+        let mut r = Reader::new(text);
+        assert_eq!(r.begin_plain_object(), Some(Some("a")));
+        r.skip_value().unwrap();
+        let at = r.offset();
+        assert_eq!(r.next_plain_key(), None);
+        assert_eq!(r.offset(), at);
+        assert_eq!(r.next_key().unwrap().as_deref(), Some("bA"));
+        r.skip_value().unwrap();
+        assert_eq!(r.next_plain_key(), Some(Some("c")));
+        r.skip_value().unwrap();
+        assert_eq!(r.next_plain_key(), Some(None));
+        let mut r = Reader::new(" { } ");
+        assert_eq!(r.begin_plain_object(), Some(None));
+        for bad in [r#"{"a" 1}"#, r#"["a"]"#, r#"{"a\n":1}"#, "{"] {
+            let mut r = Reader::new(bad);
+            assert_eq!(r.begin_plain_object(), None, "{bad}");
+            assert_eq!(r.offset(), 0, "{bad}");
+        }
     }
 
     #[test]

@@ -196,6 +196,16 @@ fn expect(
 /// Opens an object and returns its first key.
 #[inline]
 pub fn begin<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Option<Cow<'a, str>>> {
+    // The common case stays in registers; the rest (wrong type, escaped key, bad syntax)
+    // goes to `begin_slow`.
+    match r.begin_plain_object() {
+        Some(k) => Ok(k.map(Cow::Borrowed)),
+        None => begin_slow(r, path),
+    }
+}
+
+#[inline(never)]
+fn begin_slow<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Option<Cow<'a, str>>> {
     let k = r.peek().map_err(|e| syntax(e, path, ""))?;
     if k != Kind::Object {
         return Err(at(
@@ -217,6 +227,14 @@ pub fn begin<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Option<Cow<'a, 
 /// The next key of the object, or `None` at its end.
 #[inline]
 pub fn next<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Option<Cow<'a, str>>> {
+    match r.next_plain_key() {
+        Some(k) => Ok(k.map(Cow::Borrowed)),
+        None => next_slow(r, path),
+    }
+}
+
+#[inline(never)]
+fn next_slow<'a>(r: &mut Reader<'a>, path: &Path<'_>) -> PResult<Option<Cow<'a, str>>> {
     r.next_key().map_err(|e| syntax(e, path, ""))
 }
 

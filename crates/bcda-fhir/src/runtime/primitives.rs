@@ -92,10 +92,14 @@ fn expect(r: &mut Reader<'_>, want: Kind, name: &'static str) -> Result<(), Prim
 }
 
 impl<'a> Primitive<'a> for Cow<'a, str> {
-    #[inline]
+    /// A string without escapes comes back in registers; the rest (escapes, a wrong JSON
+    /// type, bad syntax) goes through `read_string`.
+    #[inline(always)]
     fn read(r: &mut Reader<'a>) -> Result<Self, PrimError> {
-        expect(r, Kind::String, "string")?;
-        Ok(r.string()?)
+        match r.plain_string() {
+            Some(s) => Ok(Cow::Borrowed(s)),
+            None => read_string(r),
+        }
     }
     #[inline]
     fn write(&self, w: &mut Writer) {
@@ -104,6 +108,12 @@ impl<'a> Primitive<'a> for Cow<'a, str> {
     fn check(&self, kind: PrimKind) -> Option<String> {
         check_string(self, kind)
     }
+}
+
+#[inline(never)]
+fn read_string<'a>(r: &mut Reader<'a>) -> Result<Cow<'a, str>, PrimError> {
+    expect(r, Kind::String, "string")?;
+    Ok(r.string()?)
 }
 
 impl<'a> Primitive<'a> for bool {
