@@ -16,14 +16,14 @@
 #
 # Environment: THREADS (default 2), BCDA_BIN / GEN_BIN / TYPED_BIN (prebuilt `bcda`, `eob_corpus`
 # and `typed` example binaries; all three are built when none is given), TYPED_MAX_MIB (largest input
-# for the typed path, default 2048), VALIDATE_MAX_MIB (largest for `bcda validate`, which reads
-# whole files into memory; default 512), DATA_DIR (where to write the inputs, default a temp
+# for the typed path, default 2048), VALIDATE_MAX_MIB (largest for `bcda validate`, which runs
+# the same typed path on the engine; default 2048), DATA_DIR (where to write the inputs, default a temp
 # dir under $CARGO_TARGET_DIR), KEEP_DATA=1 (keep them). The data is deleted at exit otherwise.
 set -euo pipefail
 SIZES=(${@:-512 1024 2048 4096})
 THREADS=${THREADS:-2}
 TYPED_MAX_MIB=${TYPED_MAX_MIB:-2048}
-VALIDATE_MAX_MIB=${VALIDATE_MAX_MIB:-512}
+VALIDATE_MAX_MIB=${VALIDATE_MAX_MIB:-2048}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 cd "$ROOT"
