@@ -216,7 +216,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
         carin: args.profile.is_some(),
         roundtrip: args.roundtrip,
     };
-    let out = engine.run(&inputs, &checker, &Collect, None);
+    let mut out = engine.run(&inputs, &checker, &Collect, None);
 
     // Problems in file order, then line order.
     let file_index: BTreeMap<&std::path::Path, usize> = inputs
@@ -225,7 +225,6 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
         .enumerate()
         .map(|(i, f)| (f.path.as_path(), i))
         .collect();
-    let mut out = out;
     let mut t = std::mem::take(&mut out.acc);
     let mut located: Vec<(usize, Report)> = std::mem::take(&mut t.pending)
         .into_iter()

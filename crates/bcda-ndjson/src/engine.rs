@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Issue, IssueKind, Severity};
 use crate::gz::{MemberReader, ReadEvent, SharedBytes};
 use crate::input::{Format, InputFile, Inputs};
-use crate::split::{line_aligned_chunks, Mapped};
+use crate::split::{line_aligned_chunks, line_len, Mapped};
 
 /// Engine configuration. All fields have sensible defaults ([`Config::default`]).
 #[derive(Debug, Clone)]
@@ -247,7 +247,7 @@ pub trait LineProcessor: Sync {
     /// [`LineCtx::line_prepared`]). The default is `memchr`.
     fn line_end(&self, rest: &[u8], scratch: &mut Self::Scratch) -> usize {
         let _ = scratch;
-        memchr::memchr(b'\n', rest).unwrap_or(rest.len())
+        line_len(rest)
     }
     /// Processes one line (without its line terminator; already checked for UTF-8 when
     /// [`Config::validate_utf8`] is on), calling `emit` for every record it holds (a Bundle

@@ -17,6 +17,8 @@
 //! ([`Bail`]), and the caller falls back to the exact serde_json path, which reports the
 //! problem with its location. That keeps one source of truth for error messages.
 
+use crate::split::line_len;
+
 /// The fast lane gave up: the text is invalid or outside what the fast lane handles. The caller
 /// falls back to the complete decoder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +161,17 @@ enum Extent {
     Line,
 }
 
+impl Extent {
+    /// Where the extent ends in `text`, searching from `from`: the end of the text, or the
+    /// end of the line.
+    fn end(self, text: &[u8], from: usize) -> usize {
+        match self {
+            Extent::Text => text.len(),
+            Extent::Line => from + line_len(&text[from..]),
+        }
+    }
+}
+
 /// What stage 1 reports: where the text it indexed ends (`text.len()`, or the position of the
 /// first `\n` for [`Extent::Line`]) and its verdict on that text.
 type Stage1 = (usize, Fast<Scanned>);
@@ -206,13 +219,7 @@ fn blocks(
     flatten: impl Fn(&mut [u32], usize, u32, u64) -> usize,
 ) -> Stage1 {
     // Giving up in the block at `base`: the end of the text is still needed for a line.
-    let bail = |base: usize| {
-        let end = match extent {
-            Extent::Text => text.len(),
-            Extent::Line => memchr::memchr(b'\n', &text[base..]).map_or(text.len(), |i| base + i),
-        };
-        (end, Err(Bail))
-    };
+    let bail = |base: usize| (extent.end(text, base), Err(Bail));
     let mut n = 0usize;
     let mut high = 0u64;
     let mut in_string_carry = 0u64; // all ones while a string continues into the next block
@@ -518,8 +525,7 @@ impl Index {
         let window = &rest[..rest.len().min(SCAN_LINE_WINDOW)];
         let (end, scanned) = self.stage1(window, Extent::Line);
         if end == window.len() && window.len() < rest.len() {
-            let more = &rest[window.len()..];
-            return window.len() + memchr::memchr(b'\n', more).unwrap_or(more.len());
+            return window.len() + line_len(&rest[window.len()..]);
         }
         self.line = Some(ScannedLine {
             start: rest.as_ptr() as usize,
@@ -553,11 +559,7 @@ impl Index {
     fn stage1(&mut self, text: &[u8], extent: Extent) -> Stage1 {
         self.len = 0;
         if u32::try_from(text.len()).is_err() {
-            let end = match extent {
-                Extent::Text => text.len(),
-                Extent::Line => memchr::memchr(b'\n', text).unwrap_or(text.len()),
-            };
-            return (end, Err(Bail));
+            return (extent.end(text, 0), Err(Bail));
         }
         // Room for every byte to be a token, plus one block of scratch space for `flatten`.
         let room = text.len() + 64;

@@ -50,6 +50,12 @@ impl Mapped {
     }
 }
 
+/// Length of the line at the start of `rest`: the position of its first `\n`, or `rest.len()`
+/// when it has none.
+pub fn line_len(rest: &[u8]) -> usize {
+    memchr(b'\n', rest).unwrap_or(rest.len())
+}
+
 /// Cuts `data` into ranges of about `target` bytes, each ending just after a `\n` (or at the end
 /// of `data`). Concatenated, the ranges cover `data` exactly; no line is split. A line longer
 /// than `target` makes one chunk on its own (or shares it with its neighbours).

@@ -1020,7 +1020,7 @@ impl LineProcessor for Projected {
         if self.fast {
             index.scan_line(rest)
         } else {
-            memchr::memchr(b'\n', rest).unwrap_or(rest.len())
+            crate::split::line_len(rest)
         }
     }
 
