@@ -84,8 +84,8 @@ pub struct LineCtx<'a> {
     unterminated: bool,
     prepared: bool,
     errors: u32,
-    /// The engine left the UTF-8 check of this line to the processor, which has not run it yet
-    /// (see [`LineProcessor::CHECKS_UTF8`]).
+    /// UTF-8 checks are on ([`Config::validate_utf8`]) and nobody has checked this line yet
+    /// (the engine leaves it to processors with [`LineProcessor::CHECKS_UTF8`]).
     utf8_unchecked: bool,
     sink: &'a mut IssueSink,
     /// (offset, newlines before it): records of a JSON document are visited in increasing
@@ -130,15 +130,20 @@ impl<'a> LineCtx<'a> {
         match std::str::from_utf8(self.line) {
             Ok(_) => true,
             Err(e) => {
-                self.report(
-                    IssueKind::InvalidUtf8,
-                    Some(e.valid_up_to()),
-                    None,
-                    format!("invalid UTF-8: {e}"),
-                );
+                self.report_invalid_utf8(e);
                 false
             }
         }
+    }
+
+    /// Reports the line's invalid UTF-8 (`e`, from `from_utf8` on the line) at its position.
+    pub fn report_invalid_utf8(&mut self, e: std::str::Utf8Error) {
+        self.report(
+            IssueKind::InvalidUtf8,
+            Some(e.valid_up_to()),
+            None,
+            format!("invalid UTF-8: {e}"),
+        );
     }
 
     /// `true` when this line was found by [`LineProcessor::line_end`] on this worker's scratch
@@ -1318,7 +1323,7 @@ fn check_line<'a, P, E>(
         unterminated: !end.terminated,
         prepared: end.prepared,
         errors: 0,
-        utf8_unchecked: config.validate_utf8 && P::CHECKS_UTF8,
+        utf8_unchecked: config.validate_utf8,
         sink,
         newline_cache: std::cell::Cell::new((0, 0)),
     };
@@ -1358,12 +1363,9 @@ fn check_line<'a, P, E>(
         return;
     }
     // ASCII lines (nearly all of an export) skip the full UTF-8 decoder.
-    if config.validate_utf8 && !P::CHECKS_UTF8 {
-        ctx.utf8_unchecked = true;
-        if !ctx.check_utf8() {
-            t.bad_lines += 1;
-            return;
-        }
+    if !P::CHECKS_UTF8 && !ctx.check_utf8() {
+        t.bad_lines += 1;
+        return;
     }
     let mut records = 0u64;
     processor.process(line, scratch, &mut ctx, |rec, r| {

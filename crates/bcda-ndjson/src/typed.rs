@@ -80,10 +80,14 @@ impl LineProcessor for Typed {
     ) where
         E: FnMut(TypedRecord<'a>, LineRef),
     {
-        let Ok(text) = std::str::from_utf8(line) else {
-            // Reports the invalid UTF-8 with its position.
-            ctx.check_utf8();
-            return;
+        // This `from_utf8` is the line's UTF-8 check (whatever `Config::validate_utf8` says:
+        // the parser cannot read the line without it).
+        let text = match std::str::from_utf8(line) {
+            Ok(text) => text,
+            Err(e) => {
+                ctx.report_invalid_utf8(e);
+                return;
+            }
         };
         let version = ctx.input().fhir_version.unwrap_or(self.default_version);
         let parsed = match version {

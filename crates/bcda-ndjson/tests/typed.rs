@@ -11,6 +11,20 @@ fn run(
     lines: impl AsRef<[u8]>,
     threads: usize,
 ) -> bcda_ndjson::RunOutput<bcda_ndjson::typed::Summary> {
+    run_with(
+        lines,
+        Config {
+            threads,
+            chunk_bytes: 128,
+            ..Config::default()
+        },
+    )
+}
+
+fn run_with(
+    lines: impl AsRef<[u8]>,
+    config: Config,
+) -> bcda_ndjson::RunOutput<bcda_ndjson::typed::Summary> {
     // One directory per call: the tests run in parallel.
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -19,12 +33,7 @@ fn run(
     let p: PathBuf = dir.join("Patient.ndjson");
     std::fs::write(&p, lines.as_ref()).unwrap();
     let inputs = Inputs::discover(std::slice::from_ref(&p)).unwrap();
-    let engine = Engine::new(Config {
-        threads,
-        chunk_bytes: 128,
-        ..Config::default()
-    })
-    .unwrap();
+    let engine = Engine::new(config).unwrap();
     let out = engine.run(
         &inputs,
         &Typed::default(),
@@ -90,6 +99,21 @@ fn typed_path_locates_invalid_utf8_and_counts_the_lines_around_it() {
         assert_eq!((i.line, i.column), (2, col as u64), "threads={threads}");
         assert_eq!(out.totals().bad_lines, 1);
     }
+    // With the engine's UTF-8 checks off, the parser's own check still reports the line.
+    let out = run_with(
+        &text,
+        Config {
+            validate_utf8: false,
+            ..Config::default()
+        },
+    );
+    assert_eq!(out.acc.by_type.get("Patient"), Some(&(2, 0)));
+    let i = out
+        .issues
+        .iter()
+        .find(|i| i.kind == IssueKind::InvalidUtf8)
+        .expect("invalid UTF-8 reported with the checks off");
+    assert_eq!((i.line, i.column), (2, col as u64));
 }
 
 #[test]
