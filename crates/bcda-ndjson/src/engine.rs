@@ -472,6 +472,7 @@ enum Msg {
 impl Engine {
     /// Builds an engine with its own rayon pool of `config.threads` threads.
     pub fn new(config: Config) -> Result<Engine, Error> {
+        crate::scan::Kernel::selected()?;
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(config.threads)
             .thread_name(|i| format!("bcda-ndjson-{i}"))

@@ -33,6 +33,9 @@ pub enum Error {
     /// The rayon thread pool could not be built.
     #[error("cannot build the thread pool: {0}")]
     ThreadPool(String),
+    /// `BCDA_SIMD` names a stage-1 kernel this CPU cannot run.
+    #[error(transparent)]
+    Simd(#[from] crate::scan::KernelError),
 }
 
 /// How bad an [`Issue`] is.

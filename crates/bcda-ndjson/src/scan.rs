@@ -1,23 +1,39 @@
 //! A structural index of one JSON text and a validating cursor over it: the fast lane of the
 //! projected read path.
 //!
-//! **Stage 1** ([`Index::build`]) classifies the text 64 bytes at a time (SSE2 on x86_64, a
-//! scalar loop elsewhere) into bit masks: quotes, structural characters `{}[]:,`, whitespace,
-//! control characters and backslashes. A prefix XOR of the quote mask gives the bytes inside
+//! **Stage 1** ([`Index::build`]) classifies the text 64 bytes at a time into bit masks:
+//! quotes, structural characters `{}[]:,`, whitespace, control characters and backslashes. The
+//! classifier is a CPU kernel chosen once per process ([`Kernel`]: AVX-512, AVX2, SSE4.2 or
+//! portable; `BCDA_SIMD` forces one). Backslash runs give the escaped bytes (an escaped quote
+//! does not end a string); a prefix XOR of the remaining quotes gives the bytes inside
 //! strings; the index keeps the position of every *token*: each structural character outside
-//! strings, each opening quote, and the first byte of each number or literal.
+//! strings, each opening quote, and the first byte of each number or literal. A text with
+//! escapes has them checked once ([`escape::check`]); strings are only unescaped when a
+//! processor reads them ([`Cursor::string`]).
 //!
 //! **Stage 2** ([`Cursor`]) walks the tokens. The end of a string or scalar is found without
 //! scanning it: it is the last non-whitespace byte before the next token. Skipping a value walks
 //! its tokens and checks the JSON grammar on the way (member separators, literals, number
-//! syntax), so the fast lane accepts only valid JSON; it never builds what it skips.
+//! syntax), so the fast lane accepts only valid JSON; it never builds what it skips. Nothing
+//! depends on the order of an object's keys.
 //!
-//! The fast lane is deliberately narrow: a text with any backslash, control character inside a
-//! string, nesting deeper than [`MAX_DEPTH`] or any grammar error makes it give up
-//! ([`Bail`]), and the caller falls back to the exact serde_json path, which reports the
-//! problem with its location. That keeps one source of truth for error messages.
+//! The fast lane is deliberately narrow: a control character inside a string, a backslash
+//! outside one, an invalid escape or an unpaired surrogate escape, an escaped object key,
+//! nesting deeper than [`MAX_DEPTH`] or any grammar error makes it give up ([`Bail`]), and the
+//! caller falls back to the exact serde_json path, which reports the problem with its
+//! location. That keeps one source of truth for error messages.
+
+use std::borrow::Cow;
 
 use crate::split::line_len;
+
+mod escape;
+mod kernel;
+
+#[cfg(target_arch = "x86_64")]
+use kernel::{classify_avx2, classify_avx512, classify_sse42, flatten_avx512, prefix_xor_clmul};
+use kernel::{classify_portable, flatten, prefix_xor, Masks};
+pub use kernel::{Kernel, KernelError, SIMD_ENV};
 
 /// The fast lane gave up: the text is invalid or outside what the fast lane handles. The caller
 /// falls back to the complete decoder.
@@ -30,119 +46,6 @@ pub type Fast<T> = Result<T, Bail>;
 /// Deepest nesting the fast lane follows (serde_json's own limit is 128).
 pub const MAX_DEPTH: u32 = 100;
 
-/// Per-block classification: bit `i` describes byte `i` of a 64-byte block.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-struct Masks {
-    quote: u64,
-    backslash: u64,
-    structural: u64,
-    whitespace: u64,
-    control: u64,
-    /// Bytes 0x80 and above (non-ASCII).
-    high: u64,
-    /// `\n` bytes.
-    newline: u64,
-}
-
-impl Masks {
-    /// The masks with only the bits of `keep` left.
-    fn restrict(self, keep: u64) -> Masks {
-        Masks {
-            quote: self.quote & keep,
-            backslash: self.backslash & keep,
-            structural: self.structural & keep,
-            whitespace: self.whitespace & keep,
-            control: self.control & keep,
-            high: self.high & keep,
-            newline: self.newline & keep,
-        }
-    }
-}
-
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-fn classify(block: &[u8; 64]) -> Masks {
-    // SAFETY: this build targets x86_64 with SSE2 enabled (checked by the `cfg` above; SSE2 is
-    // part of the x86_64 baseline), which is all `classify_sse2` requires.
-    #[allow(unsafe_code)]
-    unsafe {
-        classify_sse2(block)
-    }
-}
-
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[target_feature(enable = "sse2")]
-fn classify_sse2(block: &[u8; 64]) -> Masks {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
-        _mm_set_epi64x,
-    };
-    #[target_feature(enable = "sse2")]
-    fn bits(v: __m128i) -> u64 {
-        u64::from(_mm_movemask_epi8(v) as u16)
-    }
-    let mut m = Masks::default();
-    for (k, lane) in block.chunks_exact(16).enumerate() {
-        let lo = i64::from_le_bytes(lane[..8].try_into().unwrap_or([0; 8]));
-        let hi = i64::from_le_bytes(lane[8..].try_into().unwrap_or([0; 8]));
-        let v = _mm_set_epi64x(hi, lo);
-        let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-        // `{` and `[` both become 0x7B with bit 5 set; `}` and `]` both become 0x7D.
-        let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-        let brackets = _mm_or_si128(
-            _mm_cmpeq_epi8(folded, _mm_set1_epi8(0x7B)),
-            _mm_cmpeq_epi8(folded, _mm_set1_epi8(0x7D)),
-        );
-        let structural = _mm_or_si128(brackets, _mm_or_si128(eq(b':'), eq(b',')));
-        let whitespace = _mm_or_si128(
-            _mm_or_si128(eq(b' '), eq(b'\t')),
-            _mm_or_si128(eq(b'\n'), eq(b'\r')),
-        );
-        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1F)), v);
-        let shift = 16 * k;
-        m.quote |= bits(eq(b'"')) << shift;
-        m.backslash |= bits(eq(b'\\')) << shift;
-        m.structural |= bits(structural) << shift;
-        m.whitespace |= bits(whitespace) << shift;
-        m.control |= bits(control) << shift;
-        m.high |= bits(v) << shift;
-        m.newline |= bits(eq(b'\n')) << shift;
-    }
-    m
-}
-
-#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-fn classify(block: &[u8; 64]) -> Masks {
-    classify_portable(block)
-}
-
-/// The classifier byte by byte: the fallback on other CPUs and the reference in tests.
-#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
-fn classify_portable(block: &[u8; 64]) -> Masks {
-    let mut m = Masks::default();
-    for (i, &b) in block.iter().enumerate() {
-        let bit = 1u64 << i;
-        match b {
-            b'"' => m.quote |= bit,
-            b'\\' => m.backslash |= bit,
-            b'{' | b'}' | b'[' | b']' | b':' | b',' => m.structural |= bit,
-            _ => {}
-        }
-        if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
-            m.whitespace |= bit;
-        }
-        if b < 0x20 {
-            m.control |= bit;
-        }
-        if b >= 0x80 {
-            m.high |= bit;
-        }
-        if b == b'\n' {
-            m.newline |= bit;
-        }
-    }
-    m
-}
-
 /// What stage 1 found besides the token positions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Scanned {
@@ -150,6 +53,8 @@ struct Scanned {
     tokens: usize,
     /// Every byte is ASCII.
     ascii: bool,
+    /// The text holds a backslash (inside a string: anything else bails).
+    escapes: bool,
 }
 
 /// How far stage 1 reads.
@@ -176,22 +81,23 @@ impl Extent {
 /// first `\n` for [`Extent::Line`]) and its verdict on that text.
 type Stage1 = (usize, Fast<Scanned>);
 
-/// Stage 1 over the blocks of `text` with the best classifier this CPU has; writes the token
-/// positions to `out`.
-fn scan_blocks(text: &[u8], out: &mut [u32], extent: Extent) -> Stage1 {
+/// Stage 1 over the blocks of `text` with `kernel`; writes the token positions to `out`.
+fn scan_blocks(kernel: Kernel, text: &[u8], out: &mut [u32], extent: Extent) -> Stage1 {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512bw")
-        && std::arch::is_x86_feature_detected!("avx512vbmi")
-        && std::arch::is_x86_feature_detected!("avx512vbmi2")
-        && std::arch::is_x86_feature_detected!("pclmulqdq")
-        && std::arch::is_x86_feature_detected!("popcnt")
-    {
-        // SAFETY: the CPU supports AVX-512BW, VBMI, VBMI2, PCLMULQDQ and POPCNT (checked just
-        // above), all that `scan_blocks_avx512` requires.
+    match kernel {
+        // SAFETY (all three): `Kernel::active` and the tests only hand out a kernel whose
+        // `supported()` check passed, which tests every feature the function enables.
         #[allow(unsafe_code)]
-        return unsafe { scan_blocks_avx512(text, out, extent) };
+        Kernel::Avx512 => return unsafe { scan_blocks_avx512(text, out, extent) },
+        #[allow(unsafe_code)]
+        Kernel::Avx2 => return unsafe { scan_blocks_avx2(text, out, extent) },
+        #[allow(unsafe_code)]
+        Kernel::Sse42 => return unsafe { scan_blocks_sse42(text, out, extent) },
+        Kernel::Portable => {}
     }
-    blocks(text, out, extent, classify, prefix_xor, flatten)
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = kernel;
+    blocks(text, out, extent, classify_portable, prefix_xor, flatten)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -205,6 +111,59 @@ fn scan_blocks_avx512(text: &[u8], out: &mut [u32], extent: Extent) -> Stage1 {
         |x| prefix_xor_clmul(x),
         |out, n, start, bits| flatten_avx512(out, n, start, bits),
     )
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,bmi1,pclmulqdq,popcnt")]
+fn scan_blocks_avx2(text: &[u8], out: &mut [u32], extent: Extent) -> Stage1 {
+    blocks(
+        text,
+        out,
+        extent,
+        |b| classify_avx2(b),
+        |x| prefix_xor_clmul(x),
+        flatten,
+    )
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse4.2,pclmulqdq,popcnt")]
+fn scan_blocks_sse42(text: &[u8], out: &mut [u32], extent: Extent) -> Stage1 {
+    blocks(
+        text,
+        out,
+        extent,
+        |b| classify_sse42(b),
+        |x| prefix_xor_clmul(x),
+        flatten,
+    )
+}
+
+/// String state carried from one block to the next.
+#[derive(Debug, Default, Clone, Copy)]
+struct Carry {
+    /// All ones while a string continues into the next block.
+    in_string: u64,
+    /// 1 when the first byte of the next block is escaped.
+    escaped: u64,
+    /// 1 when the previous block ended inside a scalar.
+    scalar: u64,
+}
+
+impl Carry {
+    /// The bytes of a block inside strings (from an opening quote, included, to its closing
+    /// quote, excluded), and the quotes that delimit strings (escaped ones removed).
+    #[inline(always)]
+    fn strings(&mut self, m: &Masks, prefix_xor: impl Fn(u64) -> u64) -> (u64, u64) {
+        let quote = if m.backslash | self.escaped == 0 {
+            m.quote
+        } else {
+            m.quote & !escape::escaped(m.backslash, &mut self.escaped)
+        };
+        let in_string = prefix_xor(quote) ^ self.in_string;
+        self.in_string = ((in_string as i64) >> 63) as u64;
+        (in_string, quote)
+    }
 }
 
 /// The stage-1 loop, generic over the block classifier (inlined into each CPU-specific
@@ -221,9 +180,8 @@ fn blocks(
     // Giving up in the block at `base`: the end of the text is still needed for a line.
     let bail = |base: usize| (extent.end(text, base), Err(Bail));
     let mut n = 0usize;
-    let mut high = 0u64;
-    let mut in_string_carry = 0u64; // all ones while a string continues into the next block
-    let mut scalar_carry = 0u64; // 1 when the previous block ended inside a scalar
+    let (mut high, mut backslashes) = (0u64, 0u64);
+    let mut carry = Carry::default();
     let mut pad = [b' '; 64];
     let mut base = 0usize;
     while base < text.len() {
@@ -246,40 +204,37 @@ fn blocks(
             m = m.restrict(keep);
         }
         high |= m.high;
-        if m.backslash != 0 {
-            return bail(base);
-        }
-        // Inside-string bits: from an opening quote (included) to its closing quote
-        // (excluded).
-        let in_string = prefix_xor(m.quote) ^ in_string_carry;
-        in_string_carry = ((in_string as i64) >> 63) as u64;
-        if m.control & in_string != 0 {
+        backslashes |= m.backslash;
+        let (in_string, quote) = carry.strings(&m, &prefix_xor);
+        if (m.control & in_string) | (m.backslash & !in_string) != 0 {
             return bail(base);
         }
         let structural = m.structural & !in_string;
-        let scalar = !(m.whitespace | m.structural | m.quote | in_string) & keep;
-        let scalar_start = scalar & !((scalar << 1) | scalar_carry);
-        scalar_carry = scalar >> 63;
-        let tokens = structural | (m.quote & in_string) | scalar_start;
+        let scalar = !(m.whitespace | m.structural | quote | in_string) & keep;
+        let scalar_start = scalar & !((scalar << 1) | carry.scalar);
+        carry.scalar = scalar >> 63;
+        let tokens = structural | (quote & in_string) | scalar_start;
         n = flatten(out, n, base as u32, tokens);
         if extent == Extent::Line && m.newline != 0 {
             let end = base + m.newline.trailing_zeros() as usize;
-            let scanned = Scanned {
-                tokens: n,
-                ascii: high == 0,
-            };
-            return (end, Ok(scanned));
+            return (end, Ok(scanned(n, high, backslashes)));
         }
         base += 64;
     }
-    if in_string_carry != 0 {
+    if carry.in_string != 0 {
         return (text.len(), Err(Bail));
     }
-    let scanned = Scanned {
-        tokens: n,
+    (text.len(), Ok(scanned(n, high, backslashes)))
+}
+
+/// Stage 1's findings from its accumulated masks.
+#[inline(always)]
+fn scanned(tokens: usize, high: u64, backslashes: u64) -> Scanned {
+    Scanned {
+        tokens,
         ascii: high == 0,
-    };
-    (text.len(), Ok(scanned))
+        escapes: backslashes != 0,
+    }
 }
 
 /// How far ahead of the block being classified stage 1 asks for the text to be fetched into
@@ -304,160 +259,6 @@ fn prefetch(text: &[u8], at: usize) {
     let _ = (text, at);
 }
 
-/// Byte classes of the AVX-512 classifier's lookup table (a byte may have several).
-const WS: u8 = 1;
-const STRUCTURAL: u8 = 2;
-const QUOTE: u8 = 4;
-const BACKSLASH: u8 = 8;
-const CONTROL: u8 = 16;
-const NEWLINE: u8 = 32;
-
-/// Class of every ASCII byte, indexed by the byte.
-const CLASSES: [u8; 128] = {
-    let mut t = [0u8; 128];
-    let mut b = 0;
-    while b < 0x20 {
-        t[b] = CONTROL;
-        b += 1;
-    }
-    t[b'\t' as usize] |= WS;
-    t[b'\n' as usize] |= WS | NEWLINE;
-    t[b'\r' as usize] |= WS;
-    t[b' ' as usize] = WS;
-    t[b'"' as usize] = QUOTE;
-    t[b'\\' as usize] = BACKSLASH;
-    t[b'{' as usize] = STRUCTURAL;
-    t[b'}' as usize] = STRUCTURAL;
-    t[b'[' as usize] = STRUCTURAL;
-    t[b']' as usize] = STRUCTURAL;
-    t[b':' as usize] = STRUCTURAL;
-    t[b',' as usize] = STRUCTURAL;
-    t
-};
-
-/// The classifier with AVX-512 VBMI: one two-register byte permutation looks up the class of
-/// all 64 bytes in [`CLASSES`] (bytes of 0x80 and above are zeroed), then one test per class.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512bw,avx512vbmi")]
-#[inline]
-fn classify_avx512(block: &[u8; 64]) -> Masks {
-    use std::arch::x86_64::{
-        _mm512_loadu_si512, _mm512_maskz_permutex2var_epi8, _mm512_movepi8_mask, _mm512_set1_epi8,
-        _mm512_test_epi8_mask,
-    };
-    // SAFETY: `block` is 64 readable bytes, exactly one unaligned 512-bit load; the table
-    // halves are 64 bytes each.
-    #[allow(unsafe_code)]
-    let (v, lo, hi) = unsafe {
-        (
-            _mm512_loadu_si512(block.as_ptr().cast()),
-            _mm512_loadu_si512(CLASSES.as_ptr().cast()),
-            _mm512_loadu_si512(CLASSES[64..].as_ptr().cast()),
-        )
-    };
-    let high = _mm512_movepi8_mask(v);
-    let classes = _mm512_maskz_permutex2var_epi8(!high, lo, v, hi);
-    let has = |class: u8| _mm512_test_epi8_mask(classes, _mm512_set1_epi8(class as i8));
-    Masks {
-        quote: has(QUOTE),
-        backslash: has(BACKSLASH),
-        structural: has(STRUCTURAL),
-        whitespace: has(WS),
-        control: has(CONTROL),
-        high,
-        newline: has(NEWLINE),
-    }
-}
-
-/// [`prefix_xor`] in one carry-less multiplication by all ones.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "pclmulqdq")]
-#[inline]
-fn prefix_xor_clmul(x: u64) -> u64 {
-    use std::arch::x86_64::{_mm_clmulepi64_si128, _mm_cvtsi128_si64, _mm_set_epi64x};
-    let product = _mm_clmulepi64_si128::<0>(_mm_set_epi64x(0, x as i64), _mm_set_epi64x(0, -1));
-    _mm_cvtsi128_si64(product) as u64
-}
-
-/// Inclusive prefix XOR: bit `i` of the result is the parity of bits `0..=i` of `x`.
-fn prefix_xor(mut x: u64) -> u64 {
-    x ^= x << 1;
-    x ^= x << 2;
-    x ^= x << 4;
-    x ^= x << 8;
-    x ^= x << 16;
-    x ^= x << 32;
-    x
-}
-
-/// Appends the positions of the set bits of `bits` (offset by `start`) at `out[n..]` and returns
-/// the new length. Writes eight positions per step whatever the count, which keeps the branch
-/// predictable: the extra writes land in scratch space (`out` has 64 free slots after `n`).
-fn flatten(out: &mut [u32], n: usize, start: u32, mut bits: u64) -> usize {
-    let count = bits.count_ones() as usize;
-    let Some(dst) = out.get_mut(n..n + 64) else {
-        return n;
-    };
-    let mut i = 0;
-    while i < count {
-        for j in 0..8 {
-            dst[(i + j) & 63] = start.wrapping_add(bits.trailing_zeros());
-            bits &= bits.wrapping_sub(1);
-        }
-        i += 8;
-    }
-    n + count
-}
-
-/// [`flatten`] with AVX-512 VBMI2: compresses the bit positions into bytes with one
-/// `vpcompressb`, then widens them to `u32` sixteen at a time.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512bw,avx512vbmi2,popcnt")]
-#[inline]
-fn flatten_avx512(out: &mut [u32], n: usize, start: u32, bits: u64) -> usize {
-    use std::arch::x86_64::{
-        __m128i, _mm512_add_epi32, _mm512_castsi512_si128, _mm512_cvtepu8_epi32,
-        _mm512_extracti32x4_epi32, _mm512_maskz_compress_epi8, _mm512_set1_epi32, _mm512_set_epi64,
-        _mm512_storeu_si512,
-    };
-    let count = bits.count_ones() as usize;
-    let Some(dst) = out.get_mut(n..n + 64) else {
-        return n;
-    };
-    // Byte i of `positions` is i.
-    let positions = _mm512_set_epi64(
-        0x3f3e_3d3c_3b3a_3938,
-        0x3736_3534_3332_3130,
-        0x2f2e_2d2c_2b2a_2928,
-        0x2726_2524_2322_2120,
-        0x1f1e_1d1c_1b1a_1918,
-        0x1716_1514_1312_1110,
-        0x0f0e_0d0c_0b0a_0908,
-        0x0706_0504_0302_0100,
-    );
-    let packed = _mm512_maskz_compress_epi8(bits, positions);
-    let base = _mm512_set1_epi32(start as i32);
-    let mut store = |k: usize, lane: __m128i| {
-        let wide = _mm512_add_epi32(_mm512_cvtepu8_epi32(lane), base);
-        // SAFETY: `dst` is 64 `u32`s long and `k < 4`: slots 16k..16k+16 are in bounds.
-        #[allow(unsafe_code)]
-        unsafe {
-            _mm512_storeu_si512(dst[16 * k..16 * k + 16].as_mut_ptr().cast(), wide)
-        };
-    };
-    store(0, _mm512_castsi512_si128(packed));
-    if count > 16 {
-        store(1, _mm512_extracti32x4_epi32::<1>(packed));
-        if count > 32 {
-            store(2, _mm512_extracti32x4_epi32::<2>(packed));
-            if count > 48 {
-                store(3, _mm512_extracti32x4_epi32::<3>(packed));
-            }
-        }
-    }
-    n + count
-}
-
 /// `text` as a string; `ascii` is stage 1's finding that it holds no byte of 0x80 or above.
 fn as_str(text: &[u8], ascii: bool) -> Fast<&str> {
     if ascii {
@@ -474,11 +275,15 @@ fn is_ws(b: u8) -> bool {
 }
 
 /// The token positions of one JSON text. Reuse one per worker: [`Index::build`] clears it.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct Index {
     /// Token positions in `tokens[..len]`; the rest is scratch space.
     tokens: Vec<u32>,
     len: usize,
+    /// The indexed text holds escapes (checked).
+    escapes: bool,
+    /// The stage-1 kernel (one the CPU supports).
+    kernel: Kernel,
     /// The line [`Index::scan_line`] indexed, until [`Index::line_str`] takes it.
     line: Option<ScannedLine>,
 }
@@ -496,14 +301,41 @@ struct ScannedLine {
 /// instead of by the bytes left in the chunk.
 pub const SCAN_LINE_WINDOW: usize = 1 << 20;
 
+impl Default for Index {
+    fn default() -> Index {
+        Index {
+            tokens: Vec::new(),
+            len: 0,
+            escapes: false,
+            kernel: Kernel::active(),
+            line: None,
+        }
+    }
+}
+
 impl Index {
-    /// An empty index.
+    /// An empty index using the process's kernel ([`Kernel::active`]).
     pub fn new() -> Index {
         Index::default()
     }
 
-    /// Indexes `text`. Fails on a backslash anywhere, a control character inside a string, an
-    /// unterminated string, or a text of 4 GiB or more.
+    /// An empty index using `kernel`, or `None` when this CPU cannot run it (to compare
+    /// kernels in tests and benches).
+    pub fn with_kernel(kernel: Kernel) -> Option<Index> {
+        kernel.supported().then(|| Index {
+            kernel,
+            ..Index::default()
+        })
+    }
+
+    /// The stage-1 kernel this index uses.
+    pub fn kernel(&self) -> Kernel {
+        self.kernel
+    }
+
+    /// Indexes `text`. Fails on a control character inside a string, a backslash outside one,
+    /// an invalid escape or unpaired surrogate escape, an unterminated string, or a text of 4 GiB
+    /// or more.
     pub fn build(&mut self, text: &[u8]) -> Fast<()> {
         self.scan(text).map(|_| ())
     }
@@ -566,9 +398,14 @@ impl Index {
         if self.tokens.len() < room {
             self.tokens.resize(room, 0);
         }
-        let (end, scanned) = scan_blocks(text, &mut self.tokens, extent);
+        let (end, mut scanned) = scan_blocks(self.kernel, text, &mut self.tokens, extent);
         if let Ok(s) = scanned {
-            self.len = s.tokens;
+            if s.escapes && !escape::check(&text[..end]) {
+                scanned = Err(Bail);
+            } else {
+                self.len = s.tokens;
+                self.escapes = s.escapes;
+            }
         }
         (end, scanned)
     }
@@ -587,6 +424,7 @@ impl Index {
             tokens: self.tokens(),
             i: 0,
             depth: 0,
+            escapes: self.escapes,
         }
     }
 }
@@ -599,6 +437,8 @@ pub struct Cursor<'a, 't> {
     tokens: &'t [u32],
     i: usize,
     depth: u32,
+    /// The text holds escapes: strings and keys must be looked at for backslashes.
+    escapes: bool,
 }
 
 impl<'a> Cursor<'a, '_> {
@@ -632,8 +472,9 @@ impl<'a> Cursor<'a, '_> {
         self.i == self.tokens.len()
     }
 
-    /// Consumes a string and returns its content (it has no escapes: the index refuses them).
-    pub fn string(&mut self) -> Fast<&'a str> {
+    /// Consumes a string and returns its content: borrowed from the text, or unescaped when it
+    /// holds escapes (only the strings read are unescaped).
+    pub fn string(&mut self) -> Fast<Cow<'a, str>> {
         let start = self.pos()?;
         if self.bytes[start] != b'"' {
             return Err(Bail);
@@ -643,7 +484,11 @@ impl<'a> Cursor<'a, '_> {
             return Err(Bail);
         }
         self.i += 1;
-        self.text.get(start + 1..end - 1).ok_or(Bail)
+        let content = self.text.get(start + 1..end - 1).ok_or(Bail)?;
+        if self.escapes && memchr::memchr(b'\\', content.as_bytes()).is_some() {
+            return escape::unescape(&self.text[start..end]);
+        }
+        Ok(Cow::Borrowed(content))
     }
 
     /// Consumes a number or literal and returns its text after checking its syntax.
@@ -707,7 +552,12 @@ impl<'a> Cursor<'a, '_> {
         }
         self.i += 2;
         // `end - 1` is the closing quote: the index ends every string before the next token.
-        Ok(&self.bytes[start + 1..end - 1])
+        let key = &self.bytes[start + 1..end - 1];
+        // An escaped key is left to serde_json (it would not match the projected names).
+        if self.escapes && memchr::memchr(b'\\', key).is_some() {
+            return Err(Bail);
+        }
+        Ok(key)
     }
 
     /// Consumes an object, calling `member` with each key; `member` must consume the value.
@@ -741,7 +591,7 @@ impl<'a> Cursor<'a, '_> {
     pub fn skip(&mut self) -> Fast<()> {
         match self.peek()? {
             // The index only keeps strings that close before the next token and hold no
-            // control character or backslash: nothing is left to check.
+            // control character or invalid escape: nothing is left to check.
             b'"' => {
                 self.i += 1;
                 Ok(())
@@ -1006,6 +856,14 @@ mod tests {
             r#"{"a":[:]}"#,
             r#"{"a":"b":"c"}"#,
             r#"{"a":1 2}"#,
+            r#"{"a":"x\"y","b\"c":"\\","d":"\/\b\f\n\r\t"}"#,
+            r#"{"a":"\u00e9\u2019\u003c\uD83D\uDE00"}"#,
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u12"}"#,
+            r#"{"a":"\u12G4"}"#,
+            r#"{"a":"\"}"#,
+            r#"{"a":"x"\}"#,
+            r#"{"a":"\\\"}"#,
         ];
         for case in cases {
             let serde = serde_json::from_str::<serde::de::IgnoredAny>(case).is_ok();
@@ -1031,20 +889,68 @@ mod tests {
 
     #[test]
     fn refuses_what_it_does_not_handle() {
-        assert!(!accepts(r#"{"a":"x\"y"}"#), "escapes go to the slow path");
+        assert!(accepts(r#"{"a":"x\"y"}"#), "escapes stay on the fast lane");
+        assert!(
+            !accepts(r#"{"a":"x\qy"}"#),
+            "an invalid escape goes to the slow path"
+        );
+        assert!(!accepts(r#"{"a":1\}"#), "a backslash outside a string");
         let deep = format!("{}{}", "[".repeat(101), "]".repeat(101));
         assert!(!accepts(&deep));
         let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert!(accepts(&ok));
     }
 
+    /// The classifier, prefix XOR and flattener of `kernel` (the CPU must support it).
+    #[allow(unsafe_code)]
+    fn kernel_parts_agree(kernel: Kernel, block: &[u8; 64], seed: u64) {
+        assert!(kernel.supported());
+        let want = classify_portable(block);
+        let mut a = vec![0u32; 128];
+        let mut b = vec![0u32; 128];
+        let n = flatten(&mut a, 3, 640, seed);
+        // SAFETY: the CPU supports the kernel (asserted above), which tests every feature
+        // these functions enable.
+        #[cfg(target_arch = "x86_64")]
+        unsafe {
+            let (got, x, m) = match kernel {
+                Kernel::Avx512 => (
+                    classify_avx512(block),
+                    prefix_xor_clmul(seed),
+                    flatten_avx512(&mut b, 3, 640, seed),
+                ),
+                Kernel::Avx2 => (
+                    classify_avx2(block),
+                    prefix_xor_clmul(seed),
+                    flatten(&mut b, 3, 640, seed),
+                ),
+                Kernel::Sse42 => (
+                    classify_sse42(block),
+                    prefix_xor_clmul(seed),
+                    flatten(&mut b, 3, 640, seed),
+                ),
+                Kernel::Portable => (
+                    classify_portable(block),
+                    prefix_xor(seed),
+                    flatten(&mut b, 3, 640, seed),
+                ),
+            };
+            assert_eq!(got, want, "{kernel:?}");
+            assert_eq!(x, prefix_xor(seed), "{kernel:?}");
+            assert_eq!(m, n, "{kernel:?}");
+            assert_eq!(a[3..n], b[3..n], "{kernel:?}");
+        }
+    }
+
     #[test]
-    fn every_classifier_and_flattener_agrees() {
+    fn every_kernel_classifies_and_flattens_like_the_portable_one() {
         // Blocks mixing every byte class, shifted through all positions.
         // High bytes include the ones whose low 7 bits are a quote, a backslash, a bracket or a
         // newline: the table lookup must not see them as such.
         let alphabet = b"{}[]:,\" \t\n\r\\\x01\x1f\x7f\xc3az09-.\x80\xa2\xdc\xfb\x8a\xff";
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let kernels = Kernel::available();
+        assert!(kernels.len() >= 2 || !cfg!(target_arch = "x86_64"));
         for _ in 0..2000 {
             let mut block = [0u8; 64];
             for b in &mut block {
@@ -1053,43 +959,55 @@ mod tests {
                 seed ^= seed << 17;
                 *b = alphabet[(seed % alphabet.len() as u64) as usize];
             }
-            let want = classify_portable(&block);
-            assert_eq!(classify(&block), want);
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx512bw")
-                && std::arch::is_x86_feature_detected!("avx512vbmi")
-                && std::arch::is_x86_feature_detected!("avx512vbmi2")
-                && std::arch::is_x86_feature_detected!("pclmulqdq")
-                && std::arch::is_x86_feature_detected!("popcnt")
-            {
-                #[allow(unsafe_code)]
-                // SAFETY: the CPU has AVX-512BW, VBMI, VBMI2, PCLMULQDQ and POPCNT (checked
-                // above).
-                unsafe {
-                    assert_eq!(classify_avx512(&block), want);
-                    assert_eq!(prefix_xor_clmul(seed), prefix_xor(seed));
-                    let mut a = vec![0u32; 128];
-                    let mut b = vec![0u32; 128];
-                    let n = flatten(&mut a, 3, 640, seed);
-                    assert_eq!(flatten_avx512(&mut b, 3, 640, seed), n);
-                    assert_eq!(a[3..n], b[3..n]);
+            for &k in &kernels {
+                kernel_parts_agree(k, &block, seed);
+            }
+        }
+    }
+
+    /// Stage 1 of `text` with every kernel this CPU has: the same verdict and tokens as the
+    /// portable kernel, for the whole text and as a line.
+    fn kernels_agree_on(text: &[u8]) {
+        for extent in [Extent::Text, Extent::Line] {
+            let mut want = vec![0u32; text.len() + 64];
+            let (end, verdict) = scan_blocks(Kernel::Portable, text, &mut want, extent);
+            for k in Kernel::available() {
+                let mut got = vec![0u32; text.len() + 64];
+                let (e, v) = scan_blocks(k, text, &mut got, extent);
+                let show = String::from_utf8_lossy(text);
+                assert_eq!((e, v), (end, verdict), "{k:?} {extent:?} {show}");
+                if let Ok(s) = v {
+                    assert_eq!(got[..s.tokens], want[..s.tokens], "{k:?} {show}");
                 }
             }
         }
-        // The generic loop with the baseline classifier gives the same tokens as the best one.
-        let text = br#"{"k":[1,true,"x y",{"z":null}],"long":"0123456789012345678901234567890123456789012345678901234567890123456789"}"#;
-        let mut best = vec![0u32; text.len() + 64];
-        let mut base = vec![0u32; text.len() + 64];
-        let scanned = scan_blocks(text, &mut best, Extent::Text).1.unwrap();
-        assert_eq!(
-            blocks(text, &mut base, Extent::Text, classify, prefix_xor, flatten)
-                .1
-                .unwrap(),
-            scanned
-        );
-        let n = scanned.tokens;
-        assert!(scanned.ascii);
-        assert_eq!(best[..n], base[..n]);
+    }
+
+    #[test]
+    fn every_kernel_indexes_texts_like_the_portable_one() {
+        let long = "0123456789".repeat(13);
+        let mut texts = vec![
+            format!(r#"{{"k":[1,true,"x y",{{"z":null}}],"long":"{long}"}}"#),
+            r#"{"a":"x\"y","b":"\\","c":"\\\"","d":"\u00e9\/\n"}"#.to_string(),
+            "{\"a\":\"tab\there\"}\n{\"b\":1}".to_string(),
+            "{\"a\":\"é日本\",\"b\":[]}\n".to_string(),
+            r#"{"a":"unterminated\"}"#.to_string(),
+            r#"{"a":1}\ {"b":2}"#.to_string(),
+        ];
+        // Escapes and backslash runs at every offset, across block boundaries.
+        for pad in 0..70 {
+            let run = "\\".repeat(1 + pad % 5);
+            texts.push(format!(
+                r#"{{"{}":"{}{}\"x","n":{},"s":"\u2019 \u003c"}}"#,
+                "k".repeat(pad),
+                "v".repeat(130 - pad),
+                run,
+                pad
+            ));
+        }
+        for t in &texts {
+            kernels_agree_on(t.as_bytes());
+        }
     }
 
     #[test]

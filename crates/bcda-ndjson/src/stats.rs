@@ -718,6 +718,9 @@ pub struct Totals {
 pub struct StatsReport {
     /// Always `bcda-stats/1`.
     pub schema: String,
+    /// The stage-1 SIMD kernel of the fast lane (`avx512`, `avx2`, `sse42` or `portable`;
+    /// see [`crate::scan::Kernel`]).
+    pub simd_kernel: String,
     /// Totals.
     pub totals: Totals,
     /// Per file.
@@ -1074,6 +1077,7 @@ impl Stats {
             .collect();
         StatsReport {
             schema: "bcda-stats/1".into(),
+            simd_kernel: crate::scan::Kernel::active().name().into(),
             totals,
             files,
             claim_types,

@@ -7,7 +7,6 @@
 //! given twice, an amount that is not an exact decimal) makes it give up, and the caller runs
 //! the serde_json decoder, which accepts the line or reports its problem with a location.
 
-use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use super::{
@@ -27,7 +26,7 @@ fn once(seen: &mut u32, bit: u32) -> Fast<()> {
 }
 
 fn string<'a>(c: &mut Cursor<'a, '_>) -> Fast<Str<'a>> {
-    c.string().map(|s| Str(Cow::Borrowed(s)))
+    c.string().map(Str)
 }
 
 fn coding<'a>(c: &mut Cursor<'a, '_>) -> Fast<Coding<'a>> {
@@ -528,17 +527,32 @@ fn coverage<'a>(c: &mut Cursor<'a, '_>) -> Fast<Coverage<'a>> {
     Ok(out)
 }
 
-/// Decodes one line of an ExplanationOfBenefit, Patient or Coverage (named by its first key,
-/// and equal to `expected` when a file type is known) through the fast lane; `None` means
-/// "use the serde_json decoder". `prepared`: `index` holds [`Index::scan_line`]'s work on
-/// this line.
+/// The resource type a line most likely has, without parsing it: the first key's value
+/// (BFD's order), else the file's type, else the value of the last `"resourceType"` key in the
+/// line (BCDA sorts keys alphabetically: the top-level one comes after `contained` resources).
+/// Only a guess: the decoded `resourceType` is checked against it.
+fn guess_resource_type<'a>(line: &'a [u8], expected: Option<&'a str>) -> Option<&'a str> {
+    if let Some(rt) = super::peek_resource_type(line) {
+        return Some(rt);
+    }
+    if expected.is_some() {
+        return expected;
+    }
+    let key = memchr::memmem::rfind(line, b"\"resourceType\"")?;
+    super::peek_resource_type_at(line, key)
+}
+
+/// Decodes one line of an ExplanationOfBenefit, Patient or Coverage (whichever
+/// [`guess_resource_type`] says, and equal to `expected` when a file type is known) through
+/// the fast lane; `None` means "use the serde_json decoder". Key order does not matter.
+/// `prepared`: `index` holds [`Index::scan_line`]'s work on this line.
 pub(super) fn decode<'a>(
     line: &'a [u8],
     expected: Option<&str>,
     index: &mut Index,
     prepared: bool,
 ) -> Option<Resource<'a>> {
-    let rt = super::peek_resource_type(line)?;
+    let rt = guess_resource_type(line, expected)?;
     if expected.is_some_and(|e| e != rt) {
         return None;
     }
@@ -549,10 +563,21 @@ pub(super) fn decode<'a>(
     }
     .ok()?;
     let mut c = index.cursor(text);
-    let res = match rt.as_bytes() {
-        b"ExplanationOfBenefit" => Resource::Eob(Box::new(eob(&mut c).ok()?)),
-        b"Patient" => Resource::Patient(patient(&mut c).ok()?),
-        b"Coverage" => Resource::Coverage(coverage(&mut c).ok()?),
+    // The decoded resourceType must be the guess; anything else is left to serde_json.
+    let is = |t: &Option<Str<'_>>| t.as_deref() == Some(rt);
+    let res = match rt {
+        "ExplanationOfBenefit" => {
+            let e = eob(&mut c).ok()?;
+            is(&e.resource_type).then(|| Resource::Eob(Box::new(e)))?
+        }
+        "Patient" => {
+            let p = patient(&mut c).ok()?;
+            is(&p.resource_type).then_some(Resource::Patient(p))?
+        }
+        "Coverage" => {
+            let v = coverage(&mut c).ok()?;
+            is(&v.resource_type).then_some(Resource::Coverage(v))?
+        }
         _ => return None,
     };
     if !c.at_end() {
@@ -563,7 +588,7 @@ pub(super) fn decode<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{peek_resource_type, Coverage, Eob, Patient, Resource};
+    use super::super::{Coverage, Eob, Other, Patient, Resource};
     use super::decode;
     use crate::scan::Index;
     use bcda_synth::{sandbox_catalogue, FhirVersion, Generator, ResourceKind};
@@ -572,7 +597,8 @@ mod tests {
     /// What the serde_json decoders make of a line (the reference).
     fn reference(line: &[u8]) -> Option<String> {
         let text = std::str::from_utf8(line).ok()?;
-        let r = match peek_resource_type(line)? {
+        let other: Other<'_> = serde_json::from_str(text).ok()?;
+        let r = match other.resource_type?.as_ref() {
             "ExplanationOfBenefit" => {
                 let v: Eob<'_> = serde_json::from_str(text).ok()?;
                 (v.resource_type.as_deref() == Some("ExplanationOfBenefit"))
@@ -681,8 +707,12 @@ mod tests {
             &br#"{"resourceType":"ExplanationOfBenefit","id":"1","id":"2"}"#[..],
             // null in a projected field
             br#"{"resourceType":"ExplanationOfBenefit","payment":null}"#,
-            // an escape
-            br#"{"resourceType":"ExplanationOfBenefit","id":"a\"b"}"#,
+            // an escaped key, an invalid escape, a lone surrogate
+            br#"{"resourceType":"ExplanationOfBenefit","\u0069d":"1"}"#,
+            br#"{"resourceType":"ExplanationOfBenefit","id":"a\qb"}"#,
+            br#"{"resourceType":"ExplanationOfBenefit","id":"\ud800"}"#,
+            // a resourceType that is not the guess (first key, else the file's type)
+            br#"{"resourceType":"Patient","resourceType":"Coverage"}"#,
             // a wrong JSON type
             br#"{"resourceType":"ExplanationOfBenefit","total":{}}"#,
             // an amount that is not a number
@@ -694,6 +724,42 @@ mod tests {
         }
         // A file of Patients does not take an EOB line.
         assert!(decode(eob, Some("Patient"), &mut Index::new(), false).is_none());
+        let sorted = br#"{"id":"1","payment":{"amount":{"value":1.5}},"resourceType":"Patient"}"#;
+        assert!(decode(
+            sorted,
+            Some("ExplanationOfBenefit"),
+            &mut Index::new(),
+            false
+        )
+        .is_none());
+    }
+
+    #[test]
+    fn every_synthetic_line_sorted_and_escaped_takes_the_fast_lane() {
+        for line in synthetic_lines() {
+            // Sorted keys at every level (serde_json's map), every `/` escaped, non-ASCII.
+            let mut v: serde_json::Value = serde_json::from_slice(&line).unwrap();
+            if let Some(id) = v.get_mut("id") {
+                *id = serde_json::Value::String(format!("{}’–\"", id.as_str().unwrap()));
+            }
+            let text = serde_json::to_string(&v).unwrap().replace('/', "\\/");
+            let want = reference(text.as_bytes());
+            assert!(want.is_some(), "serde_json refused {text}");
+            assert_eq!(fast(text.as_bytes()), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn escapes_and_sorted_keys_stay_on_the_fast_lane() {
+        for line in [
+            r#"{"resourceType":"ExplanationOfBenefit","id":"a\"b\\c\/d\b\f\n\r\t","type":{"coding":[{"system":"https://bluebutton.cms.gov/resources/codesystem/eob-type","code":"CARRIER","display":"\u2019 \u2013 \u003c\u003e\u0026 \uD83D\uDE00 ’ –"}]}}"#.as_bytes(),
+            br#"{"billablePeriod":{"end":"2020-01-31","start":"2020-01-01"},"contained":[{"id":"o","resourceType":"Organization"}],"id":"e\u00e9","payment":{"amount":{"value":50}},"resourceType":"ExplanationOfBenefit","type":{"coding":[{"code":"PDE","system":"https://bluebutton.cms.gov/resources/codesystem/eob-type"}]}}"#,
+            br#"{"birthDate":"1950-01-01","gender":"female","id":"p\u0031","resourceType":"Patient"}"#,
+        ] {
+            let want = reference(line);
+            assert!(want.is_some(), "serde_json refused {}", String::from_utf8_lossy(line));
+            assert_eq!(fast(line), want, "{}", String::from_utf8_lossy(line));
+        }
     }
 
     /// Bytes that matter to JSON, for mutations.

@@ -702,26 +702,32 @@ impl Resource<'_> {
 /// Reads `resourceType` when it is the first key of the object (as BFD and most FHIR
 /// serialisers write it), without parsing the rest. `None` when it is not first.
 pub fn peek_resource_type(bytes: &[u8]) -> Option<&str> {
-    fn ws(b: &[u8], mut i: usize) -> usize {
-        while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
-            i += 1;
-        }
-        i
-    }
-    let mut i = ws(bytes, 0);
+    let i = skip_ws(bytes, 0);
     if bytes.get(i) != Some(&b'{') {
         return None;
     }
-    i = ws(bytes, i + 1);
+    peek_resource_type_at(bytes, skip_ws(bytes, i + 1))
+}
+
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | b'\r') {
+        i += 1;
+    }
+    i
+}
+
+/// The string value of the `"resourceType"` key that starts at `bytes[i]` (`None` when there is
+/// no such key there, or its value is not a plain string).
+pub(crate) fn peek_resource_type_at(bytes: &[u8], i: usize) -> Option<&str> {
     let key = b"\"resourceType\"";
     if !bytes.get(i..)?.starts_with(key) {
         return None;
     }
-    i = ws(bytes, i + key.len());
+    let mut i = skip_ws(bytes, i + key.len());
     if bytes.get(i) != Some(&b':') {
         return None;
     }
-    i = ws(bytes, i + 1);
+    i = skip_ws(bytes, i + 1);
     if bytes.get(i) != Some(&b'"') {
         return None;
     }
