@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use bcda_ndjson::project::Projected;
+use bcda_ndjson::scan::{Index, Kernel};
 use bcda_ndjson::typed::Typed;
 use bcda_ndjson::{
     Config, Engine, FileTotals, Fold, Inputs, IssueKind, LineCtx, LineProcessor, LineRef,
@@ -201,6 +202,7 @@ pub fn ndjson_engine(data: &[u8]) {
     let (mapped, streaming) = engines();
     let expected_lines = memchr_count(body) + u64::from(body.last().is_some_and(|&b| b != b'\n'));
 
+    kernels_agree(body);
     let plain = write("engine.ndjson", body);
     let whole = run(&mapped[mapped.len() - 1], &plain);
     assert_eq!(whole.totals.lines, expected_lines, "line count");
@@ -276,5 +278,32 @@ pub fn ndjson_gzip(data: &[u8]) {
             from_plain,
             "decoded gzip differs from the same bytes plain"
         );
+    }
+}
+
+/// Stage 1 of every kernel this CPU runs gives the portable kernel's verdict and tokens, on the
+/// whole input and line by line.
+fn kernels_agree(body: &[u8]) {
+    let Some(mut portable) = Index::with_kernel(Kernel::Portable) else {
+        return;
+    };
+    for kernel in Kernel::available() {
+        let mut index = Index::with_kernel(kernel).expect("an available kernel");
+        let got = index.build(body).map(|()| index.tokens().to_vec());
+        let want = portable.build(body).map(|()| portable.tokens().to_vec());
+        assert_eq!(got, want, "{kernel:?} indexes the input differently");
+        let mut at = 0;
+        while at < body.len() {
+            let (len, want_len) = (
+                index.scan_line(&body[at..]),
+                portable.scan_line(&body[at..]),
+            );
+            assert_eq!(len, want_len, "{kernel:?} splits lines differently");
+            let line = &body[at..at + len];
+            let got = index.line_str(line).map(|_| index.tokens().to_vec());
+            let want = portable.line_str(line).map(|_| portable.tokens().to_vec());
+            assert_eq!(got, want, "{kernel:?} indexes a line differently");
+            at += len + 1;
+        }
     }
 }
