@@ -1,6 +1,9 @@
 //! Criterion benches per stage of the NDJSON engine, on 1 and 2 threads, over a generated v2
 //! (R4, CARIN Blue Button) ExplanationOfBenefit corpus of all eight claim types:
 //!
+//! - `stage1`: the structural index of every line (stage 1 + its line splitting) with each
+//!   stage-1 kernel this CPU runs (`BCDA_SIMD` does not apply here: every kernel is measured;
+//!   all must find the same number of tokens);
 //! - `split`: memory-read baseline (sum the mapped bytes) and line-aligned splitting + line
 //!   iteration;
 //! - `parse`: serde_json `IgnoredAny` (syntax check), the projection backends (serde_json exact
@@ -8,7 +11,8 @@
 //!   through the engine (no validation);
 //! - `validate`: the typed full path (typed parse + core validation) through the engine, and
 //!   typed + CARIN Blue Button validation on a smaller prefix of the corpus;
-//! - `aggregate`: a full [`Stats`] run (projected path, cross-file checks on).
+//! - `aggregate`: a full [`Stats`] run (projected path, cross-file checks on) with the kernel
+//!   `BCDA_SIMD` selects (printed).
 //!
 //! The corpus comes from `bcda-synth` (sandbox ACO A9993, reference instant
 //! 2026-01-01T00:00:00Z, beneficiaries in attribution order until the size is reached), so it is
@@ -24,6 +28,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use bcda_ndjson::scan::{Index, Kernel};
 use bcda_ndjson::split::{line_aligned_chunks, Lines, Mapped};
 use bcda_ndjson::stats::Stats;
 use bcda_ndjson::typed::{Typed, ValidationSummary};
@@ -316,7 +321,44 @@ fn validate(c: &mut Criterion, k: &Corpus) {
     g.finish();
 }
 
+/// Tokens of every line of `data`, indexed with `index` (a line stage 1 refuses counts none).
+fn index_lines(index: &mut Index, data: &[u8]) -> u64 {
+    let (mut at, mut tokens) = (0, 0);
+    while at < data.len() {
+        let len = index.scan_line(&data[at..]);
+        if index.line_str(&data[at..at + len]).is_ok() {
+            tokens += index.tokens().len() as u64;
+        }
+        at += len + 1;
+    }
+    tokens
+}
+
+fn stage1(c: &mut Criterion, k: &Corpus) {
+    let data = k.map.bytes();
+    let mut g = config(c, "stage1", data.len() as u64);
+    let mut want = None;
+    for kernel in Kernel::available() {
+        let mut index = Index::with_kernel(kernel).expect("available");
+        let tokens = index_lines(&mut index, data);
+        assert_eq!(
+            *want.get_or_insert(tokens),
+            tokens,
+            "{kernel:?} finds other tokens"
+        );
+        g.bench_function(format!("index-lines-{}/1t", kernel.name()), |b| {
+            b.iter(|| index_lines(&mut index, data))
+        });
+    }
+    g.finish();
+}
+
 fn aggregate(c: &mut Criterion, k: &Corpus) {
+    eprintln!(
+        "aggregate: stage-1 kernel {} (available: {:?})",
+        Kernel::active().name(),
+        Kernel::available()
+    );
     let mut g = config(c, "aggregate", k.map.bytes().len() as u64);
     for threads in [1usize, 2] {
         let e = engine(threads);
@@ -333,6 +375,7 @@ fn aggregate(c: &mut Criterion, k: &Corpus) {
 
 fn benches(c: &mut Criterion) {
     let k = Corpus::new();
+    stage1(c, &k);
     split(c, &k);
     parse(c, &k);
     validate(c, &k);
