@@ -14,8 +14,11 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 MB=${BCDA_BENCH_MB:-1024}
 BASE=$CARGO_TARGET_DIR/bcda-bench-synth-eob-$MB
-(cd "$ROOT" && cargo build --release -q -p bcda-cli -p bcda-synth --example eob_corpus \
-  && cargo build --release -q -p bcda-ndjson --example typed)
+# BCDA_BIN / TYPED_BIN: prebuilt binaries (then nothing is built).
+if [ -z "${BCDA_BIN:-}" ] || [ -z "${TYPED_BIN:-}" ]; then
+  (cd "$ROOT" && cargo build --release -q -p bcda-cli -p bcda-synth --example eob_corpus \
+    && cargo build --release -q -p bcda-ndjson --example typed)
+fi
 if [ ! -f "$BASE.ndjson" ]; then
   GEN_DIR=$(mktemp -d "$CARGO_TARGET_DIR/bcda-corpus.XXXXXX")
   "$CARGO_TARGET_DIR/release/examples/eob_corpus" "$GEN_DIR" "$MB"
@@ -25,10 +28,11 @@ fi
 for style in bcda uescape; do
   [ -f "$BASE-$style.ndjson" ] || python3 "$ROOT/benches/realtext.py" "$style" "$BASE.ndjson" "$BASE-$style.ndjson"
 done
-export BCDA_BIN=$CARGO_TARGET_DIR/release/bcda TYPED_BIN=$CARGO_TARGET_DIR/release/examples/typed
+export BCDA_BIN=${BCDA_BIN:-$CARGO_TARGET_DIR/release/bcda}
+export TYPED_BIN=${TYPED_BIN:-$CARGO_TARGET_DIR/release/examples/typed}
 export THREADS=${THREADS:-1 2} RUNS=${RUNS:-5} KERNELS=${KERNELS:-}
 python3 - "$BASE.ndjson" "$BASE-bcda.ndjson" "$BASE-uescape.ndjson" <<'PY'
-import json, os, statistics, subprocess, sys, time
+import json, os, resource, statistics, subprocess, sys, time
 
 bcda, typed = os.environ["BCDA_BIN"], os.environ["TYPED_BIN"]
 threads = [int(t) for t in os.environ["THREADS"].split()]
@@ -42,13 +46,19 @@ def run(cmd, kernel=None):
         sys.exit(f"FAILED: {' '.join(cmd)} exited {p.returncode}: {p.stderr.decode()[-400:]}")
     return p.stdout
 
+def cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
 def timed(cmd, kernel=None):
-    times = []
+    """Wall-time median, min, max and the CPU-time median (all threads) of `runs` runs."""
+    times, cpus = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        c0, t0 = cpu(), time.perf_counter()
         run(cmd, kernel)
         times.append(time.perf_counter() - t0)
-    return statistics.median(times), min(times), max(times)
+        cpus.append(cpu() - c0)
+    return statistics.median(times), min(times), max(times), statistics.median(cpus)
 
 def answer(r):
     return [r["claim_types"], r["months"], r["beneficiaries"], r["top"], r["totals"]["records"]]
@@ -73,15 +83,17 @@ for t in threads:
     rows = [(f"bcda stats {k}", [bcda, "stats", "--threads", str(t), "--format", "json",
                                  "--quiet"], k) for k in kernels]
     rows.append(("typed + core", [typed, "--threads", str(t)], None))
-    print(f"-- {t} thread(s): MB/s median [spread] per corpus; ratio to the ASCII corpus")
-    print(f"{'':<22}" + "".join(f"{os.path.basename(p)[-24:]:>36}" for p in paths))
+    print(f"-- {t} thread(s): wall MB/s median [spread], CPU MB/s (per CPU-second, median) per "
+          "corpus; ratio to the ASCII corpus (wall, CPU)")
+    print(f"{'':<22}" + "".join(f"{os.path.basename(p)[-24:]:>50}" for p in paths))
     for label, cmd, k in rows:
         cells, base = [], None
         for p in paths:
             mb = os.path.getsize(p) / 1e6
-            med, lo, hi = timed(cmd + [p], k)
-            speed = mb / med
-            base = base or speed
-            cells.append(f"{speed:7.0f} [{mb / hi:5.0f}-{mb / lo:5.0f}] {speed / base:5.2f}x")
-        print(f"{label:<22}" + "".join(f"{c:>36}" for c in cells))
+            med, lo, hi, c = timed(cmd + [p], k)
+            speed, cpu_speed = mb / med, mb / c
+            base = base or (speed, cpu_speed)
+            cells.append(f"{speed:5.0f} [{mb / hi:5.0f}-{mb / lo:5.0f}] CPU {cpu_speed:5.0f} "
+                         f"{speed / base[0]:4.2f}x {cpu_speed / base[1]:4.2f}x")
+        print(f"{label:<22}" + "".join(f"{c:>50}" for c in cells))
 PY

@@ -24,7 +24,7 @@ CODING = "STRUCT(system VARCHAR, code VARCHAR)[]"
 CONCEPT = f"STRUCT(coding {CODING})"
 MONEY = "STRUCT(value DECIMAL(18,2))"
 MINIMAL = f"""
-SELECT coalesce(lower(list_filter(type.coding, c -> c.system = '{EOB_TYPE}')[1].code), 'other'),
+SELECT coalesce(lower(list_filter(type.coding, lambda c: c.system = '{EOB_TYPE}')[1].code), 'other'),
        count(*), sum(payment.amount.value)
 FROM read_ndjson(?, columns = {{'type': '{CONCEPT}', 'payment': 'STRUCT(amount {MONEY})'}})
 GROUP BY 1"""
@@ -32,7 +32,7 @@ IDENT = "STRUCT(identifier STRUCT(system VARCHAR, value VARCHAR))"
 SAME_WORK_LOAD = f"""
 CREATE OR REPLACE TEMP TABLE e AS SELECT
   id,
-  coalesce(lower(list_filter(type.coding, c -> c.system = '{EOB_TYPE}')[1].code), 'other') AS ct,
+  coalesce(lower(list_filter(type.coding, lambda c: c.system = '{EOB_TYPE}')[1].code), 'other') AS ct,
   coalesce(payment.amount.value, 0) AS paid,
   regexp_replace(patient.reference, '^Patient/', '') AS bene,
   coalesce(billablePeriod."start", item[1].servicedDate) AS s,
@@ -47,27 +47,27 @@ FROM read_ndjson(?, columns = {{
                   adjudication STRUCT(category {CONCEPT}, amount {MONEY})[])[]',
   'diagnosis': 'STRUCT(diagnosisCodeableConcept {CONCEPT})[]',
   'careTeam': 'STRUCT(provider {IDENT})[]', 'provider': '{IDENT}'}})"""
-CATEGORY = "regexp_extract(coalesce(list_filter(x.category.coding, c -> contains(c.system, " \
+CATEGORY = "regexp_extract(coalesce(list_filter(x.category.coding, lambda c: contains(c.system, " \
            "'bluebutton.cms.gov'))[1].code, x.category.coding[1].code), '[^/]*$')"
 SAME_WORK = [
     "SELECT ct, count(*), sum(len(item)), sum(paid), min(s), max(f) FROM e GROUP BY ct",
     f"SELECT ct, {CATEGORY}, sum(x.amount.value) FROM (SELECT ct, unnest(total) x FROM e) "
     "GROUP BY ALL",
     f"SELECT ct, {CATEGORY}, sum(x.amount.value) FROM (SELECT ct, unnest(flatten("
-    "list_transform(item, i -> i.adjudication))) x FROM e) GROUP BY ALL",
+    "list_transform(item, lambda i: i.adjudication))) x FROM e) GROUP BY ALL",
     "SELECT substr(s, 1, 7) m, count(*), sum(paid) FROM e WHERE s IS NOT NULL GROUP BY m "
     "ORDER BY m",
     "SELECT count(DISTINCT bene) FROM e",
     "SELECT bene, count(*), sum(paid) p FROM e GROUP BY bene ORDER BY p DESC, bene LIMIT 10",
-    "SELECT code, count(*) n FROM (SELECT unnest(list_transform(diagnosis, d -> list_filter("
-    "d.diagnosisCodeableConcept.coding, c -> contains(c.system, 'icd-10'))[1].code)) code "
+    "SELECT code, count(*) n FROM (SELECT unnest(list_transform(diagnosis, lambda d: list_filter("
+    "d.diagnosisCodeableConcept.coding, lambda c: contains(c.system, 'icd-10'))[1].code)) code "
     "FROM e) WHERE code IS NOT NULL GROUP BY code ORDER BY n DESC, code LIMIT 10",
     "SELECT x.system LIKE '%ndc%', x.code, count(*) n FROM (SELECT unnest(list_transform(item, "
-    "i -> list_filter(i.productOrService.coding, c -> contains(c.system, 'hcpcs') OR "
+    "lambda i: list_filter(i.productOrService.coding, lambda c: contains(c.system, 'hcpcs') OR "
     "contains(c.system, 'cpt') OR contains(c.system, 'ndc'))[1])) x FROM e) WHERE x IS NOT NULL "
     "GROUP BY ALL ORDER BY n DESC LIMIT 20",
     "SELECT v, count(*) n FROM (SELECT unnest(list_concat(list_transform(careTeam, "
-    "c -> c.provider.identifier), [provider.identifier])) x FROM e), (SELECT x.value v) "
+    "lambda c: c.provider.identifier), [provider.identifier])) x FROM e), (SELECT x.value v) "
     "WHERE x.system = 'http://hl7.org/fhir/sid/us-npi' GROUP BY v ORDER BY n DESC, v LIMIT 10",
     "SELECT count(*) FROM (SELECT id FROM e GROUP BY id HAVING count(*) > 1)",
 ]
@@ -98,7 +98,7 @@ def warm(path):
 
 
 def longest_line(path):
-    longest, cur = 0, 0
+    longest = 0
     with open(path, "rb") as fh:
         for line in fh:
             longest = max(longest, len(line))
@@ -137,18 +137,25 @@ def kernels():
     return usable
 
 
-def measure(f, state, path):
-    """Median and spread (min, max) of RUNS wall times of f(), in seconds."""
-    times = []
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def measure(f, state, path, cpu_clock):
+    """Median and spread (min, max) of RUNS wall times of f(), in seconds, and the median CPU
+    time (all threads; on a shared machine the wall time includes waiting for a core)."""
+    times, cpus = [], []
     for _ in range(RUNS):
         if state == "cold":
             drop_caches()
         else:
             warm(path)
-        t0 = time.perf_counter()
+        c0, t0 = cpu_clock(), time.perf_counter()
         f()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times), min(times), max(times)
+        cpus.append(cpu_clock() - c0)
+    return statistics.median(times), min(times), max(times), statistics.median(cpus)
 
 
 def by_type(rows):
@@ -183,9 +190,10 @@ def same_work(con, path):
 
 
 def show(label, mb, t, base=None):
-    med, lo, hi = t
-    ratio = f" | {base[0] / med:5.2f}x" if base else ""
-    return f"{label:<22} {mb / med:7.0f} MB/s [{mb / hi:5.0f}-{mb / lo:5.0f}]{ratio}"
+    med, lo, hi, cpu = t
+    ratio = f" | {base[0] / med:5.2f}x (CPU {base[3] / cpu:5.2f}x)" if base else ""
+    return (f"{label:<22} {mb / med:7.0f} MB/s [{mb / hi:5.0f}-{mb / lo:5.0f}] "
+            f"CPU {mb / cpu:6.0f} MB/s{ratio}")
 
 
 def compare(path, ks, cold_ok):
@@ -211,16 +219,18 @@ def compare(path, ks, cold_ok):
             continue
         for t in THREADS:
             con.execute(f"SET threads = {t}")
-            duck = measure(lambda: con.execute(MINIMAL, [path]).fetchall(), state, path)
-            work = measure(lambda: same_work(con, path), state, path)
-            print(f"-- {state}, {t} thread(s); load {os.getloadavg()[0]:.1f}; "
-                  "MB/s median [spread]; ratio = DuckDB time / this time")
+            duck = measure(lambda: con.execute(MINIMAL, [path]).fetchall(), state, path,
+                           time.process_time)
+            work = measure(lambda: same_work(con, path), state, path, time.process_time)
+            print(f"-- {state}, {t} thread(s); load {os.getloadavg()[0]:.1f}; wall MB/s median "
+                  "[spread], CPU MB/s per CPU-second (median); ratio = DuckDB time / bcda time")
             print(show("duckdb minimal", mb, duck))
             print(show("duckdb same work", mb, work))
             for k in ks:
-                b = measure(lambda: bcda_stats(path, t, k), state, path)
+                b = measure(lambda: bcda_stats(path, t, k), state, path, children_cpu)
                 print(show(f"bcda stats {k}", mb, b, duck) +
-                      f" vs minimal | {work[0] / b[0]:5.2f}x vs same work")
+                      f" vs minimal | {work[0] / b[0]:5.2f}x (CPU {work[3] / b[3]:5.2f}x)"
+                      " vs same work")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
     print(f"peak RSS MiB: python+duckdb {peak}")
 

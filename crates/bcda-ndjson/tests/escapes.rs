@@ -16,12 +16,12 @@ const REFERENCE: i64 = 1_767_225_600;
 /// them (display texts are not read by the statistics).
 fn rewrite(line: &[u8], n: usize) -> Vec<u8> {
     let mut value: serde_json::Value = serde_json::from_slice(line).expect("valid line");
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         escape_displays(&mut value);
     }
     let text = serde_json::to_string(&value).expect("serialise");
     let mut text = text.replace('/', "\\/");
-    if n % 2 == 0 {
+    if n.is_multiple_of(2) {
         // `\u` + the hex of the letter: serde_json wrote `\\u` for the marker's backslash.
         text = text.replace("\\\\u", "\\u");
         text = text.replace("\\\\n", "\\\"\\\\\\/\\b\\f\\n\\r\\t\\uD83D\\uDE00");

@@ -108,7 +108,7 @@ mod tests {
                     seed ^= seed >> 7;
                     seed ^= seed << 17;
                     // Mostly backslashes, to make long runs at every offset.
-                    if seed % 3 == 0 {
+                    if seed.is_multiple_of(3) {
                         b'a'
                     } else {
                         b'\\'
