@@ -29,8 +29,18 @@ mod tests {
             assert!(is_test_aco(id), "{id}");
         }
         for id in [
-            "TEST01", "TEST0001", "A1234", "A99940", "A999", "V9940", "T888", "SBXBM0002", "test001",
-            "A999x", "", "D9990 ",
+            "TEST01",
+            "TEST0001",
+            "A1234",
+            "A99940",
+            "A999",
+            "V9940",
+            "T888",
+            "SBXBM0002",
+            "test001",
+            "A999x",
+            "",
+            "D9990 ",
         ] {
             assert!(!is_test_aco(id), "{id}");
         }

@@ -119,7 +119,10 @@ mod tests {
             sub(ResourceType::Coverage, 50),
         ];
         let d = Pace::Realistic.job_duration(&small);
-        assert!(d >= Duration::from_secs(2) && d <= Duration::from_secs(5), "{d:?}");
+        assert!(
+            d >= Duration::from_secs(2) && d <= Duration::from_secs(5),
+            "{d:?}"
+        );
         Pace::Realistic.schedule(&mut small);
         let offsets: Vec<i64> = small.iter().map(|s| s.release_after_us).collect();
         assert!(offsets.windows(2).all(|w| w[0] < w[1]), "{offsets:?}");

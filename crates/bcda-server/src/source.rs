@@ -1,7 +1,9 @@
 //! The bridge to `bcda-synth`: generators per ACO, type and version mapping.
 
 use bcda_protocol::{ApiVersion, ResourceType};
-use bcda_synth::{AcoSpec, AttributionFile, AttributionKind, FhirVersion, Flavour, Generator, ResourceKind};
+use bcda_synth::{
+    AcoSpec, AttributionFile, AttributionKind, FhirVersion, Flavour, Generator, ResourceKind,
+};
 
 use crate::store::{AcoRow, AttributionRow};
 

@@ -9,7 +9,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use crate::ServerError;
 
 /// Versioned migrations; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE acos (
     id INTEGER PRIMARY KEY,
@@ -79,10 +80,12 @@ CREATE TABLE job_files (
     UNIQUE (job_id, file_name)
 );
 CREATE TABLE revoked_tokens (jti TEXT PRIMARY KEY, revoked_us INTEGER NOT NULL);
-"#, r#"
+"#,
+    r#"
 ALTER TABLE acos ADD COLUMN rate_limited INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE subjobs ADD COLUMN not_before_us INTEGER NOT NULL DEFAULT 0;
-"#];
+"#,
+];
 
 /// Current time in Unix microseconds.
 pub fn now_us() -> i64 {

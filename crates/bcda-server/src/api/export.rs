@@ -137,7 +137,11 @@ fn duplicate_check(
     v: ApiVersion,
     types: &[ResourceType],
 ) -> Result<(), ApiError> {
-    if !state.config.rate_limit.applies_to(&aco.cms_id, aco.rate_limited) {
+    if !state
+        .config
+        .rate_limit
+        .applies_to(&aco.cms_id, aco.rate_limited)
+    {
         return Ok(());
     }
     let day_ago = now_us() - 24 * 3600 * 1_000_000;
@@ -358,12 +362,8 @@ mod tests {
         )
         .unwrap();
         let gen = source::generator(&a);
-        let now_set: HashSet<u32> = source::attributed(&gen, newest)
-            .into_iter()
-            .collect();
-        let old_set: HashSet<u32> = source::attributed(&gen, previous)
-            .into_iter()
-            .collect();
+        let now_set: HashSet<u32> = source::attributed(&gen, newest).into_iter().collect();
+        let old_set: HashSet<u32> = source::attributed(&gen, previous).into_iter().collect();
         let expected_new: HashSet<u32> = now_set.difference(&old_set).copied().collect();
         assert!(
             !expected_new.is_empty(),
@@ -585,7 +585,11 @@ mod tests {
             ApiVersion::V2,
         )
         .unwrap();
-        assert_eq!(subjobs.len(), 2, "one file of new, one of existing beneficiaries");
+        assert_eq!(
+            subjobs.len(),
+            2,
+            "one file of new, one of existing beneficiaries"
+        );
         assert_eq!(subjobs[0].since_unix, None, "new beneficiaries come first");
         assert_eq!(subjobs[1].since_unix, Some(since));
     }

@@ -189,3 +189,21 @@ pub async fn admin_aco_token(s: &TestServer, cms_id: &str, beneficiaries: u32) -
     let c = admin.create_credentials(cms_id).unwrap();
     s.token_for(&c.client_id, &c.client_secret).await
 }
+
+/// A minimal HTTP/1.1 GET over a raw socket (no default headers); returns the whole response.
+pub async fn raw_get(s: &TestServer, path: &str, token: &str, extra: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n{extra}Connection: close\r\n\r\n"
+    );
+    tokio::task::spawn_blocking(move || {
+        let mut sock = std::net::TcpStream::connect(&addr).unwrap();
+        sock.write_all(req.as_bytes()).unwrap();
+        let mut out = Vec::new();
+        sock.read_to_end(&mut out).unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    })
+    .await
+    .unwrap()
+}
