@@ -26,7 +26,7 @@ pub enum Pace {
 }
 
 /// Fixed part of every job under [`Pace::Realistic`] (queueing, the prepare step).
-const BASE: Duration = Duration::from_millis(1500);
+const BASE: Duration = Duration::from_millis(1000);
 /// Per sub-job under [`Pace::Realistic`] (BFD round trips, compression, staging).
 const PER_SUBJOB: Duration = Duration::from_millis(100);
 
