@@ -196,6 +196,13 @@ async fn group_all_since_2020_selects_new_beneficiaries_on_v1_and_v2() {
         .filter(|&i| gen.beneficiary(i).last_updated > SINCE_2020_UNIX)
         .collect();
 
+    // The request for the smallest sandbox ACO: 202 on both versions.
+    let small = s.token("A9994").await;
+    for v in ["v1", "v2"] {
+        let path = format!("/api/{v}/Group/all/$export?_type=Patient&_since={SINCE_2020}");
+        assert_eq!(kickoff_status(&s, &small, &path).await, 202, "A9994 {v}");
+    }
+
     for v in ["v1", "v2"] {
         let url = s
             .start_job(
