@@ -772,6 +772,15 @@ impl Store {
         Ok(failed)
     }
 
+    /// The earliest release time (Unix µs, job pacing) among a job's unfinished sub-jobs.
+    pub fn next_release_us(&self, job_id: i64) -> Result<Option<i64>, ServerError> {
+        Ok(self.conn().query_row(
+            "SELECT MIN(not_before_us) FROM subjobs WHERE job_id = ?1 AND status IN ('queued', 'running')",
+            [job_id],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Put sub-jobs left `running` by a stopped process back in the queue.
     pub fn requeue_running(&self) -> Result<usize, ServerError> {
         Ok(self.conn().execute(

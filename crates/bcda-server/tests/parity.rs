@@ -306,6 +306,9 @@ async fn realistic_pace_lets_clients_poll_and_cancel() {
     // Polling in between sees X-Progress rise; cancelling then still works.
     let started = Instant::now();
     let url = s.start_job(&t, "/api/v2/Group/all/$export").await;
+    // Retry-After points at the next step (about 0.7 s away), not the configured 5 s.
+    let first = s.http.get(&url).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(first.headers()["retry-after"], "1");
     let seen = poll_until_progress(&s, &t, &url).await;
     let pcts: Vec<u32> = seen.iter().map(|p| percent(p)).collect();
     assert!(pcts.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
