@@ -558,3 +558,27 @@ async fn every_error_text_shared_with_bcda_is_bcdas() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     s.stop().await;
 }
+
+#[test]
+fn seeding_updates_an_older_data_directory() {
+    // A data directory seeded by an older version: short histories (here: one file each).
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("bcda.sqlite3")).unwrap();
+    let params = bcda_server::HashParams {
+        m_cost_kib: 256,
+        t_cost: 1,
+    };
+    bcda_server::sandbox::seed(&store, &params).unwrap();
+    let id = |cms: &str| store.aco_by_cms_id(cms).unwrap().unwrap().id;
+    let full = store.attribution_files(id("A9994")).unwrap();
+    let outdated = store.attribution_files(id("TEST995")).unwrap();
+    assert!(full.len() >= 15, "yearly Y and R files since 2019");
+    assert_eq!(outdated.len(), 2, "TEST995: one Y and one R file");
+    store
+        .replace_attribution_files(id("A9994"), &full[full.len() - 1..])
+        .unwrap();
+    store.replace_attribution_files(id("TEST995"), &[]).unwrap();
+    assert_eq!(bcda_server::sandbox::seed(&store, &params).unwrap(), 0);
+    assert_eq!(store.attribution_files(id("A9994")).unwrap(), full);
+    assert_eq!(store.attribution_files(id("TEST995")).unwrap(), outdated);
+}
