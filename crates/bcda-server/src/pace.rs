@@ -2,7 +2,7 @@
 //! (`X-Progress`, `Retry-After`) and cancel a running job, as against BCDA's sandbox.
 //!
 //! A job's sub-jobs are released on a schedule: sub-job `k` of `n` is recorded as done no
-//! earlier than `k+1/n` of the job's duration after the kick-off, so `X-Progress` rises in
+//! earlier than `(k+1)/n` of the job's duration after the kick-off, so `X-Progress` rises in
 //! steps. The files are written at full speed; only the recording waits, without holding a
 //! worker, and a restart after a crash finds the schedule already past.
 
