@@ -68,6 +68,16 @@ enum AdminCommand {
         #[arg(long)]
         allow: bool,
     },
+    /// Refuse duplicate export jobs of an ACO with 429 (or stop with --off), on top of
+    /// `bcda serve --rate-limit`; test ACOs (BCDA's IsTestACO) are always exempt.
+    RateLimit {
+        /// CMS id.
+        #[arg(long)]
+        cms_id: String,
+        /// Remove the flag.
+        #[arg(long)]
+        off: bool,
+    },
     /// List ACOs.
     ListAcos {
         /// Output format.
@@ -116,6 +126,17 @@ pub(crate) fn run(args: AdminArgs) -> anyhow::Result<()> {
             admin.deny_aco(&cms_id, !allow)?;
             println!("{cms_id} {}", if allow { "allowed" } else { "denied" });
         }
+        AdminCommand::RateLimit { cms_id, off } => {
+            let exempt = if admin.rate_limit_aco(&cms_id, !off)? {
+                " (a test ACO: exempt from the duplicate-job check whatever the flag)"
+            } else {
+                ""
+            };
+            println!(
+                "{cms_id} rate limit {}{exempt}",
+                if off { "off" } else { "on" }
+            );
+        }
         AdminCommand::ListAcos { format } => {
             let acos = admin.list_acos()?;
             match format {
@@ -129,6 +150,7 @@ pub(crate) fn run(args: AdminArgs) -> anyhow::Result<()> {
                                 "flavour": a.flavour,
                                 "partially_adjudicated": a.partially_adjudicated,
                                 "denylisted": a.denylisted,
+                                "rate_limited": a.rate_limited,
                             })
                         })
                         .collect();
@@ -137,12 +159,13 @@ pub(crate) fn run(args: AdminArgs) -> anyhow::Result<()> {
                 Format::Table => {
                     for a in acos {
                         println!(
-                            "{:<10} {:>7} {:<9} pac={} denied={}",
+                            "{:<10} {:>7} {:<9} pac={} denied={} rate_limited={}",
                             a.cms_id,
                             a.beneficiaries,
                             a.flavour,
                             a.partially_adjudicated,
-                            a.denylisted
+                            a.denylisted,
+                            a.rate_limited
                         );
                     }
                 }

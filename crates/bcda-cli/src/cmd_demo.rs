@@ -153,6 +153,8 @@ pub(crate) fn run() -> anyhow::Result<()> {
             retry_after_secs: 1,
             hash_params: bcda_server::HashParams::PUBLISHED,
             cleanup_interval: Duration::from_secs(3600),
+            // As `bcda serve`: the job takes a few seconds, so the polls show X-Progress.
+            pace: bcda_server::Pace::Realistic,
             ..bcda_server::ServerConfig::default()
         };
         let server = bcda_server::start(config)

@@ -33,6 +33,16 @@ pub(crate) struct ServeArgs {
     /// The PEM private key of --tls-cert.
     #[arg(long, env = "BCDA_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<std::path::PathBuf>,
+    /// Job pacing: `realistic` (a job takes time in proportion to its size, a few seconds for
+    /// A9994, as BCDA's sandbox), `instant` (as fast as possible; tests, benchmarks) or a job
+    /// duration in seconds.
+    #[arg(long, env = "BCDA_PACE", default_value = "realistic")]
+    pace: bcda_server::Pace,
+    /// Which ACOs get BCDA's duplicate-job 429: `all`, `none` or a comma-separated list of CMS
+    /// ids (plus those flagged with `bcda admin rate-limit`). Test ACOs (TEST001, A9994, ...)
+    /// never do, as in BCDA.
+    #[arg(long, env = "BCDA_RATE_LIMIT", default_value = "all")]
+    rate_limit: bcda_server::RateLimit,
     /// Do not seed the sandbox ACOs and their published credentials.
     #[arg(long)]
     no_sandbox: bool,
@@ -56,6 +66,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
         retention: Duration::from_secs(args.retention_hours * 3600),
         seed_sandbox: !args.no_sandbox,
         gzip_level: args.gzip_level,
+        pace: args.pace,
+        rate_limit: args.rate_limit,
         ..Default::default()
     };
     if let Some(w) = args.workers {

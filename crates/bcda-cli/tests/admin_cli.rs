@@ -96,6 +96,50 @@ fn admin_commands_manage_a_data_dir() {
         .unwrap();
     assert_eq!(row["denylisted"], true);
     assert_eq!(row["beneficiaries"], 10);
+    assert_eq!(row["rate_limited"], false);
+    // The duplicate-job flag: on, listed, then off again; a test ACO is reported exempt.
+    let on = bcda(&["admin", "--data-dir", d, "rate-limit", "--cms-id", "A1234"]);
+    assert_eq!(on.trim(), "A1234 rate limit on");
+    let rate_limited = |d: &str| -> serde_json::Value {
+        let list: serde_json::Value = serde_json::from_str(&bcda(&[
+            "admin",
+            "--data-dir",
+            d,
+            "list-acos",
+            "--format",
+            "json",
+        ]))
+        .unwrap();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["cms_id"] == "A1234")
+            .unwrap()["rate_limited"]
+            .clone()
+    };
+    assert_eq!(rate_limited(d), true);
+    bcda(&[
+        "admin",
+        "--data-dir",
+        d,
+        "rate-limit",
+        "--cms-id",
+        "A1234",
+        "--off",
+    ]);
+    assert_eq!(rate_limited(d), false);
+    bcda(&[
+        "admin",
+        "--data-dir",
+        d,
+        "create-aco",
+        "--cms-id",
+        "A9996",
+        "--beneficiaries",
+        "5",
+    ]);
+    let exempt = bcda(&["admin", "--data-dir", d, "rate-limit", "--cms-id", "A9996"]);
+    assert!(exempt.contains("test ACO"), "{exempt}");
     bcda(&[
         "admin",
         "--data-dir",

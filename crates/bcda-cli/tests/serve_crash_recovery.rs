@@ -29,6 +29,9 @@ fn spawn(data_dir: &Path) -> Server {
             "--workers",
             "1",
             "--quiet",
+            // Paced: the kill lands while written files wait for their release time.
+            "--pace",
+            "3",
             "--data-dir",
         ])
         .arg(data_dir)

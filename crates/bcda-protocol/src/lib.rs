@@ -8,6 +8,7 @@
 //!
 //! The crate has no HTTP framework dependency: it works on strings and `serde_json` values.
 
+mod aco;
 mod error;
 mod headers;
 mod jobs;
@@ -18,6 +19,7 @@ mod resource;
 mod time_fmt;
 mod token;
 
+pub use aco::is_test_aco;
 pub use error::ProtocolError;
 pub use headers::{bearer_token, header_has_token, validate_accept, validate_export_headers};
 pub use jobs::{

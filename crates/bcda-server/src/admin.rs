@@ -81,6 +81,7 @@ impl Admin {
             partially_adjudicated,
             denylisted: false,
             reference_unix: reference,
+            rate_limited: false,
         };
         let gen = bcda_synth::Generator::new(&spec, reference);
         row.id = self.store.insert_aco(&row, &attribution_rows(&gen))?;
@@ -132,6 +133,17 @@ impl Admin {
     pub fn deny_aco(&self, cms_id: &str, deny: bool) -> Result<(), ServerError> {
         if self.store.set_denylisted(cms_id, deny)? {
             Ok(())
+        } else {
+            Err(ServerError::NotFound(format!("ACO {cms_id}")))
+        }
+    }
+
+    /// Flag (or unflag) an ACO for the duplicate-job check, on top of the server's
+    /// `--rate-limit` setting. Returns true when the ACO is a test ACO (BCDA's `IsTestACO`),
+    /// which stays exempt whatever the flag.
+    pub fn rate_limit_aco(&self, cms_id: &str, limited: bool) -> Result<bool, ServerError> {
+        if self.store.set_rate_limited(cms_id, limited)? {
+            Ok(bcda_protocol::is_test_aco(cms_id))
         } else {
             Err(ServerError::NotFound(format!("ACO {cms_id}")))
         }

@@ -4,6 +4,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use crate::pace::Pace;
+
 /// Argon2id cost parameters for client secrets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HashParams {
@@ -56,8 +58,12 @@ pub struct ServerConfig {
     pub token_rate_window: Duration,
     /// `Retry-After` seconds sent on 202 status answers and duplicate-job 429s (default 5).
     pub retry_after_secs: u64,
-    /// Refuse a kick-off that overlaps an active job of the same ACO and version (default true).
-    pub duplicate_job_check: bool,
+    /// Which ACOs get the duplicate-job 429 (default [`RateLimit::All`], as BCDA's prod and
+    /// test environments); test ACOs never do, as in BCDA.
+    pub rate_limit: RateLimit,
+    /// How long export jobs take (default [`Pace::Instant`]; `bcda serve` defaults to
+    /// [`Pace::Realistic`]).
+    pub pace: Pace,
     /// Argon2id cost for client secrets.
     pub hash_params: HashParams,
     /// Version string of `/_version` and the CapabilityStatement.
@@ -95,12 +101,89 @@ impl Default for ServerConfig {
             token_rate_limit: 1000,
             token_rate_window: Duration::from_secs(300),
             retry_after_secs: 5,
-            duplicate_job_check: true,
+            rate_limit: RateLimit::All,
+            pace: Pace::Instant,
             hash_params: HashParams::default(),
             version_tag: format!("bcda-rs-{}", env!("CARGO_PKG_VERSION")),
             request_timeout: Duration::from_secs(30),
             gzip_level: 1,
             tls: None,
         }
+    }
+}
+
+/// BCDA's `rate_limit_config`: which ACOs a duplicate kick-off is refused for (429). Test ACOs
+/// ([`bcda_protocol::is_test_aco`]) are exempt whatever this says; ACOs flagged with
+/// `bcda admin rate-limit` are limited in addition to these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RateLimit {
+    /// Every ACO (BCDA's `all: true`, its prod and test setting).
+    All,
+    /// No ACO except those flagged by the admin command.
+    None,
+    /// These CMS ids (BCDA's `acos: [...]`; its sandbox lists `SBXBM0002`).
+    Acos(Vec<String>),
+}
+
+impl RateLimit {
+    /// Does the duplicate check apply to this ACO? `flagged`: set by `bcda admin rate-limit`.
+    pub fn applies_to(&self, cms_id: &str, flagged: bool) -> bool {
+        if bcda_protocol::is_test_aco(cms_id) {
+            return false;
+        }
+        flagged
+            || match self {
+                RateLimit::All => true,
+                RateLimit::None => false,
+                RateLimit::Acos(ids) => ids.iter().any(|id| id == cms_id),
+            }
+    }
+}
+
+impl std::str::FromStr for RateLimit {
+    type Err = crate::ServerError;
+
+    /// `all`, `none`, or a comma-separated list of CMS ids.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "all" => Ok(RateLimit::All),
+            "none" | "" => Ok(RateLimit::None),
+            list => {
+                let ids: Vec<String> = list.split(',').map(|p| p.trim().to_string()).collect();
+                if ids.iter().any(|id| {
+                    id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                }) {
+                    return Err(crate::ServerError::Invalid(format!(
+                        "rate limit {s:?}: expected all, none or a comma-separated list of CMS ids"
+                    )));
+                }
+                Ok(RateLimit::Acos(ids))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimit;
+
+    #[test]
+    fn rate_limit_parses_and_exempts_test_acos() {
+        let all: RateLimit = "all".parse().unwrap();
+        assert!(all.applies_to("A1234", false));
+        assert!(!all.applies_to("A9994", true), "test ACOs are exempt");
+        assert!(!all.applies_to("TEST001", false));
+        let none: RateLimit = "none".parse().unwrap();
+        assert!(!none.applies_to("A1234", false));
+        assert!(none.applies_to("A1234", true), "the admin flag adds an ACO");
+        let list: RateLimit = "SBXBM0002, A1234".parse().unwrap();
+        assert_eq!(
+            list,
+            RateLimit::Acos(vec!["SBXBM0002".into(), "A1234".into()])
+        );
+        assert!(list.applies_to("SBXBM0002", false));
+        assert!(!list.applies_to("A4321", false));
+        assert!("A1,,B2".parse::<RateLimit>().is_err());
+        assert!("A 1".parse::<RateLimit>().is_err());
     }
 }

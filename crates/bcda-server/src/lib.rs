@@ -20,6 +20,7 @@ mod api;
 pub mod auth;
 mod config;
 mod error;
+mod pace;
 mod retention;
 pub mod sandbox;
 mod source;
@@ -33,7 +34,7 @@ use std::sync::Arc;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
-pub use config::{HashParams, ServerConfig, TlsFiles};
+pub use config::{HashParams, Pace, RateLimit, ServerConfig, TlsFiles};
 pub use error::ServerError;
 
 /// Shared state of a running server.

@@ -5,15 +5,12 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::source::{attribution_rows, flavour_name, DAY};
-use crate::store::{AcoRow, Store};
+use crate::source::{attribution_rows, flavour_name, outdated_attribution_rows};
+use crate::store::{AcoRow, AttributionRow, Store};
 use crate::{auth, HashParams, ServerError};
 
 /// Meta key holding the sandbox reference instant (Unix seconds).
 pub const REFERENCE_KEY: &str = "reference_unix";
-
-/// How far back an ACO with outdated attribution is shifted (more than BCDA's 50-day cutoff).
-const OUTDATED_SHIFT_DAYS: i64 = 60;
 
 /// One published sandbox credential.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -80,7 +77,8 @@ pub fn reference_unix(store: &Store) -> Result<i64, ServerError> {
     Ok(now)
 }
 
-/// Insert the catalogue ACOs that are missing, with their attribution files and credentials.
+/// Insert the catalogue ACOs that are missing, with their attribution files and credentials,
+/// and bring the attribution history of catalogue ACOs seeded by an older version up to date.
 /// The published secrets are hashed with at most [`HashParams::PUBLISHED`] cost.
 pub fn seed(store: &Store, params: &HashParams) -> Result<usize, ServerError> {
     let params = &HashParams {
@@ -90,14 +88,13 @@ pub fn seed(store: &Store, params: &HashParams) -> Result<usize, ServerError> {
     let reference = reference_unix(store)?;
     let mut added = 0;
     for entry in bcda_synth::sandbox_catalogue() {
-        if store.aco_by_cms_id(&entry.spec.cms_id)?.is_some() {
+        if let Some(aco) = store.aco_by_cms_id(&entry.spec.cms_id)? {
+            let rows = catalogue_rows(&entry, aco.reference_unix, reference);
+            if store.attribution_files(aco.id)? != rows {
+                store.replace_attribution_files(aco.id, &rows)?;
+            }
             continue;
         }
-        let aco_reference = if entry.outdated_attribution {
-            reference - OUTDATED_SHIFT_DAYS * DAY
-        } else {
-            reference
-        };
         let row = AcoRow {
             id: 0,
             cms_id: entry.spec.cms_id.clone(),
@@ -105,13 +102,27 @@ pub fn seed(store: &Store, params: &HashParams) -> Result<usize, ServerError> {
             flavour: flavour_name(entry.spec.flavour).to_string(),
             partially_adjudicated: entry.spec.partially_adjudicated,
             denylisted: entry.denylisted,
-            reference_unix: aco_reference,
+            reference_unix: reference,
+            rate_limited: false,
         };
-        let gen = bcda_synth::Generator::new(&entry.spec, aco_reference);
-        let id = store.insert_aco(&row, &attribution_rows(&gen))?;
+        let id = store.insert_aco(&row, &catalogue_rows(&entry, reference, reference))?;
         let hash = auth::hash_secret(&client_secret_for(&entry.spec.cms_id), params)?;
         store.insert_system(id, &client_id_for(&entry.spec.cms_id), &hash)?;
         added += 1;
     }
     Ok(added)
+}
+
+/// The attribution files of a catalogue ACO: the yearly history, or BCDA's outdated case.
+fn catalogue_rows(
+    entry: &bcda_synth::SandboxAco,
+    aco_reference: i64,
+    reference: i64,
+) -> Vec<AttributionRow> {
+    let gen = bcda_synth::Generator::new(&entry.spec, aco_reference);
+    if entry.outdated_attribution {
+        outdated_attribution_rows(&gen, reference)
+    } else {
+        attribution_rows(&gen)
+    }
 }

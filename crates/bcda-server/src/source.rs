@@ -1,7 +1,9 @@
 //! The bridge to `bcda-synth`: generators per ACO, type and version mapping.
 
 use bcda_protocol::{ApiVersion, ResourceType};
-use bcda_synth::{AcoSpec, AttributionKind, FhirVersion, Flavour, Generator, ResourceKind};
+use bcda_synth::{
+    AcoSpec, AttributionFile, AttributionKind, FhirVersion, Flavour, Generator, ResourceKind,
+};
 
 use crate::store::{AcoRow, AttributionRow};
 
@@ -34,7 +36,24 @@ pub(crate) fn generator(aco: &AcoRow) -> Generator {
 
 /// Attribution rows for a new ACO (import time: one hour after the file's timestamp).
 pub(crate) fn attribution_rows(gen: &Generator) -> Vec<AttributionRow> {
-    gen.attribution_files()
+    rows_of(&gen.attribution_files())
+}
+
+/// BCDA's outdated-attribution case (TEST995, `20260206-outdated-attribution-aco.sql`): one
+/// attribution file and one runout file, both dated a day before `reference` and both for the
+/// previous performance year, so the file passes the 50-day cutoff but not the
+/// performance-year check (runout still works, as in BCDA).
+pub(crate) fn outdated_attribution_rows(gen: &Generator, reference: i64) -> Vec<AttributionRow> {
+    let day = (reference.div_euclid(DAY) - 1) as i32;
+    let py = bcda_synth::civil_from_days(day).0 - 1;
+    rows_of(&[
+        gen.attribution_file(day, AttributionKind::Attribution, py),
+        gen.attribution_file(day, AttributionKind::Runout, py),
+    ])
+}
+
+fn rows_of(files: &[AttributionFile]) -> Vec<AttributionRow> {
+    files
         .iter()
         .enumerate()
         .map(|(i, f)| AttributionRow {
@@ -48,13 +67,18 @@ pub(crate) fn attribution_rows(gen: &Generator) -> Vec<AttributionRow> {
         .collect()
 }
 
-/// The beneficiary indexes of one attribution file.
-pub(crate) fn attributed(gen: &Generator, file_index: u32) -> Vec<u32> {
-    let files = gen.attribution_files();
-    match files.get(file_index as usize) {
-        Some(f) => gen.attributed(f),
-        None => Vec::new(),
-    }
+/// The beneficiary indexes of one attribution file, rebuilt from its row.
+pub(crate) fn attributed(gen: &Generator, row: &AttributionRow) -> Vec<u32> {
+    gen.attributed(&AttributionFile {
+        name: row.name.clone(),
+        kind: if row.runout {
+            AttributionKind::Runout
+        } else {
+            AttributionKind::Attribution
+        },
+        performance_year: row.performance_year,
+        timestamp_unix: row.timestamp_unix,
+    })
 }
 
 pub(crate) fn kind_of(t: ResourceType) -> ResourceKind {

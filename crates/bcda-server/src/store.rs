@@ -9,7 +9,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use crate::ServerError;
 
 /// Versioned migrations; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE acos (
     id INTEGER PRIMARY KEY,
@@ -79,7 +80,12 @@ CREATE TABLE job_files (
     UNIQUE (job_id, file_name)
 );
 CREATE TABLE revoked_tokens (jti TEXT PRIMARY KEY, revoked_us INTEGER NOT NULL);
-"#];
+"#,
+    r#"
+ALTER TABLE acos ADD COLUMN rate_limited INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE subjobs ADD COLUMN not_before_us INTEGER NOT NULL DEFAULT 0;
+"#,
+];
 
 /// Current time in Unix microseconds.
 pub fn now_us() -> i64 {
@@ -104,6 +110,8 @@ pub struct AcoRow {
     pub denylisted: bool,
     /// Reference instant of its synthetic data (Unix seconds).
     pub reference_unix: i64,
+    /// Flagged for the duplicate-job check by `bcda admin rate-limit`.
+    pub rate_limited: bool,
 }
 
 /// A credential row joined with its ACO.
@@ -176,6 +184,8 @@ pub struct NewSubJob {
     pub since_unix: Option<i64>,
     /// Upper bound.
     pub until_unix: i64,
+    /// Recorded as done no earlier than this long after the kick-off (µs; job pacing).
+    pub release_after_us: i64,
 }
 
 /// A claimed sub-job.
@@ -197,6 +207,8 @@ pub struct SubJob {
     pub file_name: String,
     /// Attempts so far (including this one).
     pub attempts: i64,
+    /// Recorded as done no earlier than this (Unix µs; job pacing).
+    pub not_before_us: i64,
 }
 
 /// A written file of a job.
@@ -272,11 +284,11 @@ fn aco_from_row(r: &Row<'_>) -> rusqlite::Result<AcoRow> {
         partially_adjudicated: r.get(4)?,
         denylisted: r.get(5)?,
         reference_unix: r.get(6)?,
+        rate_limited: r.get(7)?,
     })
 }
 
-const ACO_COLS: &str =
-    "id, cms_id, beneficiaries, flavour, partially_adjudicated, denylisted, reference_unix";
+const ACO_COLS: &str = "id, cms_id, beneficiaries, flavour, partially_adjudicated, denylisted, reference_unix, rate_limited";
 
 fn benes_to_blob(benes: &[u32]) -> Vec<u8> {
     benes.iter().flat_map(|b| b.to_le_bytes()).collect()
@@ -286,6 +298,28 @@ fn benes_from_blob(blob: &[u8]) -> Vec<u32> {
     blob.chunks_exact(4)
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect()
+}
+
+fn insert_attribution(
+    tx: &rusqlite::Transaction<'_>,
+    aco_id: i64,
+    files: &[AttributionRow],
+) -> rusqlite::Result<()> {
+    let mut st = tx.prepare(
+        "INSERT INTO attribution_files(aco_id, file_index, name, runout, performance_year, timestamp_unix, imported_unix) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for f in files {
+        st.execute(params![
+            aco_id,
+            f.file_index,
+            f.name,
+            f.runout,
+            f.performance_year,
+            f.timestamp_unix,
+            f.imported_unix
+        ])?;
+    }
+    Ok(())
 }
 
 /// The store: one SQLite connection behind a mutex (queries are short; WAL lets the admin CLI
@@ -361,18 +395,27 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "INSERT INTO acos(cms_id, beneficiaries, flavour, partially_adjudicated, denylisted, reference_unix, created_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![aco.cms_id, aco.beneficiaries, aco.flavour, aco.partially_adjudicated, aco.denylisted, aco.reference_unix, now_us()],
+            "INSERT INTO acos(cms_id, beneficiaries, flavour, partially_adjudicated, denylisted, reference_unix, created_us, rate_limited) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![aco.cms_id, aco.beneficiaries, aco.flavour, aco.partially_adjudicated, aco.denylisted, aco.reference_unix, now_us(), aco.rate_limited],
         )?;
         let id = tx.last_insert_rowid();
-        for f in files {
-            tx.execute(
-                "INSERT INTO attribution_files(aco_id, file_index, name, runout, performance_year, timestamp_unix, imported_unix) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![id, f.file_index, f.name, f.runout, f.performance_year, f.timestamp_unix, f.imported_unix],
-            )?;
-        }
+        insert_attribution(&tx, id, files)?;
         tx.commit()?;
         Ok(id)
+    }
+
+    /// Replace an ACO's attribution files.
+    pub fn replace_attribution_files(
+        &self,
+        aco_id: i64,
+        files: &[AttributionRow],
+    ) -> Result<(), ServerError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM attribution_files WHERE aco_id = ?1", [aco_id])?;
+        insert_attribution(&tx, aco_id, files)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// An ACO by CMS id.
@@ -412,6 +455,14 @@ impl Store {
         Ok(self.conn().execute(
             "UPDATE acos SET denylisted = ?2 WHERE cms_id = ?1",
             params![cms_id, denylisted],
+        )? > 0)
+    }
+
+    /// Set or clear an ACO's rate-limit flag; false when no such ACO.
+    pub fn set_rate_limited(&self, cms_id: &str, limited: bool) -> Result<bool, ServerError> {
+        Ok(self.conn().execute(
+            "UPDATE acos SET rate_limited = ?2 WHERE cms_id = ?1",
+            params![cms_id, limited],
         )? > 0)
     }
 
@@ -523,7 +574,7 @@ impl Store {
         let job_id = tx.last_insert_rowid();
         {
             let mut st = tx.prepare(
-                "INSERT INTO subjobs(job_id, resource, benes, since_unix, until_unix, file_name, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued')",
+                "INSERT INTO subjobs(job_id, resource, benes, since_unix, until_unix, file_name, status, not_before_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)",
             )?;
             for s in subjobs {
                 let name = format!("{}.ndjson", uuid::Uuid::new_v4());
@@ -533,7 +584,8 @@ impl Store {
                     benes_to_blob(&s.benes),
                     s.since_unix,
                     s.until_unix,
-                    name
+                    name,
+                    now + s.release_after_us
                 ])?;
             }
         }
@@ -608,7 +660,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let row = tx
             .query_row(
-                "SELECT s.id, s.job_id, s.resource, s.benes, s.since_unix, s.until_unix, s.file_name, s.attempts FROM subjobs s WHERE s.status = 'queued' ORDER BY s.id LIMIT 1",
+                "SELECT s.id, s.job_id, s.resource, s.benes, s.since_unix, s.until_unix, s.file_name, s.attempts, s.not_before_us FROM subjobs s WHERE s.status = 'queued' ORDER BY s.id LIMIT 1",
                 [],
                 |r| {
                     let resource: String = r.get(2)?;
@@ -622,6 +674,7 @@ impl Store {
                         until_unix: r.get(5)?,
                         file_name: r.get(6)?,
                         attempts: r.get::<_, i64>(7)? + 1,
+                        not_before_us: r.get(8)?,
                     })
                 },
             )
@@ -717,6 +770,15 @@ impl Store {
         }
         tx.commit()?;
         Ok(failed)
+    }
+
+    /// The earliest release time (Unix µs, job pacing) among a job's unfinished sub-jobs.
+    pub fn next_release_us(&self, job_id: i64) -> Result<Option<i64>, ServerError> {
+        Ok(self.conn().query_row(
+            "SELECT MIN(not_before_us) FROM subjobs WHERE job_id = ?1 AND status IN ('queued', 'running')",
+            [job_id],
+            |r| r.get(0),
+        )?)
     }
 
     /// Put sub-jobs left `running` by a stopped process back in the queue.

@@ -12,7 +12,7 @@ use flate2::Compression;
 use tokio::sync::watch;
 
 use crate::source;
-use crate::store::{FinishOutcome, JobFile, SubJob};
+use crate::store::{now_us, FinishOutcome, JobFile, SubJob};
 use crate::{AppState, ServerError};
 
 /// Attempts per sub-job before the job fails.
@@ -61,7 +61,7 @@ pub(crate) async fn run(state: Arc<AppState>, id: usize, mut shutdown: watch::Re
             tokio::task::spawn_blocking(move || st.store.claim_subjob()).await
         };
         match claimed {
-            Ok(Ok(Some(sub))) => process(&state, sub).await,
+            Ok(Ok(Some(sub))) => process(&state, sub, &shutdown).await,
             Ok(Ok(None)) => {
                 tokio::select! {
                     _ = state.work_ready.notified() => {}
@@ -81,11 +81,37 @@ pub(crate) async fn run(state: Arc<AppState>, id: usize, mut shutdown: watch::Re
     }
 }
 
-async fn process(state: &Arc<AppState>, sub: SubJob) {
+/// Write a sub-job's file, then record it: at once, or (job pacing) from a task that waits
+/// for the sub-job's release time without holding this worker. A stop during the wait leaves
+/// the sub-job `running`, so the next start re-queues it and nothing is lost.
+async fn process(state: &Arc<AppState>, sub: SubJob, shutdown: &watch::Receiver<bool>) {
+    let st = state.clone();
+    let job_sub = sub.clone();
+    let file = match tokio::task::spawn_blocking(move || write_subjob(&st, &job_sub)).await {
+        Ok(Ok(file)) => file,
+        Ok(Err(e)) => return failed(state, sub, e.to_string()).await,
+        Err(e) => return failed(state, sub, e.to_string()).await,
+    };
+    let wait_us = sub.not_before_us - now_us();
+    if wait_us <= 0 {
+        return record(state, sub, file).await;
+    }
+    let (state, mut shutdown) = (state.clone(), shutdown.clone());
+    tokio::spawn(async move {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_micros(wait_us as u64)) => {
+                record(&state, sub, file).await;
+            }
+            _ = shutdown.changed() => {}
+        }
+    });
+}
+
+/// Record a written sub-job (its file deleted if the job was cancelled meanwhile).
+async fn record(state: &Arc<AppState>, sub: SubJob, file: Option<JobFile>) {
     let st = state.clone();
     let job_sub = sub.clone();
     let result = tokio::task::spawn_blocking(move || -> Result<FinishOutcome, ServerError> {
-        let file = write_subjob(&st, &job_sub)?;
         let retention_us = st.config.retention.as_micros() as i64;
         let outcome = st
             .store
@@ -102,15 +128,16 @@ async fn process(state: &Arc<AppState>, sub: SubJob) {
         Ok(outcome)
     })
     .await;
-    let err = match result {
-        Ok(Ok(FinishOutcome::JobCompleted)) => {
-            tracing::info!(job = sub.job_id, "job completed");
-            return;
-        }
-        Ok(Ok(_)) => return,
-        Ok(Err(e)) => e.to_string(),
-        Err(e) => e.to_string(),
-    };
+    match result {
+        Ok(Ok(FinishOutcome::JobCompleted)) => tracing::info!(job = sub.job_id, "job completed"),
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => failed(state, sub, e.to_string()).await,
+        Err(e) => failed(state, sub, e.to_string()).await,
+    }
+}
+
+/// A failed attempt: back to the queue, or the job fails after [`MAX_ATTEMPTS`].
+async fn failed(state: &Arc<AppState>, sub: SubJob, err: String) {
     tracing::warn!(job = sub.job_id, subjob = sub.id, attempt = sub.attempts, error = %err, "sub-job failed");
     let st = state.clone();
     let _ = tokio::task::spawn_blocking(move || st.store.fail_subjob(&sub, MAX_ATTEMPTS)).await;

@@ -352,15 +352,13 @@ async fn denylisted_and_outdated_acos() {
     )
     .await;
     let outdated = s.token("TEST995").await;
-    let resp = s.kickoff(&outdated, "/api/v2/Patient/$export").await;
-    assert_eq!(resp.status(), 404);
-    let oo = bcda_protocol::OperationOutcome::parse(&resp.text().await.unwrap()).unwrap();
-    assert!(
-        oo.diagnostics() == "failed to start job; attribution file not found"
-            || oo.diagnostics().starts_with("unable to perform export operations for this Group. No up-to-date attribution information is available for ACOID 'TEST995'"),
-        "{}",
-        oo.diagnostics()
-    );
+    assert_outcome(
+        s.kickoff(&outdated, "/api/v2/Patient/$export").await,
+        404,
+        "exception",
+        "unable to perform export operations for this Group. No up-to-date attribution information is available for ACOID 'TEST995'. Usually this is due to awaiting new attribution information at the beginning of a Performance Year",
+    )
+    .await;
     // The admin can lift the denial.
     bcda_server::admin::Admin::open(s.dir.path())
         .unwrap()
@@ -379,7 +377,8 @@ async fn denylisted_and_outdated_acos() {
 async fn duplicate_jobs_cancel_and_list() {
     // No workers: jobs stay Pending so the test controls every state.
     let s = start_with(|c| c.workers = 0).await;
-    let t = s.token("A9993").await;
+    // A non-test ACO: BCDA never refuses duplicates of test ACOs (A999x, TEST...).
+    let t = admin_aco_token(&s, "A1234", 200).await;
     let first = s
         .start_job(
             &t,
@@ -588,24 +587,6 @@ async fn metadata_and_ops() {
     s.stop().await;
 }
 
-/// A minimal HTTP/1.1 GET over a raw socket (no default headers); returns the whole response.
-async fn raw_get(s: &TestServer, path: &str, token: &str, extra: &str) -> String {
-    use std::io::Write;
-    let addr = s.base.trim_start_matches("http://").to_string();
-    let req = format!(
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n{extra}Connection: close\r\n\r\n"
-    );
-    tokio::task::spawn_blocking(move || {
-        let mut sock = std::net::TcpStream::connect(&addr).unwrap();
-        sock.write_all(req.as_bytes()).unwrap();
-        let mut out = Vec::new();
-        sock.read_to_end(&mut out).unwrap();
-        String::from_utf8_lossy(&out).into_owned()
-    })
-    .await
-    .unwrap()
-}
-
 trait JsonValue {
     async fn json_value(self) -> serde_json::Value;
 }
@@ -657,7 +638,7 @@ async fn retention_archives_then_deletes() {
 #[tokio::test]
 async fn concurrent_duplicate_kickoffs_start_one_job() {
     let s = start_with(|c| c.workers = 0).await;
-    let t = s.token("A9991").await;
+    let t = admin_aco_token(&s, "A1234", 100).await;
     let mut handles = Vec::new();
     let s = std::sync::Arc::new(s);
     for _ in 0..8 {

@@ -229,8 +229,14 @@ impl Default for Filter {
     }
 }
 
-/// Number of regular attribution files (monthly) in the history.
-const ATTRIBUTION_FILES: u32 = 6;
+/// First performance year of every ACO's attribution history (BCDA's sandbox ACOs have
+/// attribution files going back years, so `_since` values back to early 2020 find a file).
+pub const FIRST_PERFORMANCE_YEAR: i32 = 2019;
+
+/// Day of the year's attribution file of a past performance year (January 10).
+const YEARLY_FILE_DAY: u32 = 10;
+/// Day of a past performance year's runout file in the following year (April 10).
+const RUNOUT_FILE_MONTH: u32 = 4;
 
 /// The generator for one ACO at one reference instant.
 #[derive(Clone, Debug)]
@@ -263,40 +269,75 @@ impl Generator {
         (self.spec.beneficiaries / 25).max(2)
     }
 
+    /// Number of regular attribution files: one per performance year from
+    /// [`FIRST_PERFORMANCE_YEAR`] to the reference's.
+    fn attribution_file_count(&self) -> u32 {
+        let py = model::performance_year(self.ctx.ref_day);
+        (py - FIRST_PERFORMANCE_YEAR.min(py) + 1) as u32
+    }
+
     /// File in which index `i` joins (0 = the oldest file) and the first file it is absent from.
     fn membership(&self, i: u32) -> (u32, u32) {
-        let last = ATTRIBUTION_FILES - 1;
+        let last = self.attribution_file_count() - 1;
         let mut r = rng::Rng::new(self.ctx.seed, i as u64, 7);
         if i < self.spec.beneficiaries {
             // 12% joined after the first file: the "new beneficiaries" of Group/all?_since.
-            let join = if r.chance(120) {
+            let join = if r.chance(120) && last > 0 {
                 1 + r.below(last as u64) as u32
             } else {
                 0
             };
             (join, u32::MAX)
         } else {
-            (0, 1 + r.below(last as u64) as u32)
+            (0, 1 + r.below(last.max(1) as u64) as u32)
         }
     }
 
-    /// Attribution history (CCLF8 facts): oldest first; the newest attribution file is a few
-    /// days before `reference`, in the reference's performance year; plus a runout file (type R,
-    /// previous year). Beneficiaries join and leave between files.
+    /// Attribution history (CCLF8 facts), oldest first: one attribution file (type Y) per
+    /// performance year from [`FIRST_PERFORMANCE_YEAR`], dated January 10 of its year, except
+    /// the current year's, which is a few days before `reference` (within BCDA's 50-day
+    /// cutoff); and one runout file (type R) per past performance year, dated April 10 of the
+    /// following year, except the previous year's, which is two days before the newest
+    /// attribution file (within the 180-day runout cutoff). Beneficiaries join and leave
+    /// between yearly files.
     pub fn attribution_files(&self) -> Vec<AttributionFile> {
         let ref_day = self.ctx.ref_day;
         let py = model::performance_year(ref_day);
-        let jan1 = days_from_civil(py, 1, 1);
-        let newest = (ref_day - 4).max(jan1);
-        let file = |day: i32, kind: AttributionKind, py: i32| {
-            let ts = (day as i64 * 86_400 + 10 * 3600).min(self.ctx.reference - 60);
-            let (y, m, d) = civil_from_days(day);
-            let letter = if kind == AttributionKind::Attribution {
-                'Y'
+        let first = FIRST_PERFORMANCE_YEAR.min(py);
+        let newest = (ref_day - 4).max(days_from_civil(py, 1, 1));
+        let mut out: Vec<AttributionFile> = (first..=py)
+            .map(|y| {
+                let day = if y == py {
+                    newest
+                } else {
+                    days_from_civil(y, 1, YEARLY_FILE_DAY)
+                };
+                self.attribution_file(day, AttributionKind::Attribution, y)
+            })
+            .collect();
+        out.extend((first..py).map(|y| {
+            let day = if y == py - 1 {
+                newest - 2
             } else {
-                'R'
+                days_from_civil(y + 1, RUNOUT_FILE_MONTH, YEARLY_FILE_DAY)
             };
-            let name = format!(
+            self.attribution_file(day, AttributionKind::Runout, y)
+        }));
+        out.sort_by_key(|f| (f.timestamp_unix, f.kind == AttributionKind::Attribution));
+        out
+    }
+
+    /// One CCLF8 file of this ACO dated `day` (10:00 UTC, never later than a minute before
+    /// the reference), named as BCDA names them.
+    pub fn attribution_file(&self, day: i32, kind: AttributionKind, py: i32) -> AttributionFile {
+        let ts = (day as i64 * 86_400 + 10 * 3600).min(self.ctx.reference - 60);
+        let (y, m, d) = civil_from_days(day);
+        let letter = match kind {
+            AttributionKind::Attribution => 'Y',
+            AttributionKind::Runout => 'R',
+        };
+        AttributionFile {
+            name: format!(
                 "P.BCD.{}.ZC{}{:02}.D{:02}{:02}{:02}.T1000000",
                 self.spec.cms_id,
                 letter,
@@ -304,51 +345,36 @@ impl Generator {
                 y % 100,
                 m,
                 d
-            );
-            AttributionFile {
-                name,
-                kind,
-                performance_year: py,
-                timestamp_unix: ts,
-            }
-        };
-        let mut out: Vec<AttributionFile> = (0..ATTRIBUTION_FILES)
-            .map(|k| {
-                let day = newest - 30 * (ATTRIBUTION_FILES - 1 - k) as i32;
-                let fpy = if k == ATTRIBUTION_FILES - 1 {
-                    py
-                } else {
-                    date::year_of(day).min(py)
-                };
-                file(day, AttributionKind::Attribution, fpy)
-            })
-            .collect();
-        out.push(file(newest - 2, AttributionKind::Runout, py - 1));
-        out.sort_by_key(|f| (f.timestamp_unix, f.kind == AttributionKind::Attribution));
-        out
+            ),
+            kind,
+            performance_year: py,
+            timestamp_unix: ts,
+        }
     }
 
-    /// Beneficiary indexes attributed in a given file (sorted). The runout file lists everyone
-    /// attributed in the oldest file of the history (the previous year's assignment).
-    /// An attribution file is placed in the history by its timestamp, so a file rebuilt from
-    /// stored fields (e.g. a database row) works too; a timestamp before the first file
-    /// counts as the first file.
+    /// Beneficiary indexes attributed in a given file (sorted). An attribution file is placed
+    /// in the history by its timestamp (a timestamp before the first file counts as the first
+    /// file); a runout file lists the beneficiaries of the last attribution file of its
+    /// performance year (the previous year's assignment). So a file rebuilt from stored fields
+    /// (e.g. a database row) works too.
     pub fn attributed(&self, file: &AttributionFile) -> Vec<u32> {
-        let seq = self
-            .attribution_files()
+        let files = self.attribution_files();
+        let yearly = files
             .iter()
-            .filter(|f| {
-                f.kind == AttributionKind::Attribution && f.timestamp_unix <= file.timestamp_unix
-            })
-            .count()
-            .saturating_sub(1) as u32;
+            .filter(|f| f.kind == AttributionKind::Attribution);
+        let seq = match file.kind {
+            AttributionKind::Attribution => yearly
+                .filter(|f| f.timestamp_unix <= file.timestamp_unix)
+                .count(),
+            AttributionKind::Runout => yearly
+                .filter(|f| f.performance_year <= file.performance_year)
+                .count(),
+        }
+        .saturating_sub(1) as u32;
         (0..self.universe())
             .filter(|&i| {
                 let (join, leave) = self.membership(i);
-                match file.kind {
-                    AttributionKind::Runout => join == 0,
-                    AttributionKind::Attribution => join <= seq && seq < leave,
-                }
+                join <= seq && seq < leave
             })
             .collect()
     }

@@ -102,6 +102,8 @@ async fn kickoff(
     })
     .await
     .map_err(|e| ApiError::internal(v, e))??;
+    let mut subjobs = subjobs;
+    state.config.pace.schedule(&mut subjobs);
 
     let base = base_url(&state.config, &headers);
     let request_url = format!("{base}{}", uri);
@@ -126,7 +128,8 @@ async fn kickoff(
         .into_response())
 }
 
-/// The duplicate-job rule: an active job of the same ACO and version, created in the last 24 h,
+/// The duplicate-job rule (`CheckConcurrentJobs`), for ACOs the rate-limit configuration covers
+/// (never test ACOs): an active job of the same ACO and version, created in the last 24 h,
 /// whose resource types overlap the request's (as sets) → 429 naming it, with `Retry-After`.
 fn duplicate_check(
     state: &Shared,
@@ -134,7 +137,11 @@ fn duplicate_check(
     v: ApiVersion,
     types: &[ResourceType],
 ) -> Result<(), ApiError> {
-    if !state.config.duplicate_job_check {
+    if !state
+        .config
+        .rate_limit
+        .applies_to(&aco.cms_id, aco.rate_limited)
+    {
         return Ok(());
     }
     let day_ago = now_us() - 24 * 3600 * 1_000_000;
@@ -182,8 +189,91 @@ fn end_of_year(year: i32) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
+/// BCDA's 404s of the attribution gate (`bcda/api/requests.go` bulkRequest), written with
+/// `RespWriter.Exception`, hence issue code `exception`.
+fn attribution_error(v: ApiVersion, msg: String) -> ApiError {
+    ApiError::outcome_code(v, StatusCode::NOT_FOUND, IssueCode::Exception, msg)
+}
+
+/// BCDA's `GetLatestCCLFFile` plus the performance-year check: the newest file of the
+/// endpoint's kind within the cutoff, or the exact 404 BCDA sends.
+fn newest_file<'a>(
+    aco: &AcoRow,
+    of_kind: &[&'a AttributionRow],
+    runout: bool,
+    clock: i64,
+    v: ApiVersion,
+) -> Result<&'a AttributionRow, ApiError> {
+    let cutoff_days = if runout {
+        RUNOUT_CUTOFF_DAYS
+    } else {
+        ATTRIBUTION_CUTOFF_DAYS
+    };
+    let newest = of_kind
+        .iter()
+        .rev()
+        .find(|f| clock - f.timestamp_unix <= cutoff_days * DAY)
+        .copied()
+        .ok_or_else(|| {
+            attribution_error(
+                v,
+                if runout {
+                    "runout data is no longer available. Runout data expires 180 days after ingestion"
+                } else {
+                    "failed to start job; attribution file not found"
+                }
+                .to_string(),
+            )
+        })?;
+    let current_py = year_of(clock) - i32::from(runout);
+    if full_year(newest.performance_year) != current_py {
+        return Err(attribution_error(v, format!(
+            "unable to perform export operations for this Group. No up-to-date attribution information is available for ACOID '{}'. Usually this is due to awaiting new attribution information at the beginning of a Performance Year",
+            aco.cms_id
+        )));
+    }
+    Ok(newest)
+}
+
+/// Group/all + `_since` (`FindOldCCLFFile`, `getNewAndExistingBeneficiaries`): the old file
+/// is the newest attribution file with a timestamp at or before `_since` (or, when `_since`
+/// is after the newest file, before the newest file); beneficiaries of the newest file absent
+/// from the old one are new. `_since` after the newest file's import: everyone is existing.
+/// Returns (new, existing).
+fn split_new(
+    gen: &bcda_synth::Generator,
+    of_kind: &[&AttributionRow],
+    newest: &AttributionRow,
+    benes: Vec<u32>,
+    since: i64,
+    v: ApiVersion,
+) -> Result<(Vec<u32>, Vec<u32>), ApiError> {
+    let upper = if since > newest.timestamp_unix {
+        newest.timestamp_unix - 1
+    } else {
+        since
+    };
+    let old = of_kind
+        .iter()
+        .rev()
+        .find(|f| f.timestamp_unix <= upper)
+        .ok_or_else(|| {
+            attribution_error(
+                v,
+                "failed to start job; attribution file not found for given _since parameter."
+                    .to_string(),
+            )
+        })?;
+    if since > newest.imported_unix {
+        return Ok((Vec::new(), benes));
+    }
+    let old_set: HashSet<u32> = source::attributed(gen, old).into_iter().collect();
+    Ok(benes.into_iter().partition(|b| !old_set.contains(b)))
+}
+
 /// Pick the attribution file, apply BCDA's gating rules and the Group/all new-beneficiary rule,
-/// and cut the work into sub-jobs.
+/// and cut the work into sub-jobs: new beneficiaries first (full history), then the existing
+/// ones (`_since`), each by type and chunk, as BCDA's `GetQueJobs` orders them.
 #[allow(clippy::too_many_arguments)]
 fn plan(
     aco: &AcoRow,
@@ -195,81 +285,30 @@ fn plan(
     transaction: i64,
     v: ApiVersion,
 ) -> Result<Vec<NewSubJob>, ApiError> {
-    let not_found = |msg: String| ApiError::outcome(v, StatusCode::NOT_FOUND, msg);
     let runout = endpoint == Endpoint::GroupRunout;
-    let cutoff_days = if runout {
-        RUNOUT_CUTOFF_DAYS
-    } else {
-        ATTRIBUTION_CUTOFF_DAYS
-    };
     let of_kind: Vec<&AttributionRow> = files.iter().filter(|f| f.runout == runout).collect();
-    let newest = of_kind
-        .iter()
-        .rev()
-        .find(|f| clock - f.timestamp_unix <= cutoff_days * DAY)
-        .copied()
-        .ok_or_else(|| {
-            not_found(if runout {
-                "runout data is no longer available. Runout data expires 180 days after ingestion"
-                    .to_string()
-            } else {
-                "failed to start job; attribution file not found".to_string()
-            })
-        })?;
-    let current_py = year_of(clock) - i32::from(runout);
-    if full_year(newest.performance_year) != current_py {
-        return Err(not_found(format!(
-            "unable to perform export operations for this Group. No up-to-date attribution information is available for ACOID '{}'. Usually this is due to awaiting new attribution information at the beginning of a Performance Year",
-            aco.cms_id
-        )));
-    }
+    let newest = newest_file(aco, &of_kind, runout, clock, v)?;
     let gen = source::generator(aco);
-    let benes = source::attributed(&gen, newest.file_index);
-
-    // Group/all + _since: beneficiaries new since the file in force at `_since` get full history.
-    let (existing, new): (Vec<u32>, Vec<u32>) = match (endpoint, since) {
-        (Endpoint::GroupAll, Some(s)) => {
-            let cutoff = if s > newest.timestamp_unix {
-                newest.timestamp_unix - 1
-            } else {
-                s
-            };
-            let old = of_kind
-                .iter()
-                .rev()
-                .find(|f| f.timestamp_unix <= cutoff)
-                .ok_or_else(|| {
-                    not_found(
-                        "failed to start job; attribution file not found for given _since parameter."
-                            .to_string(),
-                    )
-                })?;
-            if s > newest.imported_unix {
-                (benes, Vec::new())
-            } else {
-                let old_set: HashSet<u32> = source::attributed(&gen, old.file_index)
-                    .into_iter()
-                    .collect();
-                benes.into_iter().partition(|b| old_set.contains(b))
-            }
-        }
-        _ => (benes, Vec::new()),
+    let benes = source::attributed(&gen, newest);
+    let (new, existing) = match (endpoint, since) {
+        (Endpoint::GroupAll, Some(s)) => split_new(&gen, &of_kind, newest, benes, s, v)?,
+        _ => (Vec::new(), benes),
     };
-
     let until = if runout {
         transaction.min(end_of_year(full_year(newest.performance_year)))
     } else {
         transaction
     };
     let mut subjobs = Vec::new();
-    for &t in types {
-        for (group, group_since) in [(&existing, since), (&new, None)] {
+    for (group, group_since) in [(&new, None), (&existing, since)] {
+        for &t in types {
             for chunk in group.chunks(t.chunk_size()) {
                 subjobs.push(NewSubJob {
                     resource: t,
                     benes: chunk.to_vec(),
                     since_unix: group_since,
                     until_unix: until,
+                    release_after_us: 0,
                 });
             }
         }
@@ -293,6 +332,7 @@ mod tests {
             partially_adjudicated: false,
             denylisted: false,
             reference_unix: REFERENCE,
+            rate_limited: false,
         }
     }
 
@@ -322,12 +362,8 @@ mod tests {
         )
         .unwrap();
         let gen = source::generator(&a);
-        let now_set: HashSet<u32> = source::attributed(&gen, newest.file_index)
-            .into_iter()
-            .collect();
-        let old_set: HashSet<u32> = source::attributed(&gen, previous.file_index)
-            .into_iter()
-            .collect();
+        let now_set: HashSet<u32> = source::attributed(&gen, newest).into_iter().collect();
+        let old_set: HashSet<u32> = source::attributed(&gen, previous).into_iter().collect();
         let expected_new: HashSet<u32> = now_set.difference(&old_set).copied().collect();
         assert!(
             !expected_new.is_empty(),
@@ -472,5 +508,89 @@ mod tests {
         )
         .unwrap_err();
         assert!(format!("{err:?}").contains("runout data is no longer available"));
+    }
+
+    #[test]
+    fn outdated_attribution_gets_bcda_branches() {
+        let a = AcoRow {
+            cms_id: "TEST995".into(),
+            ..aco(50)
+        };
+        let files = source::outdated_attribution_rows(&source::generator(&a), REFERENCE);
+        let types = [ResourceType::Patient];
+        let run = |endpoint, since| {
+            plan(
+                &a,
+                &files,
+                endpoint,
+                since,
+                &types,
+                REFERENCE,
+                REFERENCE,
+                ApiVersion::V1,
+            )
+        };
+        let outdated = "unable to perform export operations for this Group. No up-to-date attribution information is available for ACOID 'TEST995'. Usually this is due to awaiting new attribution information at the beginning of a Performance Year";
+        for (endpoint, since) in [
+            (Endpoint::Patient, None),
+            (Endpoint::GroupAll, None),
+            (Endpoint::GroupAll, Some(REFERENCE - 400 * DAY)),
+        ] {
+            let err = format!("{:?}", run(endpoint, since).unwrap_err());
+            assert!(err.contains(outdated), "{err}");
+        }
+        // The runout file is for the previous year, so runout works, as in BCDA.
+        assert!(!run(Endpoint::GroupRunout, None).unwrap().is_empty());
+        // No file at all: the other message.
+        let err = plan(
+            &a,
+            &[],
+            Endpoint::Patient,
+            None,
+            &types,
+            REFERENCE,
+            REFERENCE,
+            ApiVersion::V1,
+        )
+        .unwrap_err();
+        assert!(format!("{err:?}").contains("\"failed to start job; attribution file not found\""));
+    }
+
+    #[test]
+    fn history_reaches_back_to_2019() {
+        let a = aco(2500);
+        let files = files(&a);
+        let yearly: Vec<i32> = files
+            .iter()
+            .filter(|f| !f.runout)
+            .map(|f| f.performance_year)
+            .collect();
+        assert_eq!(yearly, (2019..=2026).collect::<Vec<_>>());
+        let runout: Vec<i32> = files
+            .iter()
+            .filter(|f| f.runout)
+            .map(|f| f.performance_year)
+            .collect();
+        assert_eq!(runout, (2019..=2025).collect::<Vec<_>>());
+        // _since = 2020-02-13T08:00:00-05:00: the PY2020 file is in force; 202 with new ones.
+        let since = 1_581_598_800;
+        let subjobs = plan(
+            &a,
+            &files,
+            Endpoint::GroupAll,
+            Some(since),
+            &[ResourceType::Patient],
+            REFERENCE,
+            REFERENCE,
+            ApiVersion::V2,
+        )
+        .unwrap();
+        assert_eq!(
+            subjobs.len(),
+            2,
+            "one file of new, one of existing beneficiaries"
+        );
+        assert_eq!(subjobs[0].since_unix, None, "new beneficiaries come first");
+        assert_eq!(subjobs[1].since_unix, Some(since));
     }
 }

@@ -88,6 +88,23 @@ pub(crate) fn gone(job: &JobRow, v: ApiVersion) -> ApiError {
     }
 }
 
+/// `Retry-After` of a 202 status answer: the configured seconds, or sooner when a paced job's
+/// next step is due sooner (at least 1 s), so a client honouring it sees `X-Progress` rise.
+fn retry_after(state: &AppState, job: &JobRow, v: ApiVersion) -> Result<u64, ApiError> {
+    let configured = state.config.retry_after_secs;
+    if !matches!(job.status, JobStatus::Pending | JobStatus::InProgress) {
+        return Ok(configured);
+    }
+    let next = state.store.next_release_us(job.id).or_500(v)?;
+    let now = now_us();
+    Ok(match next {
+        Some(us) if us > now => ((us - now) as u64)
+            .div_ceil(1_000_000)
+            .clamp(1, configured.max(1)),
+        _ => configured,
+    })
+}
+
 pub(crate) async fn status(
     State(state): State<Shared>,
     Path((version, job)): Path<(String, String)>,
@@ -105,7 +122,7 @@ fn job_status(
     let v = parse_version(version)?;
     let caller = authenticate(state, headers, v)?;
     let job = owned_job(state, &caller, raw_id, v)?;
-    let retry = state.config.retry_after_secs.to_string();
+    let retry = retry_after(state, &job, v)?.to_string();
     let progress = HeaderName::from_static("x-progress");
     match job.status {
         JobStatus::Pending => Ok((

@@ -34,6 +34,7 @@ pub fn fast_config(dir: &std::path::Path) -> ServerConfig {
             t_cost: 1,
         },
         cleanup_interval: Duration::from_secs(3600),
+        pace: bcda_server::Pace::Instant,
         ..ServerConfig::default()
     }
 }
@@ -90,8 +91,12 @@ impl TestServer {
 
     pub async fn token(&self, aco: &str) -> String {
         let (id, secret) = creds(aco);
-        let resp = self.token_response(&id, &secret).await;
-        assert_eq!(resp.status(), 200, "token for {aco}");
+        self.token_for(&id, &secret).await
+    }
+
+    pub async fn token_for(&self, client_id: &str, secret: &str) -> String {
+        let resp = self.token_response(client_id, secret).await;
+        assert_eq!(resp.status(), 200, "token for {client_id}");
         bcda_protocol::TokenResponse::parse(&resp.text().await.unwrap())
             .unwrap()
             .access_token
@@ -173,4 +178,32 @@ pub async fn assert_outcome(resp: reqwest::Response, status: u16, code: &str, di
     assert_eq!(oo.issue.len(), 1, "{body}");
     assert_eq!(oo.issue[0].code, code, "{body}");
     assert_eq!(oo.diagnostics(), diagnostics, "{body}");
+}
+
+/// Create a non-sandbox ACO (`bcda admin create-aco`) with a credential; returns a token.
+pub async fn admin_aco_token(s: &TestServer, cms_id: &str, beneficiaries: u32) -> String {
+    let admin = bcda_server::admin::Admin::open(s.dir.path()).unwrap();
+    admin
+        .create_aco(cms_id, beneficiaries, false, false)
+        .unwrap();
+    let c = admin.create_credentials(cms_id).unwrap();
+    s.token_for(&c.client_id, &c.client_secret).await
+}
+
+/// A minimal HTTP/1.1 GET over a raw socket (no default headers); returns the whole response.
+pub async fn raw_get(s: &TestServer, path: &str, token: &str, extra: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n{extra}Connection: close\r\n\r\n"
+    );
+    tokio::task::spawn_blocking(move || {
+        let mut sock = std::net::TcpStream::connect(&addr).unwrap();
+        sock.write_all(req.as_bytes()).unwrap();
+        let mut out = Vec::new();
+        sock.read_to_end(&mut out).unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    })
+    .await
+    .unwrap()
 }
