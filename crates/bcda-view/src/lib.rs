@@ -1,0 +1,13 @@
+//! # bcda-view: SQL on FHIR v2 views over BCDA exports
+//!
+//! A [`ViewDefinition`](https://sql-on-fhir.org/ig/latest/StructureDefinition-ViewDefinition.html)
+//! turns FHIR resources into rows. This crate loads and checks views, evaluates their FHIRPath
+//! over NDJSON lines on the `bcda-ndjson` engine (decoding only the fields a view touches), and
+//! hands the rows out as Arrow record batches or writes them as Parquet, Arrow IPC, CSV or
+//! NDJSON.
+//!
+//! The row model shared by evaluation and output is in [`value`].
+
+pub mod value;
+
+pub use value::{Cell, Column, ColumnType, RowSink, Value};
