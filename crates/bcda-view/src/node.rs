@@ -99,11 +99,22 @@ const NOT_CHOICES: &[&str] = &["subscriberId"];
 
 /// True when `key` is `name` or a choice member `name` + `Type`.
 pub(crate) fn key_matches(key: &str, name: &str) -> bool {
-    match key.strip_prefix(name) {
-        Some("") => true,
-        Some(suffix) => CHOICE_TYPES.contains(&suffix) && !NOT_CHOICES.contains(&key),
-        None => false,
+    key_matches_bytes(key.as_bytes(), name.as_bytes())
+}
+
+/// [`key_matches`] on bytes (the fast lane's keys are not converted unless kept).
+fn key_matches_bytes(key: &[u8], name: &[u8]) -> bool {
+    // The first byte and the length rule most keys out before any slice comparison.
+    if key.len() < name.len() || key.first() != name.first() || !key.starts_with(name) {
+        return false;
     }
+    if key.len() == name.len() {
+        return true;
+    }
+    let suffix = &key[name.len()..];
+    suffix[0].is_ascii_uppercase()
+        && CHOICE_TYPES.iter().any(|t| t.as_bytes() == suffix)
+        && !NOT_CHOICES.iter().any(|n| n.as_bytes() == key)
 }
 
 impl Fields {
@@ -129,11 +140,14 @@ impl Fields {
 
     /// What to keep inside member `key`, or `None` to skip it. A key can match several
     /// stems (`value` and `valueQuantity`): their tries are merged.
-    fn member(&self, key: &str) -> Option<Cow<'_, Fields>> {
+    fn member(&self, key: &[u8]) -> Option<Cow<'_, Fields>> {
         if self.all {
             return Some(Cow::Borrowed(self));
         }
-        let mut hits = self.children.iter().filter(|(n, _)| key_matches(key, n));
+        let mut hits = self
+            .children
+            .iter()
+            .filter(|(n, _)| key_matches_bytes(key, n.as_bytes()));
         let first = hits.next()?;
         let Some(second) = hits.next() else {
             return Some(Cow::Borrowed(&first.1));
@@ -172,9 +186,11 @@ fn fast_value<'a>(c: &mut Cursor<'a, '_>, fields: &Fields) -> Fast<Node<'a>> {
         b'{' => {
             let mut members = Vec::new();
             c.object(|c, key| {
-                let key = std::str::from_utf8(key).map_err(|_| bcda_ndjson::scan::Bail)?;
                 match fields.member(key) {
-                    Some(f) => members.push((Cow::Borrowed(key), fast_value(c, &f)?)),
+                    Some(f) => {
+                        let key = std::str::from_utf8(key).map_err(|_| bcda_ndjson::scan::Bail)?;
+                        members.push((Cow::Borrowed(key), fast_value(c, &f)?));
+                    }
                     None => c.skip()?,
                 }
                 Ok(())
@@ -290,7 +306,7 @@ impl<'a> Reader<'a> {
             (self.byte()? == b'"').then_some(())?;
             let key = self.string()?;
             self.eat(b':').then_some(())?;
-            match fields.member(&key) {
+            match fields.member(key.as_bytes()) {
                 Some(f) => {
                     let v = self.value(&f, depth + 1)?;
                     members.push((key, v));

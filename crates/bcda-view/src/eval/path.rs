@@ -35,14 +35,14 @@ pub(crate) fn eval<'n>(
         Expr::Member(base, name) => {
             let input = input(base, focus, env)?;
             let mut out = Vec::new();
-            for item in &input {
+            for item in input.iter() {
                 member(item, name, &mut out);
             }
             out
         }
         Expr::Call(base, func, args) => {
             let input = input(base, focus, env)?;
-            call(func, args, input, focus, env)?
+            call(func, args, &input, focus, env)?
         }
         Expr::Index(base, index) => {
             let items = eval(base, focus, env)?;
@@ -71,14 +71,15 @@ pub(crate) fn eval<'n>(
     })
 }
 
-fn input<'n>(
+/// The input of a member or call: its base's result, or the focus itself (not copied).
+fn input<'f, 'n>(
     base: &'n Option<Box<Expr>>,
-    focus: &[Item<'n>],
+    focus: &'f [Item<'n>],
     env: &Env<'n>,
-) -> Result<Vec<Item<'n>>, Fail> {
+) -> Result<Cow<'f, [Item<'n>]>, Fail> {
     match base {
-        Some(b) => eval(b, focus, env),
-        None => Ok(focus.to_vec()),
+        Some(b) => eval(b, focus, env).map(Cow::Owned),
+        None => Ok(Cow::Borrowed(focus)),
     }
 }
 
@@ -161,7 +162,7 @@ pub(crate) fn boolean(v: &[Item<'_>], what: &str) -> Result<Option<bool>, Fail> 
 fn call<'n>(
     func: &'n Func,
     args: &'n [Expr],
-    input: Vec<Item<'n>>,
+    input: &[Item<'n>],
     focus: &[Item<'n>],
     env: &Env<'n>,
 ) -> Result<Vec<Item<'n>>, Fail> {
@@ -173,10 +174,10 @@ fn call<'n>(
             None => b(!input.is_empty()),
         },
         Func::Empty => b(input.is_empty()),
-        Func::First => Ok(input.into_iter().take(1).collect()),
-        Func::Last => Ok(input.into_iter().last().into_iter().collect()),
+        Func::First => Ok(input.iter().take(1).cloned().collect()),
+        Func::Last => Ok(input.last().cloned().into_iter().collect()),
         Func::Count => Ok(vec![Item::Int(input.len() as i64)]),
-        Func::Not => match boolean(&input, "not()")? {
+        Func::Not => match boolean(input, "not()")? {
             Some(v) => b(!v),
             None => Ok(Vec::new()),
         },
@@ -191,8 +192,9 @@ fn call<'n>(
             Ok(exts)
         }
         Func::OfType(t) => Ok(input
-            .into_iter()
+            .iter()
             .filter(|i| i.type_name().is_some_and(|n| type_eq(n, t)) || is_resource(i, t))
+            .cloned()
             .collect()),
         Func::Join => {
             let sep = match args.first() {
@@ -227,7 +229,7 @@ fn call<'n>(
             .collect()),
         Func::LowBoundary | Func::HighBoundary => {
             let low = matches!(func, Func::LowBoundary);
-            let Some(item) = single(&input, "a boundary function")? else {
+            let Some(item) = single(input, "a boundary function")? else {
                 return Ok(Vec::new());
             };
             let r = if low {
@@ -239,7 +241,7 @@ fn call<'n>(
         }
         Func::Repeat => {
             let mut out = Vec::new();
-            let mut level = input;
+            let mut level = input.to_vec();
             while !level.is_empty() {
                 let mut next = Vec::new();
                 for item in &level {
@@ -252,12 +254,12 @@ fn call<'n>(
         }
         Func::Select => {
             let mut out = Vec::new();
-            for item in &input {
+            for item in input {
                 out.extend(eval(&args[0], std::slice::from_ref(item), env)?);
             }
             Ok(out)
         }
-        Func::ToString => Ok(match single(&input, "toString()")?.and_then(Item::prim) {
+        Func::ToString => Ok(match single(input, "toString()")?.and_then(Item::prim) {
             None => Vec::new(),
             Some(p) => vec![Item::Str(Cow::Owned(prim_text(p)))],
         }),
@@ -266,12 +268,12 @@ fn call<'n>(
 
 /// `where(criteria)`: the items for which `criteria` is true; an error when it is not a
 /// boolean.
-fn filter<'n>(c: &'n Expr, input: Vec<Item<'n>>, env: &Env<'n>) -> Result<Vec<Item<'n>>, Fail> {
+fn filter<'n>(c: &'n Expr, input: &[Item<'n>], env: &Env<'n>) -> Result<Vec<Item<'n>>, Fail> {
     let mut out = Vec::new();
     for item in input {
-        let r = eval(c, std::slice::from_ref(&item), env)?;
+        let r = eval(c, std::slice::from_ref(item), env)?;
         if boolean(&r, "the where() criteria")? == Some(true) {
-            out.push(item);
+            out.push(item.clone());
         }
     }
     Ok(out)
