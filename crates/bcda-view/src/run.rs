@@ -16,17 +16,22 @@ thread_local! {
     static INDEX: RefCell<Index> = RefCell::new(Index::new());
 }
 
-/// The kept fields of `line` as a node tree: the structural index's fast lane, else the
-/// escape-aware reader, else serde_json's message for the invalid line.
-fn build<'a>(line: &'a str, fields: &Fields) -> Result<Node<'a>, EvalError> {
-    let line = line.trim_end_matches(['\n', '\r']);
-    let fast =
-        INDEX.with(|index| node::build_fast(&mut index.borrow_mut(), line.as_bytes(), fields));
+/// The kept fields of `line` as a node tree: the structural index's fast lane (which also
+/// checks UTF-8), else the escape-aware reader, else serde_json's message for the invalid line.
+fn build<'a>(line: &'a [u8], fields: &Fields) -> Result<Node<'a>, EvalError> {
+    let mut line = line;
+    while let [rest @ .., b'\n' | b'\r'] = line {
+        line = rest;
+    }
+    let fast = INDEX.with(|index| node::build_fast(&mut index.borrow_mut(), line, fields));
     if let Ok(node) = fast {
         return Ok(node);
     }
-    node::parse(line, fields).ok_or_else(|| EvalError::Json {
-        message: match serde_json::from_str::<serde_json::Value>(line) {
+    let text = std::str::from_utf8(line).map_err(|e| EvalError::Json {
+        message: format!("invalid UTF-8: {e}"),
+    })?;
+    node::parse(text, fields).ok_or_else(|| EvalError::Json {
+        message: match serde_json::from_str::<serde_json::Value>(text) {
             Err(e) => e.to_string(),
             Ok(_) => "nested too deeply".to_string(),
         },
@@ -52,6 +57,12 @@ impl View {
     /// Evaluates the view on one resource given as JSON text (an NDJSON line). A resource of
     /// another resourceType yields no rows. Returns the number of rows emitted.
     pub fn eval_line(&self, line: &str, sink: &mut dyn RowSink) -> Result<usize, EvalError> {
+        self.eval_bytes(line.as_bytes(), sink)
+    }
+
+    /// [`View::eval_line`] on the line's bytes as the engine reads them (UTF-8 is checked on
+    /// the way; invalid UTF-8 is an [`EvalError::Json`]).
+    pub fn eval_bytes(&self, line: &[u8], sink: &mut dyn RowSink) -> Result<usize, EvalError> {
         let node = build(line, &self.fields)?;
         if resource_type(&node)? != self.resource_type() {
             return Ok(0);
@@ -97,6 +108,15 @@ impl ViewSet {
     pub fn eval_line(
         &self,
         line: &str,
+        sink: &mut dyn FnMut(usize, &[Cell<'_>]),
+    ) -> Result<usize, EvalError> {
+        self.eval_bytes(line.as_bytes(), sink)
+    }
+
+    /// [`ViewSet::eval_line`] on the line's bytes as the engine reads them.
+    pub fn eval_bytes(
+        &self,
+        line: &[u8],
         sink: &mut dyn FnMut(usize, &[Cell<'_>]),
     ) -> Result<usize, EvalError> {
         let node = build(line, &self.fields)?;

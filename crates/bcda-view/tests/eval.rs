@@ -176,3 +176,20 @@ fn view_set_parses_once_and_feeds_every_view() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn bytes_lines_with_crlf_and_invalid_utf8() {
+    let v = eob_line_view();
+    let mut n = 0;
+    let line = format!("{EOB}\r\n");
+    v.eval_bytes(line.as_bytes(), &mut |_: &[Cell<'_>]| n += 1)
+        .unwrap();
+    assert_eq!(n, 2);
+    let mut bad = br#"{"resourceType":"ExplanationOfBenefit","id":"e"#.to_vec();
+    bad.extend_from_slice(&[0xff, b'"', b'}']);
+    let e = v.eval_bytes(&bad, &mut |_: &[Cell<'_>]| {}).unwrap_err();
+    assert!(
+        matches!(&e, EvalError::Json { message } if message.starts_with("invalid UTF-8")),
+        "{e:?}"
+    );
+}
