@@ -4,11 +4,26 @@ use super::ast::{BinOp, Expr, Func, Literal};
 use super::lexer::{tokenize, Tok, Token};
 use super::ParseError;
 
+/// Most tokens an expression may have: bounds the depth of its tree (evaluating and dropping
+/// it recurse) for untrusted views.
+const MAX_TOKENS: usize = 2000;
+
 /// Parses one FHIRPath expression.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
+    let tokens = tokenize(src)?;
+    if tokens.len() > MAX_TOKENS {
+        return Err(ParseError::new(
+            format!(
+                "expression too long ({} tokens, at most {MAX_TOKENS})",
+                tokens.len()
+            ),
+            0,
+        ));
+    }
     let mut p = Parser {
-        tokens: tokenize(src)?,
+        tokens,
         i: 0,
+        depth: 0,
     };
     let e = p.expr(0)?;
     match p.peek() {
@@ -23,7 +38,13 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
 struct Parser {
     tokens: Vec<Token>,
     i: usize,
+    /// Current nesting of [`Parser::expr`], bounded by [`MAX_NESTING`].
+    depth: usize,
 }
+
+/// Deepest nesting of sub-expressions (parentheses, arguments, operands) accepted: a view is
+/// untrusted input and must not overflow the stack.
+const MAX_NESTING: usize = 128;
 
 fn describe(t: &Tok) -> String {
     match t {
@@ -110,6 +131,19 @@ impl Parser {
     }
 
     fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
+        if self.depth >= MAX_NESTING {
+            return Err(ParseError::new(
+                "expression nested too deeply",
+                self.offset(),
+            ));
+        }
+        self.depth += 1;
+        let e = self.expr_inner(min_bp);
+        self.depth -= 1;
+        e
+    }
+
+    fn expr_inner(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
         let mut lhs = self.prefix()?;
         while let Some((op, bp)) = infix(self.peek()) {
             if bp <= min_bp {
