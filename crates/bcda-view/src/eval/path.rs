@@ -181,41 +181,13 @@ fn call<'n>(
             Some(v) => b(!v),
             None => Ok(Vec::new()),
         },
-        Func::Extension => {
-            let url = eval(&args[0], focus, env)?;
-            let url = single(&url, "extension(url)")?
-                .and_then(Item::as_str)
-                .unwrap_or("");
-            let mut exts = Vec::new();
-            input.iter().for_each(|i| member(i, "extension", &mut exts));
-            exts.retain(|e| matches!(e.member("url"), Some(Node::String(u)) if u == url));
-            Ok(exts)
-        }
+        Func::Extension => extension(&args[0], input, focus, env),
         Func::OfType(t) => Ok(input
             .iter()
             .filter(|i| i.type_name().is_some_and(|n| type_eq(n, t)) || is_resource(i, t))
             .cloned()
             .collect()),
-        Func::Join => {
-            let sep = match args.first() {
-                Some(a) => {
-                    let s = eval(a, focus, env)?;
-                    single(&s, "join(separator)")?
-                        .and_then(Item::as_str)
-                        .unwrap_or("")
-                        .to_string()
-                }
-                None => String::new(),
-            };
-            let parts: Result<Vec<&str>, Fail> = input
-                .iter()
-                .map(|i| {
-                    i.as_str()
-                        .ok_or_else(|| "join() on a non-string".to_string())
-                })
-                .collect();
-            Ok(vec![Item::Str(Cow::Owned(parts?.join(&sep)))])
-        }
+        Func::Join => join(args.first(), input, focus, env),
         Func::GetResourceKey => Ok(input
             .iter()
             .filter_map(|i| match i.member("id") {
@@ -228,30 +200,19 @@ fn call<'n>(
             .filter_map(|i| reference_key(i, ty.as_deref()))
             .collect()),
         Func::LowBoundary | Func::HighBoundary => {
-            let low = matches!(func, Func::LowBoundary);
             let Some(item) = single(input, "a boundary function")? else {
                 return Ok(Vec::new());
             };
-            let r = if low {
+            let low = matches!(func, Func::LowBoundary);
+            Ok(if low {
                 low_boundary(item)
             } else {
                 high_boundary(item)
-            };
-            Ok(r.into_iter().collect())
-        }
-        Func::Repeat => {
-            let mut out = Vec::new();
-            let mut level = input.to_vec();
-            while !level.is_empty() {
-                let mut next = Vec::new();
-                for item in &level {
-                    next.extend(eval(&args[0], std::slice::from_ref(item), env)?);
-                }
-                out.extend(next.iter().cloned());
-                level = next;
             }
-            Ok(out)
+            .into_iter()
+            .collect())
         }
+        Func::Repeat => repeat(&args[0], input, env),
         Func::Select => {
             let mut out = Vec::new();
             for item in input {
@@ -264,6 +225,66 @@ fn call<'n>(
             Some(p) => vec![Item::Str(Cow::Owned(prim_text(p)))],
         }),
     }
+}
+
+/// `extension(url)`: the extensions of the input items with that url.
+fn extension<'n>(
+    url: &'n Expr,
+    input: &[Item<'n>],
+    focus: &[Item<'n>],
+    env: &Env<'n>,
+) -> Result<Vec<Item<'n>>, Fail> {
+    let url = eval(url, focus, env)?;
+    let url = single(&url, "extension(url)")?
+        .and_then(Item::as_str)
+        .unwrap_or("");
+    let mut exts = Vec::new();
+    input.iter().for_each(|i| member(i, "extension", &mut exts));
+    exts.retain(|e| matches!(e.member("url"), Some(Node::String(u)) if u == url));
+    Ok(exts)
+}
+
+/// `join([separator])` on strings.
+fn join<'n>(
+    sep: Option<&'n Expr>,
+    input: &[Item<'n>],
+    focus: &[Item<'n>],
+    env: &Env<'n>,
+) -> Result<Vec<Item<'n>>, Fail> {
+    let sep = match sep {
+        Some(a) => {
+            let s = eval(a, focus, env)?;
+            single(&s, "join(separator)")?
+                .and_then(Item::as_str)
+                .unwrap_or("")
+                .to_string()
+        }
+        None => String::new(),
+    };
+    let parts: Result<Vec<&str>, Fail> = input
+        .iter()
+        .map(|i| {
+            i.as_str()
+                .ok_or_else(|| "join() on a non-string".to_string())
+        })
+        .collect();
+    Ok(vec![Item::Str(Cow::Owned(parts?.join(&sep)))])
+}
+
+/// `repeat(expression)`: `expression` applied to the input, then to its results, until
+/// nothing new comes (a resource is a tree: no cycles).
+fn repeat<'n>(e: &'n Expr, input: &[Item<'n>], env: &Env<'n>) -> Result<Vec<Item<'n>>, Fail> {
+    let mut out = Vec::new();
+    let mut level = input.to_vec();
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for item in &level {
+            next.extend(eval(e, std::slice::from_ref(item), env)?);
+        }
+        out.extend(next.iter().cloned());
+        level = next;
+    }
+    Ok(out)
 }
 
 /// `where(criteria)`: the items for which `criteria` is true; an error when it is not a
