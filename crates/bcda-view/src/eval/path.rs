@@ -220,6 +220,22 @@ fn call<'n>(
             }
             Ok(out)
         }
+        Func::Iif
+        | Func::StartsWith
+        | Func::EndsWith
+        | Func::ContainsText
+        | Func::Length
+        | Func::Substring
+        | Func::Upper
+        | Func::Lower => super::more::text_or_iif(func, args, input, focus, env),
+        Func::HasValue
+        | Func::Single
+        | Func::Distinct
+        | Func::Skip
+        | Func::Take
+        | Func::Tail
+        | Func::Is(_)
+        | Func::As(_) => super::more::subset(func, args, input, focus, env),
         Func::ToString => Ok(match single(input, "toString()")?.and_then(Item::prim) {
             None => Vec::new(),
             Some(p) => vec![Item::Str(Cow::Owned(prim_text(p)))],
@@ -302,7 +318,7 @@ fn filter<'n>(c: &'n Expr, input: &[Item<'n>], env: &Env<'n>) -> Result<Vec<Item
 
 /// Type names match ignoring the case of the first letter (`boolean` / `Boolean` from a
 /// choice member `deceasedBoolean`).
-fn type_eq(have: &str, want: &str) -> bool {
+pub(crate) fn type_eq(have: &str, want: &str) -> bool {
     let want = want.rsplit('.').next().unwrap_or(want);
     let (mut a, mut b) = (have.chars(), want.chars());
     match (a.next(), b.next()) {
@@ -311,7 +327,7 @@ fn type_eq(have: &str, want: &str) -> bool {
     }
 }
 
-fn is_resource(item: &Item<'_>, ty: &str) -> bool {
+pub(crate) fn is_resource(item: &Item<'_>, ty: &str) -> bool {
     matches!(item.member("resourceType"), Some(Node::String(t)) if t == ty)
 }
 
@@ -354,8 +370,8 @@ fn binary<'n>(op: BinOp, a: Vec<Item<'n>>, b: Vec<Item<'n>>) -> Result<Vec<Item<
             bool_out(logic(op, x, y))
         }
         Union => {
-            let mut out = a;
-            for item in b {
+            let mut out: Vec<Item<'n>> = Vec::with_capacity(a.len() + b.len());
+            for item in a.into_iter().chain(b) {
                 if !out.iter().any(|o| item_eq(o, &item) == Some(true)) {
                     out.push(item);
                 }
@@ -396,6 +412,13 @@ fn binary<'n>(op: BinOp, a: Vec<Item<'n>>, b: Vec<Item<'n>>) -> Result<Vec<Item<
             Ok(vec![Item::Str(Cow::Owned(text(&a)? + &text(&b)?))])
         }
         Add | Sub | Mul | Div | IntDiv | Mod => arithmetic(op, &a, &b),
+        In | Contains => {
+            let (needle, hay) = if op == In { (&a, &b) } else { (&b, &a) };
+            let Some(n) = single(needle, "in / contains")? else {
+                return Ok(Vec::new());
+            };
+            bool_out(Some(hay.iter().any(|h| item_eq(h, n) == Some(true))))
+        }
     }
 }
 

@@ -82,6 +82,8 @@ fn infix(t: &Tok) -> Option<(BinOp, u8)> {
         Tok::Ident(k) => match k.as_str() {
             "div" => (BinOp::IntDiv, 10),
             "mod" => (BinOp::Mod, 10),
+            "in" => (BinOp::In, 4),
+            "contains" => (BinOp::Contains, 4),
             "and" => (BinOp::And, 3),
             "or" => (BinOp::Or, 2),
             "xor" => (BinOp::Xor, 2),
@@ -277,7 +279,21 @@ fn resolve(name: &str, args: &mut Vec<Expr>, at: usize) -> Result<Func, ParseErr
         "repeat" => (Func::Repeat, 1, 1),
         "select" => (Func::Select, 1, 1),
         "toString" => (Func::ToString, 0, 0),
-        "ofType" | "getReferenceKey" => {
+        "iif" => (Func::Iif, 2, 3),
+        "startsWith" => (Func::StartsWith, 1, 1),
+        "endsWith" => (Func::EndsWith, 1, 1),
+        "contains" => (Func::ContainsText, 1, 1),
+        "length" => (Func::Length, 0, 0),
+        "substring" => (Func::Substring, 1, 2),
+        "upper" => (Func::Upper, 0, 0),
+        "lower" => (Func::Lower, 0, 0),
+        "hasValue" => (Func::HasValue, 0, 0),
+        "single" => (Func::Single, 0, 0),
+        "distinct" => (Func::Distinct, 0, 0),
+        "skip" => (Func::Skip, 1, 1),
+        "take" => (Func::Take, 1, 1),
+        "tail" => (Func::Tail, 0, 0),
+        "ofType" | "getReferenceKey" | "is" | "as" => {
             let ty =
                 match args.as_slice() {
                     [] if name == "getReferenceKey" => None,
@@ -287,9 +303,11 @@ fn resolve(name: &str, args: &mut Vec<Expr>, at: usize) -> Result<Func, ParseErr
                     _ => return Err(arity(name, at)),
                 };
             args.clear();
-            return Ok(match ty {
-                Some(t) if name == "ofType" => Func::OfType(t),
-                t => Func::GetReferenceKey(t),
+            return Ok(match (name, ty) {
+                ("ofType", Some(t)) => Func::OfType(t),
+                ("is", Some(t)) => Func::Is(t),
+                ("as", Some(t)) => Func::As(t),
+                (_, t) => Func::GetReferenceKey(t),
             });
         }
         _ => {
