@@ -130,3 +130,78 @@ impl ViewSet {
         Ok(total)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The projection never changes a view's rows: every view gives the same rows on the
+    //! projected tree as on the whole resource, over every BCDA sample.
+    use super::*;
+
+    fn samples() -> Vec<String> {
+        let dir = std::env::var_os("BCDA_SHARED")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
+            })
+            .join("samples");
+        assert!(
+            dir.is_dir(),
+            "this test needs the shared reference material: set BCDA_SHARED or place it at {} (missing)",
+            dir.display()
+        );
+        let mut out = Vec::new();
+        for v in ["v1", "v2"] {
+            for e in std::fs::read_dir(dir.join(v)).expect("read samples") {
+                let p = e.expect("entry").path();
+                let text = std::fs::read_to_string(&p).expect("read a sample");
+                if p.extension().is_some_and(|x| x == "ndjson") {
+                    out.extend(
+                        text.lines()
+                            .filter(|l| !l.trim().is_empty())
+                            .map(String::from),
+                    );
+                } else if p.extension().is_some_and(|x| x == "json") {
+                    out.push(text);
+                }
+            }
+        }
+        out
+    }
+
+    const VIEWS: [&str; 5] = [
+        r#"{"resource":"ExplanationOfBenefit","select":[{"column":[{"name":"id","path":"getResourceKey()"},{"name":"pt","path":"patient.getReferenceKey(Patient)"},{"name":"updated","path":"meta.lastUpdated"},{"name":"group","path":"identifier.where(system.endsWith('clm_grp_id')).value.first()"},{"name":"type","path":"type.coding.code","collection":true}]},{"forEachOrNull":"item","column":[{"name":"seq","path":"sequence"},{"name":"hcpcs","path":"productOrService.coding.where(system = 'https://bluebutton.cms.gov/resources/codesystem/hcpcs').code.first()"},{"name":"ndc","path":"productOrService.extension('http://hl7.org/fhir/sid/ndc').value.ofType(Coding).code.first()"},{"name":"date","path":"serviced.ofType(date) | serviced.ofType(Period).start","collection":true},{"name":"paid","path":"adjudication.where(category.coding.where(code.endsWith('line_nch_pmt_amt')).exists()).amount.value","collection":true}]}]}"#,
+        r#"{"resource":"ExplanationOfBenefit","select":[{"column":[{"name":"id","path":"id"}]},{"forEach":"diagnosis","column":[{"name":"seq","path":"sequence"},{"name":"code","path":"diagnosis.ofType(CodeableConcept).coding.code","collection":true},{"name":"type","path":"type","collection":true}]}]}"#,
+        r#"{"resource":"ExplanationOfBenefit","select":[{"column":[{"name":"id","path":"id"}]},{"forEach":"careTeam","column":[{"name":"npi","path":"provider.identifier.where(system = 'http://hl7.org/fhir/sid/us-npi').value.first()"},{"name":"role","path":"role.coding.code.first()"},{"name":"all","path":"$this"}]}]}"#,
+        r#"{"resource":"Coverage","select":[{"column":[{"name":"id","path":"id"},{"name":"status","path":"status"},{"name":"start","path":"period.start"},{"name":"ext","path":"extension.url","collection":true},{"name":"grouping","path":"grouping","collection":true}]}]}"#,
+        r#"{"resource":"Patient","select":[{"column":[{"name":"id","path":"id"},{"name":"birth","path":"birthDate.lowBoundary()"}]},{"unionAll":[{"forEach":"name","column":[{"name":"v","path":"family"}]},{"forEach":"address","column":[{"name":"v","path":"postalCode"}]}]},{"repeat":["extension"],"column":[{"name":"url","path":"url"},{"name":"idx","path":"%rowIndex"}]}]}"#,
+    ];
+
+    fn rows(view: &View, node: &Node<'_>) -> Vec<String> {
+        let mut out = Vec::new();
+        if resource_type(node).ok() != Some(view.resource_type()) {
+            return out;
+        }
+        let r = Run::new(view, node).rows(&mut |cells: &[Cell<'_>]| out.push(format!("{cells:?}")));
+        out.push(format!("{:?}", r.map_err(|e| e.to_string())));
+        out
+    }
+
+    #[test]
+    fn projected_rows_equal_rows_on_the_whole_resource() {
+        let docs = samples();
+        let mut compared = 0;
+        for text in &docs {
+            let whole = node::parse(text, &Fields::everything()).expect("samples are JSON");
+            for v in VIEWS {
+                let view = View::from_json(v).expect("test view");
+                let projected = node::parse(text, view.fields()).expect("samples are JSON");
+                let (a, b) = (rows(&view, &projected), rows(&view, &whole));
+                assert_eq!(a, b, "view {v}");
+                // Every list ends with the run's result line.
+                compared += a.len().saturating_sub(1);
+            }
+        }
+        assert!(compared > 100, "only {compared} rows compared");
+        eprintln!("{compared} rows compared");
+    }
+}
