@@ -4,6 +4,7 @@
 use std::cell::RefCell;
 
 use bcda_ndjson::scan::Index;
+use bumpalo::Bump;
 
 use crate::eval::rows::Run;
 use crate::node::{self, Fields, Node};
@@ -14,23 +15,47 @@ use crate::EvalError;
 thread_local! {
     /// The structural index, reused by every line a thread evaluates.
     static INDEX: RefCell<Index> = RefCell::new(Index::new());
+    /// The node arena, reset for every line a thread evaluates.
+    static ARENA: RefCell<Bump> = RefCell::new(Bump::new());
+}
+
+/// Builds the kept fields of `line` in the thread's arena and runs `f` on the tree. A sink
+/// that evaluates another line from inside `f` gets a fresh arena.
+fn with_tree<R>(
+    line: &[u8],
+    fields: &Fields,
+    f: impl FnOnce(&Node<'_>) -> Result<R, EvalError>,
+) -> Result<R, EvalError> {
+    ARENA.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut arena) => {
+            arena.reset();
+            f(&build(&arena, line, fields)?)
+        }
+        Err(_) => {
+            let arena = Bump::new();
+            f(&build(&arena, line, fields)?)
+        }
+    })
 }
 
 /// The kept fields of `line` as a node tree: the structural index's fast lane (which also
 /// checks UTF-8), else the escape-aware reader, else serde_json's message for the invalid line.
-fn build<'a>(line: &'a [u8], fields: &Fields) -> Result<Node<'a>, EvalError> {
+fn build<'a>(arena: &'a Bump, line: &'a [u8], fields: &Fields) -> Result<Node<'a>, EvalError> {
     let mut line = line;
     while let [rest @ .., b'\n' | b'\r'] = line {
         line = rest;
     }
-    let fast = INDEX.with(|index| node::build_fast(&mut index.borrow_mut(), line, fields));
+    let fast = INDEX.with(|index| match index.try_borrow_mut() {
+        Ok(mut index) => node::build_fast(&mut index, arena, line, fields),
+        Err(_) => node::build_fast(&mut Index::new(), arena, line, fields),
+    });
     if let Ok(node) = fast {
         return Ok(node);
     }
     let text = std::str::from_utf8(line).map_err(|e| EvalError::Json {
         message: format!("invalid UTF-8: {e}"),
     })?;
-    node::parse(text, fields).ok_or_else(|| EvalError::Json {
+    node::parse(arena, text, fields).ok_or_else(|| EvalError::Json {
         message: match serde_json::from_str::<serde_json::Value>(text) {
             Err(e) => e.to_string(),
             Ok(_) => "nested too deeply".to_string(),
@@ -45,7 +70,7 @@ fn resource_type<'n>(node: &'n Node<'_>) -> Result<&'n str, EvalError> {
             message: "a resource must be a JSON object".to_string(),
         });
     };
-    match members.iter().find(|(k, _)| k == "resourceType") {
+    match members.iter().find(|(k, _)| *k == "resourceType") {
         Some((_, Node::String(t))) => Ok(t),
         _ => Err(EvalError::Json {
             message: "the object has no `resourceType` string".to_string(),
@@ -63,11 +88,12 @@ impl View {
     /// [`View::eval_line`] on the line's bytes as the engine reads them (UTF-8 is checked on
     /// the way; invalid UTF-8 is an [`EvalError::Json`]).
     pub fn eval_bytes(&self, line: &[u8], sink: &mut dyn RowSink) -> Result<usize, EvalError> {
-        let node = build(line, &self.fields)?;
-        if resource_type(&node)? != self.resource_type() {
-            return Ok(0);
-        }
-        Run::new(self, &node).rows(&mut |cells: &[Cell<'_>]| sink.row(cells))
+        with_tree(line, &self.fields, |node| {
+            if resource_type(node)? != self.resource_type() {
+                return Ok(0);
+            }
+            Run::new(self, node).rows(&mut |cells: &[Cell<'_>]| sink.row(cells))
+        })
     }
 
     /// [`View::eval_line`] on an already parsed resource.
@@ -119,15 +145,16 @@ impl ViewSet {
         line: &[u8],
         sink: &mut dyn FnMut(usize, &[Cell<'_>]),
     ) -> Result<usize, EvalError> {
-        let node = build(line, &self.fields)?;
-        let ty = resource_type(&node)?;
-        let mut total = 0;
-        for (i, view) in self.views.iter().enumerate() {
-            if view.resource_type() == ty {
-                total += Run::new(view, &node).rows(&mut |cells: &[Cell<'_>]| sink(i, cells))?;
+        with_tree(line, &self.fields, |node| {
+            let ty = resource_type(node)?;
+            let mut total = 0;
+            for (i, view) in self.views.iter().enumerate() {
+                if view.resource_type() == ty {
+                    total += Run::new(view, node).rows(&mut |cells: &[Cell<'_>]| sink(i, cells))?;
+                }
             }
-        }
-        Ok(total)
+            Ok(total)
+        })
     }
 }
 
@@ -191,10 +218,11 @@ mod tests {
         let docs = samples();
         let mut compared = 0;
         for text in &docs {
-            let whole = node::parse(text, &Fields::everything()).expect("samples are JSON");
+            let arena = Bump::new();
+            let whole = node::parse(&arena, text, &Fields::everything()).expect("samples are JSON");
             for v in VIEWS {
                 let view = View::from_json(v).expect("test view");
-                let projected = node::parse(text, view.fields()).expect("samples are JSON");
+                let projected = node::parse(&arena, text, view.fields()).expect("samples are JSON");
                 let (a, b) = (rows(&view, &projected), rows(&view, &whole));
                 assert_eq!(a, b, "view {v}");
                 // Every list ends with the run's result line.

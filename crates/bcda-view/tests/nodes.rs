@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use bcda_ndjson::scan::Index;
-use bcda_view::node::{build_fast, parse, Fields};
+use bcda_view::node::{build_fast, parse, Bump, Fields};
 
 fn samples() -> PathBuf {
     let p = std::env::var_os("BCDA_SHARED")
@@ -57,13 +57,14 @@ fn fast_lane_and_reader_agree_with_serde_json() {
     let mut index = Index::new();
     let mut fast = 0;
     for (name, text) in documents() {
-        let whole = parse(&text, &Fields::everything())
+        let arena = Bump::new();
+        let whole = parse(&arena, &text, &Fields::everything())
             .unwrap_or_else(|| panic!("{name}: the reader failed"));
         let expected: serde_json::Value = serde_json::from_str(&text).expect("samples are JSON");
         let got: serde_json::Value =
             serde_json::from_str(&whole.to_json()).expect("to_json is JSON");
         assert_eq!(got, expected, "{name}: reader");
-        if let Ok(f) = build_fast(&mut index, text.as_bytes(), &Fields::everything()) {
+        if let Ok(f) = build_fast(&mut index, &arena, text.as_bytes(), &Fields::everything()) {
             assert_eq!(f, whole, "{name}: fast lane");
             fast += 1;
         }
@@ -82,7 +83,8 @@ fn projection_keeps_the_touched_members_only() {
     fields.child_mut("billablePeriod").all = true;
     let mut index = Index::new();
     for (name, text) in documents() {
-        let projected = parse(&text, &fields).expect("the reader");
+        let arena = Bump::new();
+        let projected = parse(&arena, &text, &fields).expect("the reader");
         let v: serde_json::Value = serde_json::from_str(&projected.to_json()).unwrap();
         let obj = match v.as_object() {
             Some(o) => o,
@@ -102,7 +104,7 @@ fn projection_keeps_the_touched_members_only() {
                 );
             }
         }
-        if let Ok(f) = build_fast(&mut index, text.as_bytes(), &fields) {
+        if let Ok(f) = build_fast(&mut index, &arena, text.as_bytes(), &fields) {
             assert_eq!(f, projected, "{name}: fast lane");
         }
     }

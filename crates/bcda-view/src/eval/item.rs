@@ -81,7 +81,7 @@ impl<'n> Item<'n> {
     pub(crate) fn member(&self, name: &str) -> Option<&'n Node<'n>> {
         match self {
             Item::Node(Node::Object(members), _) => {
-                members.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+                members.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
             }
             _ => None,
         }

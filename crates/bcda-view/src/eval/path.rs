@@ -110,13 +110,16 @@ fn variable<'n>(name: &str, env: &Env<'n>) -> Result<Vec<Item<'n>>, Fail> {
 
 /// Pushes the children `name` of `item` (arrays flattened, nulls dropped).
 pub(crate) fn member<'n>(item: &Item<'n>, name: &str, out: &mut Vec<Item<'n>>) {
-    let Item::Node(Node::Object(members), _) = item else {
+    let Item::Node(node, _) = item else {
+        return;
+    };
+    let Node::Object(members) = **node else {
         return;
     };
     if name.starts_with(|c: char| c.is_ascii_uppercase())
         && item
             .member("resourceType")
-            .is_some_and(|t| *t == Node::String(Cow::Borrowed(name)))
+            .is_some_and(|t| *t == Node::String(name))
     {
         out.push(item.clone());
         return;
@@ -126,7 +129,7 @@ pub(crate) fn member<'n>(item: &Item<'n>, name: &str, out: &mut Vec<Item<'n>>) {
             continue;
         }
         let ty = (k.len() > name.len()).then(|| &k[name.len()..]);
-        match v {
+        match *v {
             Node::Array(items) => out.extend(
                 items
                     .iter()
@@ -134,7 +137,7 @@ pub(crate) fn member<'n>(item: &Item<'n>, name: &str, out: &mut Vec<Item<'n>>) {
                     .map(|v| Item::Node(v, ty)),
             ),
             Node::Null => {}
-            v => out.push(Item::Node(v, ty)),
+            _ => out.push(Item::Node(v, ty)),
         }
     }
 }
@@ -191,7 +194,7 @@ fn call<'n>(
         Func::GetResourceKey => Ok(input
             .iter()
             .filter_map(|i| match i.member("id") {
-                Some(Node::String(s)) => Some(Item::Str(Cow::Borrowed(s.as_ref()))),
+                Some(Node::String(s)) => Some(Item::Str(Cow::Borrowed(s))),
                 _ => None,
             })
             .collect()),
@@ -256,7 +259,7 @@ fn extension<'n>(
         .unwrap_or("");
     let mut exts = Vec::new();
     input.iter().for_each(|i| member(i, "extension", &mut exts));
-    exts.retain(|e| matches!(e.member("url"), Some(Node::String(u)) if u == url));
+    exts.retain(|e| matches!(e.member("url"), Some(Node::String(u)) if *u == url));
     Ok(exts)
 }
 
@@ -328,7 +331,7 @@ pub(crate) fn type_eq(have: &str, want: &str) -> bool {
 }
 
 pub(crate) fn is_resource(item: &Item<'_>, ty: &str) -> bool {
-    matches!(item.member("resourceType"), Some(Node::String(t)) if t == ty)
+    matches!(item.member("resourceType"), Some(Node::String(t)) if *t == ty)
 }
 
 /// `Type/id` (or `.../Type/id/_history/v`) of a Reference item: the id, when the type
@@ -337,7 +340,7 @@ fn reference_key<'n>(item: &Item<'n>, ty: Option<&str>) -> Option<Item<'n>> {
     let Some(Node::String(r)) = item.member("reference") else {
         return None;
     };
-    let r: &'n str = r.as_ref();
+    let r: &'n str = r;
     let r = r.split("/_history/").next().unwrap_or(r);
     let mut parts = r.rsplit('/');
     let id = parts.next()?;

@@ -278,7 +278,7 @@ fn value<'n>(item: &Item<'n>, ty: ColumnType) -> Option<Value<'n>> {
 fn natural_value<'n>(item: &Item<'n>, ty: ColumnType) -> Option<Value<'n>> {
     let integer = matches!(ty, ColumnType::Integer | ColumnType::Integer64);
     Some(match item {
-        Item::Node(Node::String(s), _) => Value::String(Cow::Borrowed(s.as_ref())),
+        Item::Node(Node::String(s), _) => Value::String(Cow::Borrowed(s)),
         Item::Node(Node::Number(n), _) => match item.prim()? {
             Prim::Int(i) if ty != ColumnType::Decimal => Value::Integer(i),
             Prim::Dec(d) if integer && d.parse::<f64>().is_ok_and(|v| v.fract() == 0.0) => {
