@@ -173,15 +173,17 @@ impl Fields {
     }
 }
 
-/// Builds the kept part of `line` with the structural index; `Err` when the fast lane gives
-/// up (escapes, invalid JSON): use [`parse`] then.
+/// Builds the kept part of `line` with the structural index (reusing its scan when
+/// [`Index::scan_line`] just read this line); `Err` when the fast lane gives up (escapes,
+/// invalid JSON): use [`parse`] then.
 pub fn build_fast<'a>(
     index: &mut Index,
     arena: &'a Bump,
     line: &'a [u8],
     fields: &Fields,
 ) -> Fast<Node<'a>> {
-    let text = index.build_str(line)?;
+    // The work of `Index::scan_line` when the index just scanned this line, else a new scan.
+    let text = index.line_str(line)?;
     let mut cursor = index.cursor(text);
     let node = fast_value(&mut cursor, arena, fields)?;
     if !cursor.at_end() {

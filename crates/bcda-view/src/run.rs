@@ -19,9 +19,11 @@ thread_local! {
     static ARENA: RefCell<Bump> = RefCell::new(Bump::new());
 }
 
-/// Builds the kept fields of `line` in the thread's arena and runs `f` on the tree. A sink
-/// that evaluates another line from inside `f` gets a fresh arena.
+/// Builds the kept fields of `line` in the thread's arena and runs `f` on the tree. `index`:
+/// the caller's structural index (else the thread's). A sink that evaluates another line from
+/// inside `f` gets a fresh arena and index.
 fn with_tree<R>(
+    index: Option<&mut Index>,
     line: &[u8],
     fields: &Fields,
     f: impl FnOnce(&Node<'_>) -> Result<R, EvalError>,
@@ -29,26 +31,34 @@ fn with_tree<R>(
     ARENA.with(|cell| match cell.try_borrow_mut() {
         Ok(mut arena) => {
             arena.reset();
-            f(&build(&arena, line, fields)?)
+            f(&build(&arena, index, line, fields)?)
         }
         Err(_) => {
             let arena = Bump::new();
-            f(&build(&arena, line, fields)?)
+            f(&build(&arena, index, line, fields)?)
         }
     })
 }
 
 /// The kept fields of `line` as a node tree: the structural index's fast lane (which also
 /// checks UTF-8), else the escape-aware reader, else serde_json's message for the invalid line.
-fn build<'a>(arena: &'a Bump, line: &'a [u8], fields: &Fields) -> Result<Node<'a>, EvalError> {
+fn build<'a>(
+    arena: &'a Bump,
+    index: Option<&mut Index>,
+    line: &'a [u8],
+    fields: &Fields,
+) -> Result<Node<'a>, EvalError> {
     let mut line = line;
     while let [rest @ .., b'\n' | b'\r'] = line {
         line = rest;
     }
-    let fast = INDEX.with(|index| match index.try_borrow_mut() {
-        Ok(mut index) => node::build_fast(&mut index, arena, line, fields),
-        Err(_) => node::build_fast(&mut Index::new(), arena, line, fields),
-    });
+    let fast = match index {
+        Some(index) => node::build_fast(index, arena, line, fields),
+        None => INDEX.with(|index| match index.try_borrow_mut() {
+            Ok(mut index) => node::build_fast(&mut index, arena, line, fields),
+            Err(_) => node::build_fast(&mut Index::new(), arena, line, fields),
+        }),
+    };
     if let Ok(node) = fast {
         return Ok(node);
     }
@@ -88,7 +98,28 @@ impl View {
     /// [`View::eval_line`] on the line's bytes as the engine reads them (UTF-8 is checked on
     /// the way; invalid UTF-8 is an [`EvalError::Json`]).
     pub fn eval_bytes(&self, line: &[u8], sink: &mut dyn RowSink) -> Result<usize, EvalError> {
-        with_tree(line, &self.fields, |node| {
+        self.eval_on(None, line, sink)
+    }
+
+    /// [`View::eval_bytes`] with the caller's structural index: when the engine has just
+    /// found this line's end with [`Index::scan_line`] (stage 1 doubling as the line
+    /// splitter), that scan is reused instead of indexing the line a second time.
+    pub fn eval_indexed(
+        &self,
+        index: &mut Index,
+        line: &[u8],
+        sink: &mut dyn RowSink,
+    ) -> Result<usize, EvalError> {
+        self.eval_on(Some(index), line, sink)
+    }
+
+    fn eval_on(
+        &self,
+        index: Option<&mut Index>,
+        line: &[u8],
+        sink: &mut dyn RowSink,
+    ) -> Result<usize, EvalError> {
+        with_tree(index, line, &self.fields, |node| {
             if resource_type(node)? != self.resource_type() {
                 return Ok(0);
             }
@@ -145,7 +176,27 @@ impl ViewSet {
         line: &[u8],
         sink: &mut dyn FnMut(usize, &[Cell<'_>]),
     ) -> Result<usize, EvalError> {
-        with_tree(line, &self.fields, |node| {
+        self.eval_on(None, line, sink)
+    }
+
+    /// [`ViewSet::eval_bytes`] with the caller's structural index (see
+    /// [`View::eval_indexed`]).
+    pub fn eval_indexed(
+        &self,
+        index: &mut Index,
+        line: &[u8],
+        sink: &mut dyn FnMut(usize, &[Cell<'_>]),
+    ) -> Result<usize, EvalError> {
+        self.eval_on(Some(index), line, sink)
+    }
+
+    fn eval_on(
+        &self,
+        index: Option<&mut Index>,
+        line: &[u8],
+        sink: &mut dyn FnMut(usize, &[Cell<'_>]),
+    ) -> Result<usize, EvalError> {
+        with_tree(index, line, &self.fields, |node| {
             let ty = resource_type(node)?;
             let mut total = 0;
             for (i, view) in self.views.iter().enumerate() {

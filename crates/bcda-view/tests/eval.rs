@@ -193,3 +193,36 @@ fn bytes_lines_with_crlf_and_invalid_utf8() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_line_scanned_by_the_engine_is_not_indexed_twice() {
+    use bcda_ndjson::scan::Index;
+    let v = eob_line_view();
+    let other = r#"{"resourceType":"ExplanationOfBenefit","id":"e2","item":[{"sequence":7}]}"#;
+    let chunk = format!("{EOB}\n{other}\n");
+    let mut index = Index::new();
+    let mut rest = chunk.as_bytes();
+    let mut seen = Vec::new();
+    while !rest.is_empty() {
+        let end = index.scan_line(rest);
+        v.eval_indexed(&mut index, &rest[..end], &mut |cells: &[Cell<'_>]| {
+            seen.push(owned(&cells[1]));
+        })
+        .unwrap();
+        rest = &rest[(end + 1).min(rest.len())..];
+    }
+    let seq = |i| Cell::One(Value::Integer(i));
+    assert_eq!(seen, vec![seq(1), seq(2), seq(7)]);
+    // An index that scanned another line is not trusted for this one.
+    index.scan_line(other.as_bytes());
+    let n = v
+        .eval_indexed(&mut index, EOB.as_bytes(), &mut |_: &[Cell<'_>]| {})
+        .unwrap();
+    assert_eq!(n, 2);
+    let set = ViewSet::new(vec![eob_line_view()]);
+    let end = index.scan_line(chunk.as_bytes());
+    let n = set
+        .eval_indexed(&mut index, &chunk.as_bytes()[..end], &mut |_, _| {})
+        .unwrap();
+    assert_eq!(n, 2);
+}
