@@ -7,6 +7,9 @@
 //! Corpus: sandbox ACO A9993's v2 EOBs from `bcda-synth` (reference instant 2026-01-01, whole
 //! beneficiaries in attribution order) up to `BCDA_BENCH_MB` MiB (default 64), in memory.
 //!
+//! `view_eob_line_scan_line` reads as the engine does: `Index::scan_line` finds each line's end
+//! (stage 1 as the line splitter) and `View::eval_indexed` reuses that scan.
+//!
 //! Run: `cargo bench -p bcda-view --bench eval_line`
 
 use std::time::Duration;
@@ -102,20 +105,44 @@ struct Check {
 fn with_view(view: &View, text: &str) -> Check {
     let mut c = Check::default();
     for line in text.lines() {
-        view.eval_line(line, &mut |cells: &[Cell<'_>]| {
-            c.rows += 1;
-            if let Cell::One(Value::Integer(s)) = &cells[2] {
-                c.seq_sum += s;
-            }
-            if let Cell::One(Value::String(h)) = &cells[3] {
-                c.hcpcs += 1;
-                c.hcpcs_bytes += h.len() as u64;
-            }
-            c.paid += u64::from(!matches!(cells[5], Cell::Null));
-        })
-        .expect("the view runs");
+        view.eval_line(line, &mut |cells: &[Cell<'_>]| c.add(cells))
+            .expect("the view runs");
     }
     c
+}
+
+/// As the engine reads: stage 1 of the structural index finds each line's end
+/// (`Index::scan_line`) and the view reuses that scan (`View::eval_indexed`).
+fn with_view_scanned(view: &View, text: &str) -> Check {
+    let mut c = Check::default();
+    let mut index = bcda_ndjson::scan::Index::new();
+    let mut rest = text.as_bytes();
+    while !rest.is_empty() {
+        let end = index.scan_line(rest);
+        if end > 0 {
+            view.eval_indexed(&mut index, &rest[..end], &mut |cells: &[Cell<'_>]| {
+                c.add(cells)
+            })
+            .expect("the view runs");
+        }
+        rest = &rest[(end + 1).min(rest.len())..];
+    }
+    c
+}
+
+impl Check {
+    /// Adds one row of the eob_line view.
+    fn add(&mut self, cells: &[Cell<'_>]) {
+        self.rows += 1;
+        if let Cell::One(Value::Integer(s)) = &cells[2] {
+            self.seq_sum += s;
+        }
+        if let Cell::One(Value::String(h)) = &cells[3] {
+            self.hcpcs += 1;
+            self.hcpcs_bytes += h.len() as u64;
+        }
+        self.paid += u64::from(!matches!(cells[5], Cell::Null));
+    }
 }
 
 /// The generic-tree baseline: serde_json::Value per line, the same view by hand.
@@ -180,6 +207,9 @@ fn bench(crit: &mut Criterion) {
     });
     g.bench_function("view_eob_line", |b| {
         b.iter(|| assert_eq!(with_view(&view, &text), expected))
+    });
+    g.bench_function("view_eob_line_scan_line", |b| {
+        b.iter(|| assert_eq!(with_view_scanned(&view, &text), expected))
     });
     g.bench_function("viewset_eob_eob_line_eob_diagnosis", |b| {
         b.iter(|| {
