@@ -30,6 +30,11 @@ fn missing_resource_and_select() {
         }
     );
     assert_eq!(e.to_string(), "view: $: `resource` is required");
+    let e = err(json!({"resource": "patient/1", "select": []}));
+    assert_eq!(
+        e.to_string(),
+        "view: resource: expected a FHIR resource type name (`Patient`, `ExplanationOfBenefit`, ...)"
+    );
     let e = err(json!({"resource": "Patient"}));
     assert_eq!(
         e,
