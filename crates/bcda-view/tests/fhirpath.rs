@@ -88,7 +88,15 @@ fn arithmetic_and_logic() {
     assert_eq!(ok("7 div 2"), ["3"]);
     assert_eq!(ok("7 mod 2"), ["1"]);
     assert_eq!(ok("7 / 2"), ["3.5"]);
-    assert_eq!(ok("1.5 * 2"), ["3"]);
+    assert_eq!(ok("1.5 * 2"), ["3.0"]);
+    // Decimals are exact: no binary floating point in + - *.
+    assert_eq!(ok("0.1 + 0.2"), ["0.3"]);
+    assert_eq!(ok("1.10 - 2.205"), ["-1.105"]);
+    assert_eq!(ok("0.05 * 0.5"), ["0.025"]);
+    assert_eq!(
+        ok("12345678901234567890.5 + 0.25"),
+        ["12345678901234567890.75"]
+    );
     assert_eq!(ok("-(2 - 5)"), ["3"]);
     assert_eq!(ok("'a' & {} & 'b'"), ["ab"]);
     assert_eq!(ok("gender = 'female' xor true"), ["false"]);

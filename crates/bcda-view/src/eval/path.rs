@@ -472,6 +472,9 @@ fn arithmetic<'n>(op: BinOp, a: &[Item<'n>], b: &[Item<'n>]) -> Result<Vec<Item<
             return Ok(Vec::new());
         }
     }
+    if let Some(exact) = exact_decimal(op, x, y) {
+        return Ok(vec![Item::Dec(Cow::Owned(exact))]);
+    }
     let (Some(p), Some(q)) = (x.number(), y.number()) else {
         return Err("arithmetic on a non-number".to_string());
     };
@@ -486,4 +489,67 @@ fn arithmetic<'n>(op: BinOp, a: &[Item<'n>], b: &[Item<'n>]) -> Result<Vec<Item<
         _ => p % q,
     };
     Ok(vec![Item::Dec(Cow::Owned(format_decimal(r)))])
+}
+
+/// `+ - *` on decimals, exactly (scaled integers); `None` for other operators, non-numbers
+/// or beyond 38 digits (then the caller falls back to f64).
+fn exact_decimal(op: BinOp, x: Prim<'_>, y: Prim<'_>) -> Option<String> {
+    let scaled = |p: Prim<'_>| match p {
+        Prim::Int(i) => Some((i128::from(i), 0)),
+        Prim::Dec(d) => parse_scaled(d),
+        _ => None,
+    };
+    let ((a, sa), (b, sb)) = (scaled(x)?, scaled(y)?);
+    let widen = |m: i128, by: u32| m.checked_mul(10i128.checked_pow(by)?);
+    let (m, scale) = match op {
+        BinOp::Add | BinOp::Sub => {
+            let scale = sa.max(sb);
+            let (a, b) = (widen(a, scale - sa)?, widen(b, scale - sb)?);
+            let m = if op == BinOp::Add {
+                a.checked_add(b)?
+            } else {
+                a.checked_sub(b)?
+            };
+            (m, scale)
+        }
+        BinOp::Mul => (a.checked_mul(b)?, sa + sb),
+        _ => return None,
+    };
+    Some(format_scaled(m, scale))
+}
+
+/// A decimal's digits as an integer and the number of fraction digits (`-1.50` is
+/// `(-150, 2)`); `None` for exponents or more than 38 digits.
+fn parse_scaled(d: &str) -> Option<(i128, u32)> {
+    let (neg, digits) = match d.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, d.strip_prefix('+').unwrap_or(d)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut m: i128 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        m = m.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+    }
+    Some((if neg { -m } else { m }, u32::try_from(frac.len()).ok()?))
+}
+
+/// The text of `m / 10^scale`, keeping `scale` fraction digits (`(150, 2)` is `1.50`).
+fn format_scaled(m: i128, scale: u32) -> String {
+    let digits = m.unsigned_abs().to_string();
+    let scale = scale as usize;
+    let padded = if digits.len() <= scale {
+        format!("{}{digits}", "0".repeat(scale + 1 - digits.len()))
+    } else {
+        digits
+    };
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    let sign = if m < 0 { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
 }
