@@ -93,6 +93,9 @@ fn arithmetic_and_logic() {
     assert_eq!(ok("0.1 + 0.2"), ["0.3"]);
     assert_eq!(ok("1.10 - 2.205"), ["-1.105"]);
     assert_eq!(ok("0.05 * 0.5"), ["0.025"]);
+    assert_eq!(ok("(-1.0).lowBoundary()"), ["-1.05"]);
+    assert_eq!(ok("12.345.highBoundary()"), ["12.3455"]);
+    assert_eq!(ok("7.lowBoundary()"), ["6.5"]);
     assert_eq!(
         ok("12345678901234567890.5 + 0.25"),
         ["12345678901234567890.75"]
