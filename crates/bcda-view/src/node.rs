@@ -194,7 +194,11 @@ pub fn build_fast<'a>(
 
 fn fast_value<'a>(c: &mut Cursor<'a, '_>, arena: &'a Bump, fields: &Fields) -> Fast<Node<'a>> {
     match c.peek()? {
-        b'"' => Ok(Node::String(c.string()?)),
+        // An escaped string comes back unescaped and owned: it moves into the line's arena.
+        b'"' => Ok(Node::String(match c.string()? {
+            std::borrow::Cow::Borrowed(s) => s,
+            std::borrow::Cow::Owned(s) => arena.alloc_str(&s),
+        })),
         b'{' => {
             let mut members = BumpVec::new_in(arena);
             c.object(|c, key| {
