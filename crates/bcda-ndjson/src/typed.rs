@@ -6,10 +6,10 @@
 //! [`IssueKind::InvalidResource`] (unknown property, wrong JSON type, unknown resourceType) with
 //! the FHIR path; validation findings travel with the record ([`TypedRecord::issues`]).
 
-use crate::engine::{Fold, LineCtx, LineProcessor, LineRef};
+use crate::engine::{Fold, IntoOwnedRecord, LineCtx, LineProcessor, LineRef};
 use crate::error::IssueKind;
 use crate::input::FhirVersion;
-use bcda_fhir::runtime::{Issue as FhirIssue, ParseErrorKind, ParseOptions};
+use bcda_fhir::runtime::{IntoOwned, Issue as FhirIssue, ParseErrorKind, ParseOptions};
 use bcda_fhir::{profiles, r4, stu3};
 use std::collections::BTreeMap;
 
@@ -132,6 +132,21 @@ impl LineProcessor for Typed {
             }
         }
         emit(TypedRecord { resource, issues }, ctx.line_ref());
+    }
+}
+
+impl IntoOwnedRecord for Typed {
+    type Owned = TypedRecord<'static>;
+
+    fn into_owned_record(record: TypedRecord<'_>) -> TypedRecord<'static> {
+        let resource = match record.resource {
+            TypedResource::Stu3(r) => TypedResource::Stu3(r.into_owned()),
+            TypedResource::R4(r) => TypedResource::R4(r.into_owned()),
+        };
+        TypedRecord {
+            resource,
+            issues: record.issues,
+        }
     }
 }
 

@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
-use std::io::Read;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -12,9 +11,15 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use crate::error::{Error, Issue, IssueKind, Severity};
-use crate::gz::{MemberReader, ReadEvent, SharedBytes};
+mod blocks;
+mod closures;
+mod par;
+
+use crate::gz::ReadEvent;
 use crate::input::{Format, InputFile, Inputs};
 use crate::split::{line_aligned_chunks, line_len, Mapped};
+use blocks::{BlockReader, Msg, StreamSource};
+pub use closures::IntoOwnedRecord;
 
 /// Engine configuration. All fields have sensible defaults ([`Config::default`]).
 #[derive(Debug, Clone)]
@@ -197,14 +202,14 @@ impl<'a> LineCtx<'a> {
 }
 
 #[derive(Default)]
-struct IssueSink {
+pub(crate) struct IssueSink {
     issues: Vec<PendingIssue>,
     per_kind: BTreeMap<(u32, IssueKind), u64>,
     cap: usize,
 }
 
 impl IssueSink {
-    fn new(cap: usize) -> Self {
+    pub(crate) fn new(cap: usize) -> Self {
         IssueSink {
             cap,
             ..Default::default()
@@ -450,25 +455,6 @@ struct Job {
     range: std::ops::Range<usize>,
 }
 
-enum Msg {
-    Block {
-        file: u32,
-        chunk: u32,
-        data: Vec<u8>,
-    },
-    LongLine {
-        file: u32,
-        chunk: u32,
-        len: u64,
-    },
-    Issue {
-        file: u32,
-        chunk: u32,
-        kind: IssueKind,
-        message: String,
-    },
-}
-
 impl Engine {
     /// Builds an engine with its own rayon pool of `config.threads` threads.
     pub fn new(config: Config) -> Result<Engine, Error> {
@@ -514,21 +500,14 @@ impl Engine {
         let mut total = EngineAcc::new(fold.init(), nfiles, cap);
 
         // Open and map the plain files; everything else is streamed.
-        let mut maps: Vec<Option<Mapped>> = Vec::with_capacity(nfiles);
-        let mut streamed = Vec::new();
-        for (i, f) in inputs.files.iter().enumerate() {
-            let mut mapped = None;
-            if f.format == Format::Ndjson && self.config.mmap {
-                match File::open(&f.path).and_then(|file| Mapped::open(&file)) {
-                    Ok(Some(m)) => mapped = Some(m),
-                    Ok(None) => {} // empty file: nothing to read
-                    Err(_) => streamed.push(i),
-                }
-            } else if !(f.format == Format::Ndjson && f.size == 0) {
-                streamed.push(i);
-            }
-            maps.push(mapped);
-        }
+        let maps: Vec<Option<Whole>> = inputs
+            .files
+            .iter()
+            .map(|f| Whole::open(f, self.config.mmap))
+            .collect();
+        let streamed: Vec<usize> = (0..nfiles)
+            .filter(|&i| Whole::streamed(&inputs.files[i], &maps[i]))
+            .collect();
 
         let mut jobs = Vec::new();
         for (i, m) in maps.iter().enumerate() {
@@ -659,81 +638,21 @@ impl Engine {
             bytes: data.len() as u64,
             ..FileTotals::default()
         };
-        let mut line_no = 0u64;
-        if input.format == Format::JsonDocument {
-            let at = LineRef {
-                file,
-                chunk,
-                line: 0,
-            };
-            let end = LineEnd {
-                terminated: true,
-                prepared: false,
-            };
-            self.line(input, at, data, end, processor, fold, scratch, acc, &mut t);
-            line_no = 1;
-        } else {
-            let mut pos = 0;
-            while pos < data.len() {
-                let rest = &data[pos..];
-                // The processor finds the line (and may index it in the same pass).
-                let len = processor.line_end(rest, scratch).min(rest.len());
-                debug_assert!(len == rest.len() || rest[len] == b'\n');
-                let end = LineEnd {
-                    terminated: len < rest.len(),
-                    prepared: true,
-                };
-                pos += len + usize::from(end.terminated);
-                let at = LineRef {
-                    file,
-                    chunk,
-                    line: line_no,
-                };
-                line_no += 1;
-                self.line(
-                    input,
-                    at,
-                    &rest[..len],
-                    end,
-                    processor,
-                    fold,
-                    scratch,
-                    acc,
-                    &mut t,
-                );
-            }
-        }
-        t.lines = line_no;
-        acc.files[file as usize].add(&t);
-        acc.chunk_lines.push((file, chunk, line_no));
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn line<'a, P: LineProcessor, F: Fold<P>>(
-        &self,
-        input: &InputFile,
-        at: LineRef,
-        line: &'a [u8],
-        end: LineEnd,
-        processor: &P,
-        fold: &F,
-        scratch: &'a mut P::Scratch,
-        acc: &mut EngineAcc<F::Acc>,
-        t: &mut FileTotals,
-    ) {
+        let at = BlockAt { input, file, chunk };
         let a = &mut acc.acc;
-        check_line(
+        let lines = walk_lines(
             &self.config,
-            input,
             at,
-            line,
-            end,
+            data,
             processor,
             scratch,
             &mut acc.sink,
-            t,
+            &mut t,
             |rec, r| fold.add(a, rec, r),
         );
+        t.lines = lines;
+        acc.files[file as usize].add(&t);
+        acc.chunk_lines.push((file, chunk, lines));
     }
 
     /// Streams a gzip file (or a plain file when mapping is off or failed): one decoder thread
@@ -870,47 +789,6 @@ impl Engine {
     }
 }
 
-/// Reads decompressed (or plain) bytes of a streamed file.
-enum StreamSource {
-    Gz(Box<MemberReader>),
-    Plain(File),
-}
-
-impl StreamSource {
-    fn open(input: &InputFile) -> std::io::Result<StreamSource> {
-        let file = File::open(&input.path)?;
-        if input.format == Format::NdjsonGz {
-            let bytes = match Mapped::open(&file) {
-                Ok(Some(m)) => SharedBytes::Mapped(Arc::new(m)),
-                Ok(None) => SharedBytes::Owned(Arc::new(Vec::new())),
-                Err(_) => {
-                    let mut v = Vec::new();
-                    File::open(&input.path)?.read_to_end(&mut v)?;
-                    SharedBytes::Owned(Arc::new(v))
-                }
-            };
-            Ok(StreamSource::Gz(Box::new(MemberReader::new(bytes))))
-        } else {
-            Ok(StreamSource::Plain(file))
-        }
-    }
-
-    fn read(&mut self, buf: &mut [u8]) -> ReadEvent {
-        match self {
-            StreamSource::Gz(r) => r.read(buf),
-            StreamSource::Plain(f) => match f.read(buf) {
-                Ok(0) => ReadEvent::Eof,
-                Ok(n) => ReadEvent::Data(n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => ReadEvent::Data(0),
-                Err(e) => ReadEvent::Corrupt {
-                    member_offset: 0,
-                    message: e.to_string(),
-                },
-            },
-        }
-    }
-}
-
 /// The producer side of [`Engine::stream_file`]: cuts the decoded stream into blocks of whole
 /// lines. Runs on its own thread.
 fn produce(
@@ -921,141 +799,50 @@ fn produce(
     tx: mpsc::SyncSender<Msg>,
     free: mpsc::Receiver<Vec<u8>>,
 ) {
-    let mut chunk = 0u32;
-    let mut src = match StreamSource::open(input) {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = tx.send(Msg::Issue {
-                file,
-                chunk,
-                kind: IssueKind::Io,
-                message: format!("cannot open: {e}"),
-            });
+    for msg in BlockReader::new(input, file, chunk_bytes, max_line).recycle(free) {
+        if tx.send(msg).is_err() {
             return;
         }
-    };
-    let take = |free: &mpsc::Receiver<Vec<u8>>| -> Vec<u8> {
-        let mut v = free
-            .try_recv()
-            .unwrap_or_else(|_| Vec::with_capacity(chunk_bytes + 64 * 1024));
-        v.clear();
-        v
-    };
-    let mut buf = take(&free);
-    let mut skipping: Option<u64> = None; // bytes of an over-long line being skipped
-    let read_size = 256 * 1024;
-    loop {
-        let len = buf.len();
-        buf.resize(len + read_size, 0);
-        let ev = src.read(&mut buf[len..]);
-        match ev {
-            ReadEvent::Data(n) => {
-                buf.truncate(len + n);
-                if let Some(skipped) = skipping.as_mut() {
-                    match memchr::memchr(b'\n', &buf) {
-                        Some(i) => {
-                            *skipped += i as u64 + 1;
-                            let _ = tx.send(Msg::LongLine {
-                                file,
-                                chunk,
-                                len: *skipped,
-                            });
-                            chunk += 1;
-                            skipping = None;
-                            buf.drain(..=i);
-                        }
-                        None => {
-                            *skipped += buf.len() as u64;
-                            buf.clear();
-                        }
-                    }
-                    continue;
-                }
-                // A JSON document is one record: never cut it.
-                if buf.len() >= chunk_bytes && input.format != Format::JsonDocument {
-                    match memchr::memrchr(b'\n', &buf) {
-                        Some(i) => {
-                            let mut next = take(&free);
-                            next.extend_from_slice(&buf[i + 1..]);
-                            buf.truncate(i + 1);
-                            if tx
-                                .send(Msg::Block {
-                                    file,
-                                    chunk,
-                                    data: std::mem::replace(&mut buf, next),
-                                })
-                                .is_err()
-                            {
-                                return;
-                            }
-                            chunk += 1;
-                        }
-                        None if buf.len() > max_line => {
-                            skipping = Some(buf.len() as u64);
-                            buf.clear();
-                        }
-                        None => {}
-                    }
-                }
-            }
-            ReadEvent::Corrupt {
-                member_offset,
-                message,
-            } => {
-                buf.truncate(len);
-                // Lines completed before the corruption are kept; the partial one is dropped.
-                let keep = memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
-                let dropped = buf.len() - keep;
-                buf.truncate(keep);
-                if !buf.is_empty() {
-                    let next = take(&free);
-                    let _ = tx.send(Msg::Block {
-                        file,
-                        chunk,
-                        data: std::mem::replace(&mut buf, next),
-                    });
-                    chunk += 1;
-                }
-                skipping = None;
-                let what = if input.format == Format::NdjsonGz {
-                    "corrupt gzip member"
-                } else {
-                    "read error"
-                };
-                let msg = format!("{what} at compressed byte {member_offset}: {message}; {dropped} bytes of an incomplete line dropped; resuming at the next member");
-                let kind = if input.format == Format::NdjsonGz {
-                    IssueKind::CorruptGzip
-                } else {
-                    IssueKind::Io
-                };
-                let _ = tx.send(Msg::Issue {
-                    file,
-                    chunk,
-                    kind,
-                    message: msg,
-                });
-                if input.format != Format::NdjsonGz {
-                    return;
-                }
-            }
-            ReadEvent::Eof => {
-                buf.truncate(len);
-                if let Some(skipped) = skipping {
-                    let _ = tx.send(Msg::LongLine {
-                        file,
-                        chunk,
-                        len: skipped,
-                    });
-                } else if !buf.is_empty() {
-                    let _ = tx.send(Msg::Block {
-                        file,
-                        chunk,
-                        data: buf,
-                    });
-                }
-                return;
-            }
+    }
+}
+
+/// The whole bytes of an input read in place: a memory map or bytes in memory.
+pub(crate) enum Whole {
+    /// A memory-mapped file.
+    Mapped(Mapped),
+    /// An input held in memory.
+    Bytes(Arc<Vec<u8>>),
+}
+
+impl Whole {
+    /// The bytes.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Whole::Mapped(m) => m.bytes(),
+            Whole::Bytes(b) => b,
         }
+    }
+
+    /// The input's bytes when it is read in place (`None`: it is streamed, or empty).
+    pub(crate) fn open(f: &InputFile, mmap: bool) -> Option<Whole> {
+        if f.format != Format::Ndjson {
+            return None;
+        }
+        if let Some(b) = f.memory() {
+            return Some(Whole::Bytes(Arc::clone(b)));
+        }
+        if !f.is_file() || !mmap {
+            return None;
+        }
+        match File::open(&f.path).and_then(|file| Mapped::open(&file)) {
+            Ok(m) => m.map(Whole::Mapped),
+            Err(_) => None,
+        }
+    }
+
+    /// `true` when the input needs streaming: not read in place, and not an empty plain file.
+    pub(crate) fn streamed(f: &InputFile, whole: &Option<Whole>) -> bool {
+        whole.is_none() && !(f.format == Format::Ndjson && f.is_file() && f.size == 0)
     }
 }
 
@@ -1287,6 +1074,71 @@ where
             self.step();
         }
     }
+}
+
+/// Where a block of whole lines comes from.
+#[derive(Clone, Copy)]
+pub(crate) struct BlockAt<'i> {
+    /// The input.
+    pub(crate) input: &'i InputFile,
+    /// Its index.
+    pub(crate) file: u32,
+    /// The block's number in the input.
+    pub(crate) chunk: u32,
+}
+
+/// Runs the per-line checks and the processor over every line of a block of whole lines (a
+/// JSON document is one line); returns the number of lines.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn walk_lines<P, E>(
+    config: &Config,
+    at: BlockAt<'_>,
+    data: &[u8],
+    processor: &P,
+    scratch: &mut P::Scratch,
+    sink: &mut IssueSink,
+    t: &mut FileTotals,
+    mut emit: E,
+) -> u64
+where
+    P: LineProcessor,
+    E: FnMut(P::Record<'_>, LineRef),
+{
+    let line_ref = |line| LineRef {
+        file: at.file,
+        chunk: at.chunk,
+        line,
+    };
+    if at.input.format == Format::JsonDocument {
+        let end = LineEnd {
+            terminated: true,
+            prepared: false,
+        };
+        let (input, r) = (at.input, line_ref(0));
+        check_line(
+            config, input, r, data, end, processor, scratch, sink, t, &mut emit,
+        );
+        return 1;
+    }
+    let mut line_no = 0u64;
+    let mut pos = 0;
+    while pos < data.len() {
+        let rest = &data[pos..];
+        // The processor finds the line (and may index it in the same pass).
+        let len = processor.line_end(rest, scratch).min(rest.len());
+        debug_assert!(len == rest.len() || rest[len] == b'\n');
+        let end = LineEnd {
+            terminated: len < rest.len(),
+            prepared: true,
+        };
+        pos += len + usize::from(end.terminated);
+        let (input, r, line) = (at.input, line_ref(line_no), &rest[..len]);
+        check_line(
+            config, input, r, line, end, processor, scratch, sink, t, &mut emit,
+        );
+        line_no += 1;
+    }
+    line_no
 }
 
 /// How a line ended and was found.
