@@ -31,6 +31,11 @@ pub(crate) struct ValidateArgs {
     /// Check that every resource serializes back to JSON equal to its input.
     #[arg(long)]
     roundtrip: bool,
+    /// Lenient parsing: unknown properties and values of the wrong type are reported with
+    /// their path (codes `unknown-property`, `format`) and skipped; the resource is still
+    /// validated. Default: strict (such a resource is refused).
+    #[arg(long)]
+    lenient: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -215,6 +220,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
     let checker = Checker {
         carin: args.profile.is_some(),
         roundtrip: args.roundtrip,
+        lenient: args.lenient,
     };
     let mut out = engine.run(&inputs, &checker, &Collect, None);
 
@@ -291,6 +297,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
 struct Checker {
     carin: bool,
     roundtrip: bool,
+    lenient: bool,
 }
 
 /// What checking one line (or one JSON document) found.
@@ -325,7 +332,11 @@ impl LineProcessor for Checker {
             _ => Version::R4,
         };
         let document = ctx.input().format == FileFormat::JsonDocument;
-        let opts = ParseOptions::strict();
+        let opts = if self.lenient {
+            ParseOptions::lenient()
+        } else {
+            ParseOptions::strict()
+        };
         let outcome = match check(text, v, opts, self.carin, self.roundtrip) {
             Ok(checked) => {
                 // A Bundle in a .json file: each entry counts as a resource.

@@ -37,7 +37,8 @@ impl TypedResource<'_> {
 pub struct TypedRecord<'a> {
     /// The resource, borrowing strings from the line.
     pub resource: TypedResource<'a>,
-    /// Validation findings (empty when validation is off or the resource is valid).
+    /// What lenient parsing skipped (first), then validation findings; empty when the
+    /// resource is valid (or validation is off and nothing was skipped).
     pub issues: Vec<FhirIssue>,
 }
 
@@ -50,6 +51,35 @@ pub struct Typed {
     pub validate: bool,
     /// Also validate R4 resources against the CARIN Blue Button profiles they claim.
     pub carin: bool,
+    /// Lenient parsing: a property the model does not define, or a value of the wrong JSON
+    /// type or that cannot be held, is skipped and reported in [`TypedRecord::issues`] with
+    /// its FHIR path (code `unknown-property` or `format`), and the resource is still
+    /// delivered. Strict (`false`, the default): such a line is refused and reported as an
+    /// [`IssueKind::InvalidResource`] issue.
+    pub lenient: bool,
+}
+
+impl Typed {
+    /// Strict parsing with core validation (the default).
+    pub fn strict() -> Typed {
+        Typed::default()
+    }
+
+    /// Lenient parsing with core validation (see [`Typed::lenient`](Typed#structfield.lenient)).
+    pub fn lenient() -> Typed {
+        Typed {
+            lenient: true,
+            ..Typed::default()
+        }
+    }
+
+    fn options(&self) -> ParseOptions {
+        if self.lenient {
+            ParseOptions::lenient()
+        } else {
+            ParseOptions::strict()
+        }
+    }
 }
 
 impl Default for Typed {
@@ -58,6 +88,7 @@ impl Default for Typed {
             default_version: FhirVersion::R4,
             validate: true,
             carin: false,
+            lenient: false,
         }
     }
 }
@@ -90,13 +121,14 @@ impl LineProcessor for Typed {
             }
         };
         let version = ctx.input().fhir_version.unwrap_or(self.default_version);
+        let opts = self.options();
         let parsed = match version {
-            FhirVersion::Stu3 => stu3::Resource::from_json_with(text, ParseOptions::strict())
-                .map(|(r, _)| TypedResource::Stu3(r)),
-            FhirVersion::R4 => r4::Resource::from_json_with(text, ParseOptions::strict())
-                .map(|(r, _)| TypedResource::R4(r)),
+            FhirVersion::Stu3 => stu3::Resource::from_json_with(text, opts)
+                .map(|(r, issues)| (TypedResource::Stu3(r), issues)),
+            FhirVersion::R4 => r4::Resource::from_json_with(text, opts)
+                .map(|(r, issues)| (TypedResource::R4(r), issues)),
         };
-        let resource = match parsed {
+        let (resource, mut issues) = match parsed {
             Ok(r) => r,
             Err(e) => {
                 let kind = match e.kind() {
@@ -119,12 +151,11 @@ impl LineProcessor for Typed {
                 ctx.report(IssueKind::WrongResourceType, None, None, msg);
             }
         }
-        let mut issues = Vec::new();
         if self.validate {
             match &resource {
-                TypedResource::Stu3(r) => issues = r.validate(),
+                TypedResource::Stu3(r) => issues.extend(r.validate()),
                 TypedResource::R4(r) => {
-                    issues = r.validate();
+                    issues.extend(r.validate());
                     if self.carin {
                         issues.extend(profiles::validate_carin(text));
                     }
