@@ -73,6 +73,15 @@ impl Typed {
         }
     }
 
+    /// The same, also validating R4 resources against the CARIN Blue Button profiles they
+    /// claim.
+    pub fn with_carin(self) -> Typed {
+        Typed {
+            carin: true,
+            ..self
+        }
+    }
+
     fn options(&self) -> ParseOptions {
         if self.lenient {
             ParseOptions::lenient()
