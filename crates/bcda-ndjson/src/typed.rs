@@ -9,6 +9,7 @@
 use crate::engine::{Fold, IntoOwnedRecord, LineCtx, LineProcessor, LineRef};
 use crate::error::IssueKind;
 use crate::input::FhirVersion;
+use bcda_fhir::claims::EobAccess;
 use bcda_fhir::runtime::{IntoOwned, Issue as FhirIssue, ParseErrorKind, ParseOptions};
 use bcda_fhir::{profiles, r4, stu3};
 use std::collections::BTreeMap;
@@ -23,6 +24,15 @@ pub enum TypedResource<'a> {
 }
 
 impl TypedResource<'_> {
+    /// The resource as a release-independent ExplanationOfBenefit, when it is one.
+    pub fn eob(&self) -> Option<&dyn EobAccess> {
+        match self {
+            TypedResource::Stu3(stu3::Resource::ExplanationOfBenefit(e)) => Some(&**e),
+            TypedResource::R4(r4::Resource::ExplanationOfBenefit(e)) => Some(&**e),
+            _ => None,
+        }
+    }
+
     /// The `resourceType`.
     pub fn resource_type(&self) -> &str {
         match self {

@@ -56,3 +56,20 @@ fn strict_refuses_the_line_with_the_path_of_the_first_problem() {
     // Located at the value of the unknown property (1-based byte column).
     assert_eq!((issue.line, issue.column), (1, 43), "{issue}");
 }
+
+#[test]
+fn a_typed_eob_reads_through_the_release_independent_accessors() {
+    let eob = r#"{"resourceType":"ExplanationOfBenefit","status":"active","type":{"coding":[{"system":"https://bluebutton.cms.gov/resources/codesystem/eob-type","code":"PDE"}]},"use":"claim","patient":{"reference":"Patient/7"},"created":"2025-01-02","insurer":{},"provider":{"identifier":{"value":"123"}},"outcome":"complete","payment":{"amount":{"value":1.5}}}"#;
+    let inputs = Inputs::from_bytes("ExplanationOfBenefit.ndjson", format!("{eob}\n"));
+    let rec = engine()
+        .iter(&inputs, &Typed::lenient())
+        .next()
+        .unwrap()
+        .unwrap();
+    let e = rec.resource.eob().expect("an EOB");
+    assert_eq!(
+        (e.patient_id(), e.claim_type(), e.provider_npi()),
+        (Some("7"), Some("PDE"), Some("123"))
+    );
+    assert_eq!(e.payment_amount().map(|d| d.as_str()), Some("1.5"));
+}
