@@ -76,3 +76,14 @@ fn provider_npi_falls_back_to_the_care_team_and_missing_parts_are_none() {
     assert_eq!(bare.billable_period(), (None, None));
     assert!(bare.payment_amount().is_none() && bare.items().is_empty());
 }
+
+#[test]
+fn every_public_error_type_is_a_std_error_that_crosses_threads() {
+    fn is_error<E: std::error::Error + Send + Sync + 'static>() {}
+    is_error::<bcda_fhir::runtime::ParseError>();
+    is_error::<bcda_fhir::runtime::PrimError>();
+    is_error::<bcda_fhir::json::SyntaxError>();
+    let e = r4::Patient::from_json("{\"id\":").unwrap_err();
+    let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(e);
+    assert!(boxed.to_string().contains("byte"), "{boxed}");
+}
