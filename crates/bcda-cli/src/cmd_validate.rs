@@ -222,7 +222,17 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
         roundtrip: args.roundtrip,
         lenient: args.lenient,
     };
-    let mut out = engine.run(&inputs, &checker, &Collect, None);
+    let bar = crate::cmd_stats::progress_bar(inputs.total_bytes());
+    let tick = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
+        }
+    };
+    let progress = bar.as_ref().map(|_| &tick as &(dyn Fn(u64) + Sync));
+    let mut out = engine.run(&inputs, &checker, &Collect, progress);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
 
     // Problems in file order, then line order.
     let file_index: BTreeMap<&std::path::Path, usize> = inputs

@@ -7,6 +7,12 @@
 //! 2026-01-01T00:00:00Z), `BCDA_BENCH_MB` MiB (default 256), written once to
 //! `$CARGO_TARGET_DIR/bcda-bench-api-eob-<MB>.ndjson`.
 //!
+//! Before the criterion groups, a paired run (`BCDA_BENCH_ROUNDS` rounds, default 9) times the
+//! three ways back to back in a rotating order each round and prints, per way, the median time
+//! and MB/s and the median (min-max) of its per-round ratio to the `Fold` trait: on a machine
+//! shared with other work, the ratio of neighbouring runs is steadier than separate
+//! criterion groups.
+//!
 //! Run: `cargo bench -p bcda-ndjson --bench api`.
 
 use std::io::{BufWriter, Write};
@@ -114,22 +120,62 @@ fn par_iter(e: &Engine, inputs: &Inputs) -> Total {
     })
 }
 
+type Way = fn(&Engine, &Inputs) -> Total;
+const WAYS: [(&str, Way); 3] = [
+    ("fold_trait", trait_fold),
+    ("fold_closures", closure_fold),
+    ("par_iter_reduce", par_iter),
+];
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// The paired run: every round times each way once, in a rotating order.
+fn paired(engine: &Engine, inputs: &Inputs, want: Total) {
+    let rounds: usize = std::env::var("BCDA_BENCH_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(9);
+    let mut secs = vec![Vec::new(); WAYS.len()];
+    for round in 0..rounds {
+        for k in 0..WAYS.len() {
+            let i = (round + k) % WAYS.len();
+            let t = std::time::Instant::now();
+            let got = WAYS[i].1(engine, inputs);
+            secs[i].push(t.elapsed().as_secs_f64());
+            assert_eq!(got, want, "{} computed another total", WAYS[i].0);
+        }
+    }
+    let mb = inputs.total_bytes() as f64 / 1e6;
+    println!(
+        "paired, {rounds} rounds, {mb:.0} MB, {} threads:",
+        engine.threads()
+    );
+    for (i, (name, _)) in WAYS.iter().enumerate() {
+        let mut ratios: Vec<f64> = (0..rounds).map(|r| secs[i][r] / secs[0][r]).collect();
+        let m = median(&mut secs[i].clone());
+        let r = median(&mut ratios); // sorts
+        let (lo, hi) = (ratios[0], ratios[rounds - 1]);
+        println!(
+            "  {name:<16} median {m:.3} s ({:.0} MB/s), time / fold_trait median {r:.3} (min {lo:.3}, max {hi:.3})",
+            mb / m
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let path = corpus();
     let inputs = Inputs::discover(&[&path]).expect("inputs");
     let engine = Engine::new(Config::default()).expect("engine");
     let want = trait_fold(&engine, &inputs);
     assert!(want.0 > 0 && want.1 > 0, "empty aggregate {want:?}");
+    paired(&engine, &inputs, want);
     let mut g = c.benchmark_group(format!("api/{}threads", engine.threads()));
     g.throughput(Throughput::Bytes(inputs.total_bytes()));
     g.sample_size(10).measurement_time(Duration::from_secs(8));
-    type Way = fn(&Engine, &Inputs) -> Total;
-    let ways: [(&str, Way); 3] = [
-        ("fold_trait", trait_fold),
-        ("fold_closures", closure_fold),
-        ("par_iter_reduce", par_iter),
-    ];
-    for (name, way) in ways {
+    for (name, way) in WAYS {
         assert_eq!(way(&engine, &inputs), want, "{name} computed another total");
         g.bench_function(name, |b| b.iter(|| way(&engine, &inputs)));
     }
