@@ -308,3 +308,60 @@ impl Iterator for BlockReader<'_> {
         }
     }
 }
+
+/// The producer side of `Engine::stream_file`: cuts the decoded stream into blocks of whole
+/// lines. Runs on its own thread.
+pub(crate) fn produce(
+    input: &InputFile,
+    file: u32,
+    chunk_bytes: usize,
+    max_line: usize,
+    tx: mpsc::SyncSender<Msg>,
+    free: mpsc::Receiver<Vec<u8>>,
+) {
+    for msg in BlockReader::new(input, file, chunk_bytes, max_line).recycle(free) {
+        if tx.send(msg).is_err() {
+            return;
+        }
+    }
+}
+
+/// The whole bytes of an input read in place: a memory map or bytes in memory.
+pub(crate) enum Whole {
+    /// A memory-mapped file.
+    Mapped(Mapped),
+    /// An input held in memory.
+    Bytes(Arc<Vec<u8>>),
+}
+
+impl Whole {
+    /// The bytes.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        match self {
+            Whole::Mapped(m) => m.bytes(),
+            Whole::Bytes(b) => b,
+        }
+    }
+
+    /// The input's bytes when it is read in place (`None`: it is streamed, or empty).
+    pub(crate) fn open(f: &InputFile, mmap: bool) -> Option<Whole> {
+        if f.format != Format::Ndjson {
+            return None;
+        }
+        if let Some(b) = f.memory() {
+            return Some(Whole::Bytes(Arc::clone(b)));
+        }
+        if !f.is_file() || !mmap {
+            return None;
+        }
+        match File::open(&f.path).and_then(|file| Mapped::open(&file)) {
+            Ok(m) => m.map(Whole::Mapped),
+            Err(_) => None,
+        }
+    }
+
+    /// `true` when the input needs streaming: not read in place, and not an empty plain file.
+    pub(crate) fn streamed(f: &InputFile, whole: &Option<Whole>) -> bool {
+        whole.is_none() && !(f.format == Format::Ndjson && f.is_file() && f.size == 0)
+    }
+}
