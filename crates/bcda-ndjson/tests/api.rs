@@ -82,8 +82,11 @@ impl Fold<Typed> for ByType {
     }
 }
 
+/// Issues as (file name, line, kind), sorted.
+type Located = Vec<(String, u64, IssueKind)>;
+
 /// Errors as (file name, line, kind), sorted.
-fn located(issues: &[Issue]) -> Vec<(String, u64, IssueKind)> {
+fn located(issues: &[Issue]) -> Located {
     let mut v: Vec<_> = issues
         .iter()
         .map(|i| (i.file.display().to_string(), i.line, i.kind))
@@ -93,7 +96,7 @@ fn located(issues: &[Issue]) -> Vec<(String, u64, IssueKind)> {
 }
 
 /// Counts and issues by the four ways, on `threads` threads.
-fn four_ways(inputs: &Inputs, threads: usize) -> Vec<(Counts, Vec<(String, u64, IssueKind)>)> {
+fn four_ways(inputs: &Inputs, threads: usize) -> Vec<(Counts, Located)> {
     let e = engine(threads);
     let typed = Typed::default();
     let run = e.run(inputs, &typed, &ByType, None);
