@@ -7,7 +7,7 @@ pub struct Config {
     pub threads: usize,
     /// Target size of a line-aligned chunk (and of a gzip block), in bytes.
     pub chunk_bytes: usize,
-    /// Lines longer than this are skipped and reported as [`IssueKind::LineTooLong`].
+    /// Lines longer than this are skipped and reported as [`IssueKind::LineTooLong`](crate::IssueKind::LineTooLong).
     pub max_line_bytes: usize,
     /// Check that every line is valid UTF-8 (the projected parser skips unused strings
     /// without looking inside them, so this is where invalid UTF-8 is caught).
