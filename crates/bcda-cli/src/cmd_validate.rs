@@ -235,12 +235,6 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
     }
 
     // Problems in file order, then line order.
-    let file_index: BTreeMap<&std::path::Path, usize> = inputs
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.path.as_path(), i))
-        .collect();
     let mut t = std::mem::take(&mut out.acc);
     let mut located: Vec<(usize, Report)> = std::mem::take(&mut t.pending)
         .into_iter()
@@ -257,8 +251,29 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
             (p.at.file as usize, report)
         })
         .collect();
-    // The engine's own findings: lines that never reached the parser.
-    for i in &out.issues {
+    located.extend(engine_reports(&out.issues, &inputs, &mut t));
+    // Stable: the problems of one resource keep their order.
+    located.sort_by_key(|(file, r)| (*file, r.line));
+    let reports: Vec<Report> = located.into_iter().map(|(_, r)| r).collect();
+    output(&t, &reports, &args);
+    Ok(
+        if t.invalid + t.parse_errors + t.roundtrip_mismatches == 0 {
+            0
+        } else {
+            1
+        },
+    )
+}
+
+/// The engine's own findings (lines that never reached the parser) as reports, with the index
+/// of their file; each counts as a resource with a parse error.
+fn engine_reports(
+    issues: &[bcda_ndjson::Issue],
+    inputs: &Inputs,
+    t: &mut Totals,
+) -> Vec<(usize, Report)> {
+    let mut located = Vec::new();
+    for i in issues {
         let (code, message) = match i.kind {
             IssueKind::InvalidUtf8 => (
                 "invalid-utf8",
@@ -274,9 +289,10 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
         };
         t.resources += 1;
         t.parse_errors += 1;
-        let file = file_index
-            .get(i.file.as_path())
-            .copied()
+        let file = inputs
+            .files
+            .iter()
+            .position(|f| f.path == i.file)
             .unwrap_or(usize::MAX);
         located.push((
             file,
@@ -290,17 +306,7 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
             },
         ));
     }
-    // Stable: the problems of one resource keep their order.
-    located.sort_by_key(|(file, r)| (*file, r.line));
-    let reports: Vec<Report> = located.into_iter().map(|(_, r)| r).collect();
-    output(&t, &reports, &args);
-    Ok(
-        if t.invalid + t.parse_errors + t.roundtrip_mismatches == 0 {
-            0
-        } else {
-            1
-        },
-    )
+    located
 }
 
 /// The line processor: parses, validates and optionally round-trips each record.
