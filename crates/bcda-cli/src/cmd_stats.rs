@@ -72,18 +72,7 @@ pub(crate) fn run(args: StatsArgs) -> anyhow::Result<i32> {
         },
     };
 
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = indicatif::ProgressBar::new(inputs.total_bytes());
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        Some(bar)
-    } else {
-        None
-    };
+    let bar = progress_bar(inputs.total_bytes());
     let tick = |n: u64| {
         if let Some(b) = &bar {
             b.inc(n);
@@ -128,4 +117,20 @@ pub(crate) fn run(args: StatsArgs) -> anyhow::Result<i32> {
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(if report.has_errors() { 1 } else { 0 })
+}
+
+/// A progress bar over `total` input bytes on stderr when it is a terminal (none when piped),
+/// shared by `bcda stats` and `bcda validate`.
+pub(crate) fn progress_bar(total: u64) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(bar)
 }

@@ -31,6 +31,11 @@ pub(crate) struct ValidateArgs {
     /// Check that every resource serializes back to JSON equal to its input.
     #[arg(long)]
     roundtrip: bool,
+    /// Lenient parsing: unknown properties and values of the wrong type are reported with
+    /// their path (codes `unknown-property`, `format`) and skipped; the resource is still
+    /// validated. Default: strict (such a resource is refused).
+    #[arg(long)]
+    lenient: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -215,16 +220,21 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
     let checker = Checker {
         carin: args.profile.is_some(),
         roundtrip: args.roundtrip,
+        lenient: args.lenient,
     };
-    let mut out = engine.run(&inputs, &checker, &Collect, None);
+    let bar = crate::cmd_stats::progress_bar(inputs.total_bytes());
+    let tick = |n: u64| {
+        if let Some(b) = &bar {
+            b.inc(n);
+        }
+    };
+    let progress = bar.as_ref().map(|_| &tick as &(dyn Fn(u64) + Sync));
+    let mut out = engine.run(&inputs, &checker, &Collect, progress);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
 
     // Problems in file order, then line order.
-    let file_index: BTreeMap<&std::path::Path, usize> = inputs
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.path.as_path(), i))
-        .collect();
     let mut t = std::mem::take(&mut out.acc);
     let mut located: Vec<(usize, Report)> = std::mem::take(&mut t.pending)
         .into_iter()
@@ -241,8 +251,29 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
             (p.at.file as usize, report)
         })
         .collect();
-    // The engine's own findings: lines that never reached the parser.
-    for i in &out.issues {
+    located.extend(engine_reports(&out.issues, &inputs, &mut t));
+    // Stable: the problems of one resource keep their order.
+    located.sort_by_key(|(file, r)| (*file, r.line));
+    let reports: Vec<Report> = located.into_iter().map(|(_, r)| r).collect();
+    output(&t, &reports, &args);
+    Ok(
+        if t.invalid + t.parse_errors + t.roundtrip_mismatches == 0 {
+            0
+        } else {
+            1
+        },
+    )
+}
+
+/// The engine's own findings (lines that never reached the parser) as reports, with the index
+/// of their file; each counts as a resource with a parse error.
+fn engine_reports(
+    issues: &[bcda_ndjson::Issue],
+    inputs: &Inputs,
+    t: &mut Totals,
+) -> Vec<(usize, Report)> {
+    let mut located = Vec::new();
+    for i in issues {
         let (code, message) = match i.kind {
             IssueKind::InvalidUtf8 => (
                 "invalid-utf8",
@@ -258,9 +289,10 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
         };
         t.resources += 1;
         t.parse_errors += 1;
-        let file = file_index
-            .get(i.file.as_path())
-            .copied()
+        let file = inputs
+            .files
+            .iter()
+            .position(|f| f.path == i.file)
             .unwrap_or(usize::MAX);
         located.push((
             file,
@@ -274,23 +306,14 @@ pub(crate) fn run(args: ValidateArgs) -> Result<i32> {
             },
         ));
     }
-    // Stable: the problems of one resource keep their order.
-    located.sort_by_key(|(file, r)| (*file, r.line));
-    let reports: Vec<Report> = located.into_iter().map(|(_, r)| r).collect();
-    output(&t, &reports, &args);
-    Ok(
-        if t.invalid + t.parse_errors + t.roundtrip_mismatches == 0 {
-            0
-        } else {
-            1
-        },
-    )
+    located
 }
 
 /// The line processor: parses, validates and optionally round-trips each record.
 struct Checker {
     carin: bool,
     roundtrip: bool,
+    lenient: bool,
 }
 
 /// What checking one line (or one JSON document) found.
@@ -325,7 +348,11 @@ impl LineProcessor for Checker {
             _ => Version::R4,
         };
         let document = ctx.input().format == FileFormat::JsonDocument;
-        let opts = ParseOptions::strict();
+        let opts = if self.lenient {
+            ParseOptions::lenient()
+        } else {
+            ParseOptions::strict()
+        };
         let outcome = match check(text, v, opts, self.carin, self.roundtrip) {
             Ok(checked) => {
                 // A Bundle in a .json file: each entry counts as a resource.

@@ -18,6 +18,8 @@
 //! - unknown properties fail the parse with their path (strict, the default) or are reported and
 //!   skipped ([`runtime::ParseOptions::lenient`]).
 
+#[cfg(any(feature = "stu3", feature = "r4"))]
+pub mod claims;
 pub mod json;
 #[cfg(feature = "carin-bb")]
 pub mod profiles;

@@ -160,3 +160,5 @@ impl fmt::Display for Issue {
         write!(f, ": {}", self.message)
     }
 }
+
+impl std::error::Error for Issue {}

@@ -3,8 +3,9 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
@@ -68,6 +69,130 @@ pub struct InputFile {
     pub fhir_version: Option<FhirVersion>,
     /// The manifest's `count` for this file, if the manifest gave one.
     pub manifest_count: Option<u64>,
+    /// Where the bytes come from: the file at `path` (default), bytes in memory, or a reader.
+    pub(crate) source: Source,
+}
+
+/// Where an input's bytes come from.
+#[derive(Clone, Default)]
+pub(crate) enum Source {
+    /// The file at [`InputFile::path`].
+    #[default]
+    Path,
+    /// Bytes in memory (as they are on disk: gzip stays compressed).
+    Bytes(Arc<Vec<u8>>),
+    /// A reader, already decompressed; it can be read once (later runs report it consumed).
+    Reader(Arc<Mutex<Option<Box<dyn Read + Send>>>>),
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Path => f.write_str("Path"),
+            Source::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
+            Source::Reader(_) => f.write_str("Reader"),
+        }
+    }
+}
+
+impl PartialEq for Source {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Source::Path, Source::Path) => true,
+            (Source::Bytes(a), Source::Bytes(b)) => Arc::ptr_eq(a, b) || a == b,
+            (Source::Reader(a), Source::Reader(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Source {}
+
+/// Gzip's first two bytes.
+fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// The format a name says, else NDJSON (gzip when `bytes` start with the gzip magic).
+fn format_for(name: &Path, bytes: &[u8]) -> Format {
+    match format_of(name) {
+        Some(f) => f,
+        None if is_gzip(bytes) => Format::NdjsonGz,
+        None => Format::Ndjson,
+    }
+}
+
+impl InputFile {
+    /// An input held in memory. `name` names it in issues and decides its format
+    /// (`*.ndjson.gz`, `*.ndjson`, `*.json`; any other name is NDJSON, gzip if the bytes start
+    /// with the gzip magic). Resource type and FHIR version are detected from the first record.
+    pub fn from_bytes(name: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) -> InputFile {
+        let path = name.into();
+        let bytes: Vec<u8> = bytes.into();
+        let format = format_for(&path, &bytes);
+        let first = first_record_of(Cursor::new(&bytes[..]), format).unwrap_or_default();
+        InputFile {
+            path,
+            format,
+            size: bytes.len() as u64,
+            resource_type: detect_type(&first),
+            fhir_version: detect_version(&first),
+            manifest_count: None,
+            source: Source::Bytes(Arc::new(bytes)),
+        }
+    }
+
+    /// An input read once from `reader` (stdin, an HTTP body), streamed with flat memory.
+    /// `name` names it and decides its format as in [`Self::from_bytes`] (gzip is also
+    /// recognised by its magic). The first record is read ahead to detect resource type and
+    /// FHIR version; the input can be run once.
+    pub fn from_reader(
+        name: impl Into<PathBuf>,
+        reader: impl Read + Send + 'static,
+    ) -> Result<InputFile, Error> {
+        let path = name.into();
+        let mut reader = BufReader::new(reader);
+        let head = reader.fill_buf().map_err(|e| io_err(&path, e))?;
+        let format = format_for(&path, head);
+        let decoded: Box<dyn Read + Send> = match format {
+            Format::NdjsonGz => Box::new(flate2::read::MultiGzDecoder::new(reader)),
+            _ => Box::new(reader),
+        };
+        // Read the first record ahead, then hand it back in front of the rest.
+        let mut decoded = BufReader::new(decoded);
+        let first = first_line(&mut decoded, format).map_err(|e| io_err(&path, e))?;
+        let rest: Box<dyn Read + Send> = Box::new(Cursor::new(first.clone()).chain(decoded));
+        Ok(InputFile {
+            resource_type: detect_type(&first),
+            fhir_version: detect_version(&first),
+            path,
+            format,
+            size: 0,
+            manifest_count: None,
+            source: Source::Reader(Arc::new(Mutex::new(Some(rest)))),
+        })
+    }
+
+    /// `true` when the input is the file at [`Self::path`] (not bytes or a reader).
+    pub fn is_file(&self) -> bool {
+        matches!(self.source, Source::Path)
+    }
+
+    /// The input's bytes when they are held in memory ([`Self::from_bytes`]).
+    pub(crate) fn memory(&self) -> Option<&Arc<Vec<u8>>> {
+        match &self.source {
+            Source::Bytes(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// Takes the reader of a [`Self::from_reader`] input (`None` once taken).
+    pub(crate) fn take_reader(&self) -> Option<Option<Box<dyn Read + Send>>> {
+        match &self.source {
+            Source::Reader(r) => Some(r.lock().ok().and_then(|mut g| g.take())),
+            _ => None,
+        }
+    }
 }
 
 impl InputFile {
@@ -206,39 +331,37 @@ pub fn detect_type(record: &[u8]) -> Option<String> {
 /// a JSON document.
 pub fn first_record(path: &Path, format: Format) -> Result<Vec<u8>, Error> {
     let file = fs::File::open(path).map_err(|e| io_err(path, e))?;
-    let mut buf = Vec::new();
+    first_record_of(file, format).map_err(|e| io_err(path, e))
+}
+
+/// [`first_record`] of any reader holding the file's bytes.
+fn first_record_of(r: impl Read, format: Format) -> std::io::Result<Vec<u8>> {
     match format {
-        Format::Ndjson => {
-            let mut r = BufReader::new(file);
-            loop {
-                buf.clear();
-                if r.read_until(b'\n', &mut buf).map_err(|e| io_err(path, e))? == 0 {
-                    break;
-                }
-                if buf.iter().any(|b| !b.is_ascii_whitespace()) {
-                    break;
-                }
-            }
-        }
+        Format::Ndjson => first_line(&mut BufReader::new(r), format),
         Format::NdjsonGz => {
-            let mut r = BufReader::new(flate2::read::MultiGzDecoder::new(file));
-            loop {
-                buf.clear();
-                // A corrupt stream is reported by the run itself, not by discovery.
-                match r.read_until(b'\n', &mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {}
-                }
-                if buf.iter().any(|b| !b.is_ascii_whitespace()) {
-                    break;
-                }
-            }
+            let mut r = BufReader::new(flate2::read::MultiGzDecoder::new(r));
+            // A corrupt stream is reported by the run itself, not by discovery.
+            Ok(first_line(&mut r, Format::Ndjson).unwrap_or_default())
         }
-        Format::JsonDocument => {
-            // The first 64 KiB are enough for the resource type and version markers.
-            file.take(64 * 1024)
-                .read_to_end(&mut buf)
-                .map_err(|e| io_err(path, e))?;
+        Format::JsonDocument => first_line(&mut BufReader::new(r), format),
+    }
+}
+
+/// The first non-blank line of NDJSON (with its `\n`), or the first 64 KiB of a JSON
+/// document (enough for the resource type and version markers).
+fn first_line(r: &mut impl BufRead, format: Format) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    if format == Format::JsonDocument {
+        r.take(64 * 1024).read_to_end(&mut buf)?;
+        return Ok(buf);
+    }
+    loop {
+        buf.clear();
+        if r.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        if buf.iter().any(|b| !b.is_ascii_whitespace()) {
+            break;
         }
     }
     Ok(buf)
@@ -266,6 +389,23 @@ impl Inputs {
             ));
         }
         Ok(Inputs { files })
+    }
+
+    /// One input held in memory (see [`InputFile::from_bytes`]).
+    pub fn from_bytes(name: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) -> Inputs {
+        Inputs {
+            files: vec![InputFile::from_bytes(name, bytes)],
+        }
+    }
+
+    /// One input read once from `reader` (see [`InputFile::from_reader`]).
+    pub fn from_reader(
+        name: impl Into<PathBuf>,
+        reader: impl Read + Send + 'static,
+    ) -> Result<Inputs, Error> {
+        Ok(Inputs {
+            files: vec![InputFile::from_reader(name, reader)?],
+        })
     }
 
     /// Total size on disk of all files.
@@ -320,5 +460,6 @@ fn describe(
         resource_type,
         fhir_version,
         manifest_count,
+        source: Source::Path,
     })
 }

@@ -20,6 +20,12 @@
 //! path ([`typed::Typed`]) parses every line strictly into the `bcda-fhir` models and validates
 //! it.
 //!
+//! Besides [`Fold`], the engine takes closures ([`Engine::fold`]) and hands records out through
+//! a sequential iterator ([`Engine::iter`], [`Engine::iter_with`], [`Engine::records`]) or a
+//! rayon `ParallelIterator` ([`Engine::par_iter`], [`Engine::par_iter_with`]); inputs come from
+//! paths, bytes ([`Inputs::from_bytes`]) or any reader ([`Inputs::from_reader`]). The
+//! runnable cookbook is in `examples/` (see the crate README).
+//!
 //! ```no_run
 //! use bcda_ndjson::{Config, Engine, Inputs, stats::Stats};
 //! let inputs = Inputs::discover(&["export/"]).unwrap();
@@ -43,7 +49,8 @@ pub mod typed;
 pub mod backends;
 
 pub use engine::{
-    Config, Engine, FileTotals, Fold, LineCtx, LineProcessor, LineRef, Location, Records, RunOutput,
+    Config, Engine, FileTotals, Fold, IntoOwnedRecord, LineCtx, LineProcessor, LineRef, Location,
+    Records, RunOutput,
 };
 pub use error::{Error, Issue, IssueKind, Severity};
 pub use input::{FhirVersion, Format, InputFile, Inputs};

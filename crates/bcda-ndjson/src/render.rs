@@ -10,12 +10,19 @@ pub fn to_json(r: &StatsReport) -> String {
     serde_json::to_string_pretty(r).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// CSV with a header, `\n` line ends, and the fields that hold a comma, a quote, `\r` or
+/// `\n` quoted (RFC 4180, written by the csv crate).
+fn csv_of(header: [&str; 4], rows: &[[String; 4]]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    // Writing to memory cannot fail.
+    let _ = w.write_record(header);
+    for r in rows {
+        let _ = w.write_record(r);
     }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Long-format CSV: `section,key,metric,value`, one row per number.
@@ -138,18 +145,7 @@ pub fn to_csv(r: &StatsReport) -> String {
         "count_mismatches",
         r.checks.count_mismatches.to_string(),
     );
-    let mut s = String::from("section,key,metric,value\n");
-    for r in rows {
-        let _ = writeln!(
-            s,
-            "{},{},{},{}",
-            csv_field(&r[0]),
-            csv_field(&r[1]),
-            csv_field(&r[2]),
-            csv_field(&r[3])
-        );
-    }
-    s
+    csv_of(["section", "key", "metric", "value"], &rows)
 }
 
 /// A human-readable text table.
@@ -276,4 +272,21 @@ pub fn to_table(r: &StatsReport) -> String {
         k.dangling_patient_refs, k.duplicate_ids, k.count_mismatches
     );
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_of;
+
+    #[test]
+    fn csv_quotes_commas_quotes_and_line_breaks_including_a_lone_cr() {
+        let row = |a: &str, b: &str| [a.to_string(), b.to_string(), "m".into(), "1".into()];
+        let rows = [
+            row("plain", "a\rb"),
+            row("x,y", "say \"hi\""),
+            row("l1\nl2", ""),
+        ];
+        let want = "s,k,m,v\nplain,\"a\rb\",m,1\n\"x,y\",\"say \"\"hi\"\"\",m,1\n\"l1\nl2\",,m,1\n";
+        assert_eq!(csv_of(["s", "k", "m", "v"], &rows), want);
+    }
 }

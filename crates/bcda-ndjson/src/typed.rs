@@ -6,10 +6,11 @@
 //! [`IssueKind::InvalidResource`] (unknown property, wrong JSON type, unknown resourceType) with
 //! the FHIR path; validation findings travel with the record ([`TypedRecord::issues`]).
 
-use crate::engine::{Fold, LineCtx, LineProcessor, LineRef};
+use crate::engine::{Fold, IntoOwnedRecord, LineCtx, LineProcessor, LineRef};
 use crate::error::IssueKind;
 use crate::input::FhirVersion;
-use bcda_fhir::runtime::{Issue as FhirIssue, ParseErrorKind, ParseOptions};
+use bcda_fhir::claims::EobAccess;
+use bcda_fhir::runtime::{IntoOwned, Issue as FhirIssue, ParseErrorKind, ParseOptions};
 use bcda_fhir::{profiles, r4, stu3};
 use std::collections::BTreeMap;
 
@@ -23,6 +24,15 @@ pub enum TypedResource<'a> {
 }
 
 impl TypedResource<'_> {
+    /// The resource as a release-independent ExplanationOfBenefit, when it is one.
+    pub fn eob(&self) -> Option<&dyn EobAccess> {
+        match self {
+            TypedResource::Stu3(stu3::Resource::ExplanationOfBenefit(e)) => Some(&**e),
+            TypedResource::R4(r4::Resource::ExplanationOfBenefit(e)) => Some(&**e),
+            _ => None,
+        }
+    }
+
     /// The `resourceType`.
     pub fn resource_type(&self) -> &str {
         match self {
@@ -37,7 +47,8 @@ impl TypedResource<'_> {
 pub struct TypedRecord<'a> {
     /// The resource, borrowing strings from the line.
     pub resource: TypedResource<'a>,
-    /// Validation findings (empty when validation is off or the resource is valid).
+    /// What lenient parsing skipped (first), then validation findings; empty when the
+    /// resource is valid (or validation is off and nothing was skipped).
     pub issues: Vec<FhirIssue>,
 }
 
@@ -50,6 +61,44 @@ pub struct Typed {
     pub validate: bool,
     /// Also validate R4 resources against the CARIN Blue Button profiles they claim.
     pub carin: bool,
+    /// Lenient parsing: a property the model does not define, or a value of the wrong JSON
+    /// type or that cannot be held, is skipped and reported in [`TypedRecord::issues`] with
+    /// its FHIR path (code `unknown-property` or `format`), and the resource is still
+    /// delivered. Strict (`false`, the default): such a line is refused and reported as an
+    /// [`IssueKind::InvalidResource`] issue.
+    pub lenient: bool,
+}
+
+impl Typed {
+    /// Strict parsing with core validation (the default).
+    pub fn strict() -> Typed {
+        Typed::default()
+    }
+
+    /// Lenient parsing with core validation (see [`Typed::lenient`](Typed#structfield.lenient)).
+    pub fn lenient() -> Typed {
+        Typed {
+            lenient: true,
+            ..Typed::default()
+        }
+    }
+
+    /// The same, also validating R4 resources against the CARIN Blue Button profiles they
+    /// claim.
+    pub fn with_carin(self) -> Typed {
+        Typed {
+            carin: true,
+            ..self
+        }
+    }
+
+    fn options(&self) -> ParseOptions {
+        if self.lenient {
+            ParseOptions::lenient()
+        } else {
+            ParseOptions::strict()
+        }
+    }
 }
 
 impl Default for Typed {
@@ -58,6 +107,7 @@ impl Default for Typed {
             default_version: FhirVersion::R4,
             validate: true,
             carin: false,
+            lenient: false,
         }
     }
 }
@@ -90,13 +140,14 @@ impl LineProcessor for Typed {
             }
         };
         let version = ctx.input().fhir_version.unwrap_or(self.default_version);
+        let opts = self.options();
         let parsed = match version {
-            FhirVersion::Stu3 => stu3::Resource::from_json_with(text, ParseOptions::strict())
-                .map(|(r, _)| TypedResource::Stu3(r)),
-            FhirVersion::R4 => r4::Resource::from_json_with(text, ParseOptions::strict())
-                .map(|(r, _)| TypedResource::R4(r)),
+            FhirVersion::Stu3 => stu3::Resource::from_json_with(text, opts)
+                .map(|(r, issues)| (TypedResource::Stu3(r), issues)),
+            FhirVersion::R4 => r4::Resource::from_json_with(text, opts)
+                .map(|(r, issues)| (TypedResource::R4(r), issues)),
         };
-        let resource = match parsed {
+        let (resource, mut issues) = match parsed {
             Ok(r) => r,
             Err(e) => {
                 let kind = match e.kind() {
@@ -119,12 +170,11 @@ impl LineProcessor for Typed {
                 ctx.report(IssueKind::WrongResourceType, None, None, msg);
             }
         }
-        let mut issues = Vec::new();
         if self.validate {
             match &resource {
-                TypedResource::Stu3(r) => issues = r.validate(),
+                TypedResource::Stu3(r) => issues.extend(r.validate()),
                 TypedResource::R4(r) => {
-                    issues = r.validate();
+                    issues.extend(r.validate());
                     if self.carin {
                         issues.extend(profiles::validate_carin(text));
                     }
@@ -132,6 +182,21 @@ impl LineProcessor for Typed {
             }
         }
         emit(TypedRecord { resource, issues }, ctx.line_ref());
+    }
+}
+
+impl IntoOwnedRecord for Typed {
+    type Owned = TypedRecord<'static>;
+
+    fn into_owned_record(record: TypedRecord<'_>) -> TypedRecord<'static> {
+        let resource = match record.resource {
+            TypedResource::Stu3(r) => TypedResource::Stu3(r.into_owned()),
+            TypedResource::R4(r) => TypedResource::R4(r.into_owned()),
+        };
+        TypedRecord {
+            resource,
+            issues: record.issues,
+        }
     }
 }
 

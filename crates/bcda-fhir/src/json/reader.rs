@@ -50,6 +50,14 @@ pub struct SyntaxError {
     pub message: Cow<'static, str>,
 }
 
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (byte {})", self.message, self.offset)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
 /// Result of reader operations.
 pub type Result<T> = std::result::Result<T, SyntaxError>;
 

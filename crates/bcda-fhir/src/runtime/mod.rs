@@ -15,6 +15,7 @@ pub mod schema;
 pub mod ser;
 #[cfg(feature = "serde")]
 pub mod serde_support;
+mod temporal;
 mod validate;
 
 pub use de::{Ctx, ParseOptions, UnknownPolicy};
@@ -24,4 +25,5 @@ pub use issue::{Issue, IssueCode, Severity};
 pub use path::{Path, Seg};
 pub use primitives::{Date, DateTime, Decimal, Instant, PrimError, PrimKind, Primitive, Str, Time};
 pub use raw::RawResource;
+pub use temporal::{Temporal, YearMonth};
 pub use validate::Validator;

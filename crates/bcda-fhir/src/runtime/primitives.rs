@@ -76,6 +76,20 @@ pub enum PrimError {
     Invalid(String),
 }
 
+impl fmt::Display for PrimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PrimError::WrongKind(expected, found) => {
+                write!(f, "expected {expected}, found {}", found.name())
+            }
+            PrimError::Syntax(e) => write!(f, "invalid JSON: {e}"),
+            PrimError::Invalid(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for PrimError {}
+
 impl From<crate::json::SyntaxError> for PrimError {
     fn from(e: crate::json::SyntaxError) -> Self {
         PrimError::Syntax(e)
