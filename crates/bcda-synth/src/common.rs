@@ -111,7 +111,7 @@ pub(crate) fn entitlement_codes(b: &Beneficiary) -> [(&'static str, &'static str
     match b.entitlement {
         Entitlement::Aged => [
             ("10", "Aged without end-stage renal disease (ESRD)"),
-            ("0", "Old age and survivor's insurance (OASI)"),
+            ("0", "Old age and survivor’s insurance (OASI)"),
             ("N", ""),
         ],
         Entitlement::Disabled => [
@@ -124,6 +124,21 @@ pub(crate) fn entitlement_codes(b: &Beneficiary) -> [(&'static str, &'static str
             ("2", "End-stage renal disease (ESRD)"),
             ("Y", ""),
         ],
+    }
+}
+
+/// Display of a patient discharge status code (CCW `ptnt_dschrg_stus_cd`, NUBC), with the
+/// code book's own characters (the en dash of the hospice codes).
+pub(crate) fn discharge_display(code: &str) -> &'static str {
+    match code {
+        "01" => "Discharged to home/self-care (routine charge).",
+        "03" => "Discharged/transferred to skilled nursing facility (SNF) with Medicare certification in anticipation of covered skilled care.",
+        "06" => "Discharged/transferred to home care of organized home health service organization.",
+        "20" => "Expired (did not recover - Christian Science patient).",
+        "40" => "Expired at home (hospice claims only)",
+        "50" => "Discharged/transferred to a Hospice – home.",
+        "51" => "Discharged/transferred to a Hospice – medical facility.",
+        _ => "Still patient.",
     }
 }
 

@@ -1,20 +1,57 @@
-//! A minimal, allocation-free JSON writer into a `Vec<u8>`.
+//! A minimal, allocation-free JSON writer into a `Vec<u8>`, in any [`Style`].
 //!
 //! Comma handling uses a single flag: every key and every value starts with `sep()`, which
 //! writes a comma when the previous sibling is complete.
+//!
+//! Go key order: the writer remembers where each member of every open object starts (and its
+//! key's length); when the object closes, members out of byte order are rearranged in place
+//! through a scratch buffer. Nested objects close first, so every level ends up sorted. The
+//! writer never reads back a value, only moves whole members.
 
-/// Lowercase hex digits for `\u00XX` escapes.
+use crate::style::{KeyOrder, Style, TextEscapes};
+
+/// Lowercase hex digits for `\uXXXX` escapes.
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Member bookkeeping for sorting keys (Go order only).
+#[derive(Default)]
+struct Sorter {
+    /// Per open object: index of its first member in `members`.
+    frames: Vec<usize>,
+    /// `(offset of the member's opening quote, key length)` of the members of open objects.
+    members: Vec<(usize, usize)>,
+    /// Permutation scratch.
+    order: Vec<usize>,
+    /// Byte scratch for rearranging.
+    bytes: Vec<u8>,
+}
 
 /// Streaming JSON writer.
 pub(crate) struct W<'a> {
     pub(crate) b: &'a mut Vec<u8>,
     need: bool,
+    style: Style,
+    sorter: Sorter,
 }
 
 impl<'a> W<'a> {
+    /// A writer in BFD's key order and number text (unit tests of fragments).
+    #[cfg(test)]
     pub(crate) fn new(b: &'a mut Vec<u8>) -> Self {
-        W { b, need: false }
+        Self::with_style(b, Style::BFD)
+    }
+    /// A writer in a given style.
+    pub(crate) fn with_style(b: &'a mut Vec<u8>, style: Style) -> Self {
+        W {
+            b,
+            need: false,
+            style,
+            sorter: Sorter::default(),
+        }
+    }
+    #[inline]
+    fn sorting(&self) -> bool {
+        self.style.keys == KeyOrder::Go
     }
     #[inline]
     fn sep(&mut self) {
@@ -28,12 +65,50 @@ impl<'a> W<'a> {
         self.sep();
         self.b.push(b'{');
         self.need = false;
+        if self.sorting() {
+            self.sorter.frames.push(self.sorter.members.len());
+        }
     }
     /// `}`
     #[inline]
     pub(crate) fn oe(&mut self) {
+        if self.sorting() {
+            self.sort_members();
+        }
         self.b.push(b'}');
         self.need = true;
+    }
+    /// Puts the members of the object being closed in byte order of their keys.
+    fn sort_members(&mut self) {
+        let s = &mut self.sorter;
+        let first = s.frames.pop().expect("oe() without o()");
+        let members = &s.members[first..];
+        let b = &mut *self.b;
+        let key = |&(at, len): &(usize, usize)| &b[at + 1..at + 1 + len];
+        if members.windows(2).all(|p| key(&p[0]) <= key(&p[1])) {
+            s.members.truncate(first);
+            return;
+        }
+        let n = members.len();
+        let end = b.len();
+        // Member i spans [start_i, start_{i+1} - 1): the comma before the next one excluded.
+        let span = |i: usize| {
+            let stop = if i + 1 < n { members[i + 1].0 - 1 } else { end };
+            members[i].0..stop
+        };
+        s.order.clear();
+        s.order.extend(0..n);
+        s.order
+            .sort_unstable_by(|&x, &y| key(&members[x]).cmp(key(&members[y])));
+        s.bytes.clear();
+        for (j, &i) in s.order.iter().enumerate() {
+            if j > 0 {
+                s.bytes.push(b',');
+            }
+            s.bytes.extend_from_slice(&b[span(i)]);
+        }
+        b[members[0].0..end].copy_from_slice(&s.bytes);
+        s.members.truncate(first);
     }
     /// `[`
     #[inline]
@@ -52,6 +127,9 @@ impl<'a> W<'a> {
     #[inline]
     pub(crate) fn k(&mut self, key: &str) {
         self.sep();
+        if self.sorting() {
+            self.sorter.members.push((self.b.len(), key.len()));
+        }
         self.b.push(b'"');
         self.b.extend_from_slice(key.as_bytes());
         self.b.extend_from_slice(b"\":");
@@ -62,7 +140,7 @@ impl<'a> W<'a> {
     pub(crate) fn s(&mut self, v: &str) {
         self.sep();
         self.b.push(b'"');
-        esc(self.b, v);
+        esc(self.b, self.style.text, v);
         self.b.push(b'"');
         self.need = true;
     }
@@ -71,8 +149,8 @@ impl<'a> W<'a> {
     pub(crate) fn s2(&mut self, a: &str, c: &str) {
         self.sep();
         self.b.push(b'"');
-        esc(self.b, a);
-        esc(self.b, c);
+        esc(self.b, self.style.text, a);
+        esc(self.b, self.style.text, c);
         self.b.push(b'"');
         self.need = true;
     }
@@ -81,7 +159,7 @@ impl<'a> W<'a> {
     pub(crate) fn si(&mut self, a: &str, n: i64) {
         self.sep();
         self.b.push(b'"');
-        esc(self.b, a);
+        esc(self.b, self.style.text, a);
         let mut f = itoa::Buffer::new();
         self.b.extend_from_slice(f.format(n).as_bytes());
         self.b.push(b'"');
@@ -117,20 +195,35 @@ impl<'a> W<'a> {
         let a = c.unsigned_abs();
         let mut f = itoa::Buffer::new();
         self.b.extend_from_slice(f.format(a / 100).as_bytes());
-        self.b.push(b'.');
-        let r = (a % 100) as u8;
-        self.b.push(b'0' + r / 10);
-        self.b.push(b'0' + r % 10);
+        self.fraction(a % 100, 2);
         self.need = true;
     }
     /// A decimal with three places from thousandths (`60.234`).
     pub(crate) fn milli(&mut self, m: i64) {
         self.sep();
+        if m < 0 {
+            self.b.push(b'-');
+        }
+        let a = m.unsigned_abs();
         let mut f = itoa::Buffer::new();
-        self.b.extend_from_slice(f.format(m / 1000).as_bytes());
-        self.b.push(b'.');
-        pad(self.b, (m % 1000) as u64, 3);
+        self.b.extend_from_slice(f.format(a / 1000).as_bytes());
+        self.fraction(a % 1000, 3);
         self.need = true;
+    }
+    /// The `places` decimals of a number: all of them in BFD's text, none of the trailing zeros
+    /// in Go's (a `float64` printed shortest: `120`, `0.5`, `60.234`).
+    fn fraction(&mut self, mut frac: u64, mut places: usize) {
+        if self.style.keys == KeyOrder::Go {
+            if frac == 0 {
+                return;
+            }
+            while frac.is_multiple_of(10) {
+                frac /= 10;
+                places -= 1;
+            }
+        }
+        self.b.push(b'.');
+        pad(self.b, frac, places);
     }
     /// A `YYYY-MM-DD` date string from days since 1970-01-01.
     #[inline]
@@ -226,42 +319,69 @@ impl<'a> W<'a> {
     }
 }
 
-/// Writes `v` JSON-escaped (without quotes).
+/// Writes `v` JSON-escaped (without quotes) in a text style.
 #[inline]
-pub(crate) fn esc(b: &mut Vec<u8>, v: &str) {
+pub(crate) fn esc(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
     let bytes = v.as_bytes();
     // Fast path: almost every string (URLs, codes, names) needs no escaping. A fold without
-    // early exit lets the compiler vectorize the scan.
-    let special = bytes.iter().fold(false, |acc, &c| {
-        acc | (c < 0x20) | (c == b'"') | (c == b'\\')
-    });
+    // early exit lets the compiler vectorize the scan. 0xE2 starts U+2028/U+2029 (and `’` `–`,
+    // which the slow path copies through).
+    let special = match text {
+        TextEscapes::Utf8 => bytes.iter().fold(false, |acc, &c| {
+            acc | (c < 0x20)
+                | (c == b'"')
+                | (c == b'\\')
+                | (c == b'<')
+                | (c == b'>')
+                | (c == b'&')
+                | (c == 0xE2)
+        }),
+        TextEscapes::AsciiEscaped => bytes.iter().fold(false, |acc, &c| {
+            acc | (c < 0x20) | (c == b'"') | (c == b'\\') | (c >= 0x80)
+        }),
+    };
     if !special {
         b.extend_from_slice(bytes);
         return;
     }
-    let mut start = 0;
-    for (i, &c) in bytes.iter().enumerate() {
-        let e: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => {
-                b.extend_from_slice(&bytes[start..i]);
-                b.extend_from_slice(b"\\u00");
-                b.push(HEX[(c >> 4) as usize]);
-                b.push(HEX[(c & 15) as usize]);
-                start = i + 1;
-                continue;
+    esc_slow(b, text, v);
+}
+
+/// [`esc`] for a string that has something to escape: char by char.
+fn esc_slow(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
+    let ascii = text == TextEscapes::AsciiEscaped;
+    for ch in v.chars() {
+        let c = ch as u32;
+        match ch {
+            '"' => b.extend_from_slice(b"\\\""),
+            '\\' => b.extend_from_slice(b"\\\\"),
+            '\n' => b.extend_from_slice(b"\\n"),
+            '\r' => b.extend_from_slice(b"\\r"),
+            '\t' => b.extend_from_slice(b"\\t"),
+            '\u{8}' => b.extend_from_slice(b"\\b"),
+            '\u{c}' => b.extend_from_slice(b"\\f"),
+            '\0'..='\u{1f}' => unicode_escape(b, c as u16),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if !ascii => unicode_escape(b, c as u16),
+            _ if ascii && c >= 0x80 => {
+                let mut units = [0u16; 2];
+                for &u in ch.encode_utf16(&mut units).iter() {
+                    unicode_escape(b, u);
+                }
             }
-            _ => continue,
-        };
-        b.extend_from_slice(&bytes[start..i]);
-        b.extend_from_slice(e);
-        start = i + 1;
+            _ => {
+                let mut utf8 = [0u8; 4];
+                b.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());
+            }
+        }
     }
-    b.extend_from_slice(&bytes[start..]);
+}
+
+/// `\uXXXX` with lowercase hex.
+fn unicode_escape(b: &mut Vec<u8>, u: u16) {
+    b.extend_from_slice(b"\\u");
+    for shift in [12, 8, 4, 0] {
+        b.push(HEX[((u >> shift) & 15) as usize]);
+    }
 }
 
 /// Writes `n` zero-padded to `width` digits.
@@ -302,5 +422,69 @@ mod tests {
         );
         let parsed: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(parsed["a"], "q\"\\\n\u{1}é");
+    }
+
+    fn go(text: TextEscapes, f: impl FnOnce(&mut W)) -> String {
+        let mut v = Vec::new();
+        let style = Style {
+            keys: KeyOrder::Go,
+            text,
+        };
+        f(&mut W::with_style(&mut v, style));
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn go_order_sorts_every_level_and_trims_numbers() {
+        let s = go(TextEscapes::Utf8, |w| {
+            w.o();
+            w.ks("resourceType", "X");
+            w.k("b");
+            w.a();
+            w.o();
+            w.ks("system", "s");
+            w.ks("code", "c");
+            w.oe();
+            w.o();
+            w.k("value");
+            w.cents(12050);
+            w.k("currency");
+            w.s("USD");
+            w.oe();
+            w.ae();
+            w.k("a");
+            w.o();
+            w.k("valueQuantity");
+            w.milli(2500);
+            w.k("value");
+            w.cents(-5);
+            w.k("id");
+            w.cents(700);
+            w.oe();
+            w.oe();
+        });
+        assert_eq!(
+            s,
+            r#"{"a":{"id":7,"value":-0.05,"valueQuantity":2.5},"b":[{"code":"c","system":"s"},{"currency":"USD","value":120.5}],"resourceType":"X"}"#
+        );
+    }
+
+    #[test]
+    fn go_and_ascii_escapes() {
+        let text = "a<b>&’–\u{2028}\u{8}\u{c}\u{1f}😀\"\\";
+        let utf8 = go(TextEscapes::Utf8, |w| w.s(text));
+        assert_eq!(
+            utf8,
+            "\"a\\u003cb\\u003e\\u0026’–\\u2028\\b\\f\\u001f😀\\\"\\\\\""
+        );
+        let ascii = go(TextEscapes::AsciiEscaped, |w| w.s(text));
+        assert_eq!(
+            ascii,
+            r#""a<b>&\u2019\u2013\u2028\b\f\u001f\ud83d\ude00\"\\""#
+        );
+        for s in [utf8, ascii] {
+            let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+            assert_eq!(v, text);
+        }
     }
 }

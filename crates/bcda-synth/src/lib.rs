@@ -24,6 +24,7 @@ mod json;
 mod model;
 mod pac;
 mod rng;
+mod style;
 mod tables;
 mod v1;
 mod v2;
@@ -36,6 +37,7 @@ pub use date::{
 };
 pub use ids::{is_valid_mbi, is_valid_npi, mbi_from_number, npi_check_digit, npi_from_number};
 pub use model::{Beneficiary, ClaimType, Entitlement, Sex};
+pub use style::{KeyOrder, Style, TextEscapes};
 
 use model::Ctx;
 
@@ -179,6 +181,16 @@ pub enum SynthError {
     /// A resource type name that is not one of ours.
     #[error("unknown resource type {0:?}: expected Patient, Coverage, ExplanationOfBenefit, Claim or ClaimResponse")]
     UnknownResourceKind(String),
+    /// A `--key-order` or `--text` value that is not one of ours.
+    #[error("unknown {axis} {value:?}: expected {expected}")]
+    UnknownStyle {
+        /// Which axis of the style.
+        axis: &'static str,
+        /// The value given.
+        value: String,
+        /// What would have been accepted.
+        expected: &'static str,
+    },
 }
 
 /// Attribution file type (CCLF8 `ZCY` or `ZCR`).
@@ -421,6 +433,20 @@ impl Generator {
         filter: &Filter,
         out: &mut dyn Write,
     ) -> Result<u64, SynthError> {
+        self.write_ndjson_styled(version, kind, benes, filter, Style::default(), out)
+    }
+
+    /// [`write_ndjson_filtered`](Self::write_ndjson_filtered) in a given byte [`Style`] (the
+    /// other write functions use [`Style::default`], BCDA's).
+    pub fn write_ndjson_styled(
+        &self,
+        version: FhirVersion,
+        kind: ResourceKind,
+        benes: &[u32],
+        filter: &Filter,
+        style: Style,
+        out: &mut dyn Write,
+    ) -> Result<u64, SynthError> {
         let Filter {
             since_unix,
             until_unix,
@@ -439,10 +465,10 @@ impl Generator {
         }
         let keep = |t: i64| since_unix.is_none_or(|s| t > s) && t <= until_unix;
         let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+        let mut w = json::W::with_style(&mut buf, style);
         let mut lines = 0u64;
         for &i in benes {
             let b = self.ctx.beneficiary(i);
-            let mut w = json::W::new(&mut buf);
             match kind {
                 ResourceKind::Patient => {
                     if keep(b.last_updated) {
@@ -492,12 +518,12 @@ impl Generator {
                     }
                 }
             }
-            if buf.len() >= 1 << 16 {
-                out.write_all(&buf)?;
-                buf.clear();
+            if w.b.len() >= 1 << 16 {
+                out.write_all(w.b)?;
+                w.b.clear();
             }
         }
-        out.write_all(&buf)?;
+        out.write_all(w.b)?;
         Ok(lines)
     }
 }

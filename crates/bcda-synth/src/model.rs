@@ -684,7 +684,7 @@ impl Ctx {
                 c.discharge = match ct {
                     ClaimType::Hospice => *r.pick(&["30", "40", "01"]),
                     ClaimType::Outpatient => "01",
-                    _ => *r.pick(&["01", "03", "06", "30"]),
+                    _ => *r.pick(&["01", "03", "06", "30", "50", "51"]),
                 };
             }
         }

@@ -1108,13 +1108,7 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         "1",
         Some("Admit thru discharge claim"),
     );
-    let disp = match c.discharge {
-        "01" => "Discharged to home/self-care (routine charge).",
-        "03" => "Discharged/transferred to skilled nursing facility (SNF) with Medicare certification in anticipation of covered skilled care.",
-        "06" => "Discharged/transferred to home care of organized home health service organization.",
-        "40" => "Expired at home (hospice claims only)",
-        _ => "Still patient.",
-    };
+    let disp = discharge_display(c.discharge);
     w.info_code(
         seq,
         "ptnt_dschrg_stus_cd",

@@ -1612,13 +1612,7 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
     w.oe();
     w.oe();
     w.sinfo(seq, Some(("discharge-status", "Discharge Status")), None);
-    let disp = match c.discharge {
-        "01" => "Discharged to home/self-care (routine charge).",
-        "03" => "Discharged/transferred to skilled nursing facility (SNF) with Medicare certification in anticipation of covered skilled care.",
-        "06" => "Discharged/transferred to home care of organized home health service organization.",
-        "40" => "Expired at home (hospice claims only)",
-        _ => "Still patient.",
-    };
+    let disp = discharge_display(c.discharge);
     w.codeable_bb("code", "ptnt_dschrg_stus_cd", c.discharge, Some(disp));
     w.oe();
     w.si_code(
