@@ -3,7 +3,7 @@
 use anyhow::{bail, Context};
 use bcda_synth::{
     parse_instant, sandbox_catalogue, FhirVersion, Filter, Generator, KeyOrder, ResourceKind,
-    Style, TextEscapes,
+    Scale, Style, TextEscapes,
 };
 use rayon::prelude::*;
 use std::io::{IsTerminal, Write};
@@ -42,6 +42,10 @@ pub(crate) struct GenerateArgs {
     /// character as \uXXXX, as Python and some Java encoders).
     #[arg(long, default_value = "utf8")]
     text: TextEscapes,
+    /// Utilization: realistic (Medicare's volumes, costs and mix: see bcda-synth's calibration
+    /// table) or light (about a tenth of the claims: fast tests and demos).
+    #[arg(long, default_value = "realistic")]
+    scale: Scale,
 }
 
 /// A progress bar on a terminal (none when stderr is piped): beneficiaries done of the total
@@ -85,7 +89,7 @@ pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let g = Generator::new(&aco.spec, reference);
+    let g = Generator::new(&aco.spec, reference).with_scale(args.scale);
     let kinds: Vec<ResourceKind> = if args.types.is_empty() {
         g.export_kinds(version)
     } else {

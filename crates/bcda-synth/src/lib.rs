@@ -17,12 +17,14 @@
 //! assert_eq!(n, 2);
 //! ```
 
+pub mod calibration;
 mod common;
 mod date;
 mod ids;
 mod json;
 mod model;
 mod pac;
+mod realistic;
 mod rng;
 mod style;
 mod tables;
@@ -32,6 +34,7 @@ mod v2;
 use std::io::Write;
 use std::str::FromStr;
 
+pub use calibration::Scale;
 pub use date::{
     civil_from_days, day_of_unix, days_from_civil, format_date, format_instant, parse_instant,
 };
@@ -241,6 +244,32 @@ impl Default for Filter {
     }
 }
 
+/// What an ExplanationOfBenefit says about one claim version (see
+/// [`Generator::claim_facts`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimFacts {
+    /// Claim type.
+    pub claim_type: ClaimType,
+    /// Claim id (the EOB id's number).
+    pub id: i64,
+    /// Claim group (shared by the versions of an adjusted claim).
+    pub group: i64,
+    /// First service day (days since 1970-01-01).
+    pub from_day: i32,
+    /// Last service day.
+    pub thru_day: i32,
+    /// Medicare payment (Part D: plan paid), cents.
+    pub paid_cents: i64,
+    /// Part D days supply (0 for other types).
+    pub days_supply: i64,
+    /// Rendering (carrier, DME) or prescriber NPI.
+    pub npi: u64,
+    /// Billing organization (facility) NPI.
+    pub facility_npi: u64,
+    /// The final version (`active`); superseded versions are `cancelled`.
+    pub is_final: bool,
+}
+
 /// Number of regular attribution files (monthly) in the history.
 const ATTRIBUTION_FILES: u32 = 6;
 
@@ -254,10 +283,47 @@ pub struct Generator {
 impl Generator {
     /// `reference` = "now" for the data set (unix seconds, UTC); all dates are derived from it.
     pub fn new(spec: &AcoSpec, reference_unix: i64) -> Self {
+        let mut ctx = Ctx::new(&spec.cms_id, spec.flavour, reference_unix);
+        ctx.aco_size = spec.beneficiaries;
         Generator {
             spec: spec.clone(),
-            ctx: Ctx::new(&spec.cms_id, spec.flavour, reference_unix),
+            ctx,
         }
+    }
+
+    /// The same generator at another utilization [`Scale`] (default [`Scale::Light`]).
+    pub fn with_scale(mut self, scale: Scale) -> Self {
+        self.ctx.scale = scale;
+        self
+    }
+
+    /// The utilization scale.
+    pub fn scale(&self) -> Scale {
+        self.ctx.scale
+    }
+
+    /// The claims facts of a beneficiary, every version of every claim (what its
+    /// ExplanationOfBenefit resources carry), without serializing them: for aggregates.
+    pub fn claim_facts(&self, index: u32) -> Vec<ClaimFacts> {
+        let b = self.ctx.beneficiary(index);
+        let mut out = Vec::new();
+        for ct in ClaimType::ALL {
+            self.ctx.for_each_claim_version(&b, ct, |c| {
+                out.push(ClaimFacts {
+                    claim_type: ct,
+                    id: c.id,
+                    group: c.group,
+                    from_day: c.from,
+                    thru_day: c.thru,
+                    paid_cents: c.paid,
+                    days_supply: c.pde.as_ref().map_or(0, |p| p.days_supply),
+                    npi: c.rendering_npi,
+                    facility_npi: c.org_npi,
+                    is_final: c.status == "active",
+                })
+            });
+        }
+        out
     }
 
     /// The ACO spec.
@@ -492,16 +558,15 @@ impl Generator {
                 }
                 ResourceKind::ExplanationOfBenefit => {
                     for ct in ClaimType::ALL {
-                        for k in 0..self.ctx.claim_count(&b, ct) {
-                            let c = self.ctx.claim(&b, ct, k);
+                        self.ctx.for_each_claim_version(&b, ct, |c| {
                             if keep(c.last_updated) && in_service(c.thru) {
                                 match version {
-                                    FhirVersion::R4 => v2::eob(&mut w, &b, &c),
-                                    FhirVersion::Stu3 => v1::eob(&mut w, &b, &c),
+                                    FhirVersion::R4 => v2::eob(&mut w, &b, c),
+                                    FhirVersion::Stu3 => v1::eob(&mut w, &b, c),
                                 }
                                 lines += 1;
                             }
-                        }
+                        });
                     }
                 }
                 ResourceKind::Claim | ResourceKind::ClaimResponse => {

@@ -742,7 +742,7 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         w.oe();
     }
     w.ae();
-    w.ks("status", "active");
+    w.ks("status", c.status);
     w.k("type");
     w.o();
     w.k("coding");
