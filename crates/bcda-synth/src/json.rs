@@ -27,14 +27,14 @@ struct Sorter {
 }
 
 /// Streaming JSON writer.
-pub(crate) struct W<'a> {
+pub(crate) struct JsonWriter<'a> {
     pub(crate) b: &'a mut Vec<u8>,
     need: bool,
     style: Style,
     sorter: Sorter,
 }
 
-impl<'a> W<'a> {
+impl<'a> JsonWriter<'a> {
     /// A writer in BFD's key order and number text (unit tests of fragments).
     #[cfg(test)]
     pub(crate) fn new(b: &'a mut Vec<u8>) -> Self {
@@ -42,7 +42,7 @@ impl<'a> W<'a> {
     }
     /// A writer in a given style.
     pub(crate) fn with_style(b: &'a mut Vec<u8>, style: Style) -> Self {
-        W {
+        JsonWriter {
             b,
             need: false,
             style,
@@ -61,7 +61,7 @@ impl<'a> W<'a> {
     }
     /// `{`
     #[inline]
-    pub(crate) fn o(&mut self) {
+    pub(crate) fn begin_object(&mut self) {
         self.sep();
         self.b.push(b'{');
         self.need = false;
@@ -71,7 +71,7 @@ impl<'a> W<'a> {
     }
     /// `}`
     #[inline]
-    pub(crate) fn oe(&mut self) {
+    pub(crate) fn end_object(&mut self) {
         if self.sorting() {
             self.sort_members();
         }
@@ -112,20 +112,20 @@ impl<'a> W<'a> {
     }
     /// `[`
     #[inline]
-    pub(crate) fn a(&mut self) {
+    pub(crate) fn begin_array(&mut self) {
         self.sep();
         self.b.push(b'[');
         self.need = false;
     }
     /// `]`
     #[inline]
-    pub(crate) fn ae(&mut self) {
+    pub(crate) fn end_array(&mut self) {
         self.b.push(b']');
         self.need = true;
     }
     /// An object key (known to need no escaping).
     #[inline]
-    pub(crate) fn k(&mut self, key: &str) {
+    pub(crate) fn key(&mut self, key: &str) {
         self.sep();
         if self.sorting() {
             self.sorter.members.push((self.b.len(), key.len()));
@@ -137,7 +137,7 @@ impl<'a> W<'a> {
     }
     /// A string value, escaped.
     #[inline]
-    pub(crate) fn s(&mut self, v: &str) {
+    pub(crate) fn string(&mut self, v: &str) {
         self.sep();
         self.b.push(b'"');
         esc(self.b, self.style.text, v);
@@ -146,7 +146,7 @@ impl<'a> W<'a> {
     }
     /// A string value made of two parts (e.g. a URL prefix and a variable name).
     #[inline]
-    pub(crate) fn s2(&mut self, a: &str, c: &str) {
+    pub(crate) fn string_concat(&mut self, a: &str, c: &str) {
         self.sep();
         self.b.push(b'"');
         esc(self.b, self.style.text, a);
@@ -156,7 +156,7 @@ impl<'a> W<'a> {
     }
     /// A string value made of a prefix and an integer (e.g. `Patient/-100`).
     #[inline]
-    pub(crate) fn si(&mut self, a: &str, n: i64) {
+    pub(crate) fn string_prefixed_int(&mut self, a: &str, n: i64) {
         self.sep();
         self.b.push(b'"');
         esc(self.b, self.style.text, a);
@@ -167,12 +167,12 @@ impl<'a> W<'a> {
     }
     /// A string value holding an integer (identifiers are strings in FHIR).
     #[inline]
-    pub(crate) fn is(&mut self, n: i64) {
-        self.si("", n);
+    pub(crate) fn int_string(&mut self, n: i64) {
+        self.string_prefixed_int("", n);
     }
     /// An integer value.
     #[inline]
-    pub(crate) fn i(&mut self, n: i64) {
+    pub(crate) fn int(&mut self, n: i64) {
         self.sep();
         let mut f = itoa::Buffer::new();
         self.b.extend_from_slice(f.format(n).as_bytes());
@@ -260,62 +260,62 @@ impl<'a> W<'a> {
 
     /// `"key":"value"`
     #[inline]
-    pub(crate) fn ks(&mut self, key: &str, v: &str) {
-        self.k(key);
-        self.s(v);
+    pub(crate) fn key_string(&mut self, key: &str, v: &str) {
+        self.key(key);
+        self.string(v);
     }
     /// `"key":123`
     #[inline]
-    pub(crate) fn ki(&mut self, key: &str, v: i64) {
-        self.k(key);
-        self.i(v);
+    pub(crate) fn key_int(&mut self, key: &str, v: i64) {
+        self.key(key);
+        self.int(v);
     }
     /// `"key":"YYYY-MM-DD"`
     #[inline]
-    pub(crate) fn kd(&mut self, key: &str, d: i32) {
-        self.k(key);
+    pub(crate) fn key_date(&mut self, key: &str, d: i32) {
+        self.key(key);
         self.date(d);
     }
     /// A Coding object `{"system":..,"code":..,"display":..}`.
     #[inline]
     pub(crate) fn coding(&mut self, system: &str, code: &str, display: Option<&str>) {
-        self.o();
-        self.ks("system", system);
-        self.ks("code", code);
+        self.begin_object();
+        self.key_string("system", system);
+        self.key_string("code", code);
         if let Some(d) = display {
-            self.ks("display", d);
+            self.key_string("display", d);
         }
-        self.oe();
+        self.end_object();
     }
     /// A Coding whose system is `prefix + var`.
     #[inline]
     pub(crate) fn coding2(&mut self, prefix: &str, var: &str, code: &str, display: Option<&str>) {
-        self.o();
-        self.k("system");
-        self.s2(prefix, var);
-        self.ks("code", code);
+        self.begin_object();
+        self.key("system");
+        self.string_concat(prefix, var);
+        self.key_string("code", code);
         if let Some(d) = display {
-            self.ks("display", d);
+            self.key_string("display", d);
         }
-        self.oe();
+        self.end_object();
     }
     /// `"key":{"start":..,"end":..}`
     pub(crate) fn period(&mut self, key: &str, start: i32, end: Option<i32>) {
-        self.k(key);
-        self.o();
-        self.kd("start", start);
+        self.key(key);
+        self.begin_object();
+        self.key_date("start", start);
         if let Some(e) = end {
-            self.kd("end", e);
+            self.key_date("end", e);
         }
-        self.oe();
+        self.end_object();
     }
     /// `"key":{"reference":"prefix<n>"}`
     pub(crate) fn reference(&mut self, key: &str, prefix: &str, n: i64) {
-        self.k(key);
-        self.o();
-        self.k("reference");
-        self.si(prefix, n);
-        self.oe();
+        self.key(key);
+        self.begin_object();
+        self.key("reference");
+        self.string_prefixed_int(prefix, n);
+        self.end_object();
     }
 }
 
@@ -401,20 +401,20 @@ mod tests {
     #[test]
     fn escapes_and_numbers() {
         let mut v = Vec::new();
-        let mut w = W::new(&mut v);
-        w.o();
-        w.ks("a", "q\"\\\n\u{1}é");
-        w.k("m");
+        let mut w = JsonWriter::new(&mut v);
+        w.begin_object();
+        w.key_string("a", "q\"\\\n\u{1}é");
+        w.key("m");
         w.cents(12000);
-        w.k("n");
+        w.key("n");
         w.cents(-5);
-        w.k("x");
-        w.a();
-        w.i(1);
-        w.i(-2);
+        w.key("x");
+        w.begin_array();
+        w.int(1);
+        w.int(-2);
         w.milli(60234);
-        w.ae();
-        w.oe();
+        w.end_array();
+        w.end_object();
         let s = String::from_utf8(v).unwrap();
         assert_eq!(
             s,
@@ -424,44 +424,44 @@ mod tests {
         assert_eq!(parsed["a"], "q\"\\\n\u{1}é");
     }
 
-    fn go(text: TextEscapes, f: impl FnOnce(&mut W)) -> String {
+    fn go(text: TextEscapes, f: impl FnOnce(&mut JsonWriter)) -> String {
         let mut v = Vec::new();
         let style = Style {
             keys: KeyOrder::Go,
             text,
         };
-        f(&mut W::with_style(&mut v, style));
+        f(&mut JsonWriter::with_style(&mut v, style));
         String::from_utf8(v).unwrap()
     }
 
     #[test]
     fn go_order_sorts_every_level_and_trims_numbers() {
         let s = go(TextEscapes::Utf8, |w| {
-            w.o();
-            w.ks("resourceType", "X");
-            w.k("b");
-            w.a();
-            w.o();
-            w.ks("system", "s");
-            w.ks("code", "c");
-            w.oe();
-            w.o();
-            w.k("value");
+            w.begin_object();
+            w.key_string("resourceType", "X");
+            w.key("b");
+            w.begin_array();
+            w.begin_object();
+            w.key_string("system", "s");
+            w.key_string("code", "c");
+            w.end_object();
+            w.begin_object();
+            w.key("value");
             w.cents(12050);
-            w.k("currency");
-            w.s("USD");
-            w.oe();
-            w.ae();
-            w.k("a");
-            w.o();
-            w.k("valueQuantity");
+            w.key("currency");
+            w.string("USD");
+            w.end_object();
+            w.end_array();
+            w.key("a");
+            w.begin_object();
+            w.key("valueQuantity");
             w.milli(2500);
-            w.k("value");
+            w.key("value");
             w.cents(-5);
-            w.k("id");
+            w.key("id");
             w.cents(700);
-            w.oe();
-            w.oe();
+            w.end_object();
+            w.end_object();
         });
         assert_eq!(
             s,
@@ -472,12 +472,12 @@ mod tests {
     #[test]
     fn go_and_ascii_escapes() {
         let text = "a<b>&’–\u{2028}\u{8}\u{c}\u{1f}😀\"\\";
-        let utf8 = go(TextEscapes::Utf8, |w| w.s(text));
+        let utf8 = go(TextEscapes::Utf8, |w| w.string(text));
         assert_eq!(
             utf8,
             "\"a\\u003cb\\u003e\\u0026’–\\u2028\\b\\f\\u001f😀\\\"\\\\\""
         );
-        let ascii = go(TextEscapes::AsciiEscaped, |w| w.s(text));
+        let ascii = go(TextEscapes::AsciiEscaped, |w| w.string(text));
         assert_eq!(
             ascii,
             r#""a<b>&\u2019\u2013\u2028\b\f\u001f\ud83d\ude00\"\\""#

@@ -531,7 +531,7 @@ impl Generator {
         }
         let keep = |t: i64| since_unix.is_none_or(|s| t > s) && t <= until_unix;
         let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
-        let mut w = json::W::with_style(&mut buf, style);
+        let mut w = json::JsonWriter::with_style(&mut buf, style);
         let mut lines = 0u64;
         for &i in benes {
             let b = self.ctx.beneficiary(i);
