@@ -460,7 +460,15 @@ impl Ctx {
     }
 
     /// Generates claim `k` of a type for a beneficiary.
-    pub(crate) fn claim(&self, b: &Beneficiary, ct: ClaimType, k: u32) -> Claim {
+    /// Generates claim `k` of a type for a beneficiary; `plan` is the type's schedule at the
+    /// realistic scale ([`Ctx::plan`]), `None` at the light scale.
+    pub(crate) fn claim(
+        &self,
+        b: &Beneficiary,
+        ct: ClaimType,
+        k: u32,
+        plan: Option<&crate::realistic::Plan>,
+    ) -> Claim {
         let mut r = Rng::new(
             self.seed,
             b.index as u64,
@@ -469,16 +477,8 @@ impl Ctx {
         let start = self.claims_start(b, ct).unwrap_or(self.hist_start);
         let last = self.ref_day - 35;
         let mut from = start + r.below((last - start).max(1) as u64) as i32;
-        let fill = if self.realistic() && ct == ClaimType::Pde {
-            self.pde_fills(b).get(k as usize).copied()
-        } else {
-            None
-        };
-        let dates = if self.realistic() {
-            self.realistic_dates(b, ct, k)
-        } else {
-            None
-        };
+        let fill = plan.and_then(|p| p.fill(k));
+        let dates = plan.and_then(|p| self.realistic_dates(b, ct, k, p));
         if let Some((day, _)) = dates {
             from = day;
         }

@@ -23,6 +23,43 @@ const S_VERSIONS: u64 = 4000;
 /// Most claims of one type a beneficiary can have (ids hold 12 bits of claim index).
 pub(crate) const MAX_CLAIMS: u32 = 4095;
 
+/// A beneficiary's schedule of one claim type at the realistic scale, computed once per
+/// beneficiary and type: what claim `k` is.
+pub(crate) enum Plan {
+    /// Service start days (SNF admissions, home-health periods, hospice months).
+    Days(Vec<i32>),
+    /// Part D fills.
+    Fills(Vec<Fill>),
+    /// Independent claims (carrier, DME, outpatient, inpatient): how many.
+    Count(u32),
+}
+
+impl Plan {
+    /// Number of claims.
+    pub(crate) fn len(&self) -> u32 {
+        let n = match self {
+            Plan::Days(d) => d.len() as u32,
+            Plan::Fills(f) => f.len() as u32,
+            Plan::Count(n) => *n,
+        };
+        n.min(MAX_CLAIMS)
+    }
+    /// Part D fill `k`.
+    pub(crate) fn fill(&self, k: u32) -> Option<Fill> {
+        match self {
+            Plan::Fills(f) => f.get(k as usize).copied(),
+            _ => None,
+        }
+    }
+    /// Start day of claim `k` of a dated schedule.
+    fn day(&self, k: u32) -> Option<i32> {
+        match self {
+            Plan::Days(d) => d.get(k as usize).copied(),
+            _ => None,
+        }
+    }
+}
+
 /// A Part D fill on a refill schedule.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Fill {
@@ -229,16 +266,20 @@ impl Ctx {
         fills
     }
 
+    /// The schedule of a claim type for a beneficiary (realistic scale).
+    pub(crate) fn plan(&self, b: &Beneficiary, ct: ClaimType) -> Plan {
+        match ct {
+            ClaimType::Snf => Plan::Days(self.snf_admissions(b)),
+            ClaimType::Hha => Plan::Days(self.hha_periods(b)),
+            ClaimType::Hospice => Plan::Days(self.hospice_months(b)),
+            ClaimType::Pde => Plan::Fills(self.pde_fills(b)),
+            _ => Plan::Count(self.independent_count(b, ct)),
+        }
+    }
+
     /// Number of claims of a type at the realistic scale.
     pub(crate) fn realistic_count(&self, b: &Beneficiary, ct: ClaimType) -> u32 {
-        let n = match ct {
-            ClaimType::Snf => self.snf_admissions(b).len() as u32,
-            ClaimType::Hha => self.hha_periods(b).len() as u32,
-            ClaimType::Hospice => self.hospice_months(b).len() as u32,
-            ClaimType::Pde => self.pde_fills(b).len() as u32,
-            _ => self.independent_count(b, ct),
-        };
-        n.min(MAX_CLAIMS)
+        self.plan(b, ct).len()
     }
 
     /// Service start and, for stays, length of stay of claim `k` (realistic scale).
@@ -247,8 +288,8 @@ impl Ctx {
         b: &Beneficiary,
         ct: ClaimType,
         k: u32,
+        plan: &Plan,
     ) -> Option<(i32, Option<i64>)> {
-        let at = |v: Vec<i32>| v.get(k as usize).copied();
         match ct {
             ClaimType::Inpatient => {
                 let (from, los) = self.ip_stay(b, k);
@@ -258,10 +299,9 @@ impl Ctx {
                 let mut r = Rng::new(self.seed, b.index as u64, (S_STAY + 2) << 16 | k as u64);
                 // SNF length of stay: mean about 26 days (MedPAC).
                 let los = (8.0 + 18.0 * r.lognormal(0.5)).round() as i64;
-                Some((at(self.snf_admissions(b))?, Some(los.clamp(3, 100))))
+                Some((plan.day(k)?, Some(los.clamp(3, 100))))
             }
-            ClaimType::Hha => Some((at(self.hha_periods(b))?, Some(29))),
-            ClaimType::Hospice => Some((at(self.hospice_months(b))?, Some(29))),
+            ClaimType::Hha | ClaimType::Hospice => Some((plan.day(k)?, Some(29))),
             _ => None,
         }
     }
@@ -332,8 +372,12 @@ impl Ctx {
         ct: ClaimType,
         mut f: impl FnMut(&Claim),
     ) {
-        for k in 0..self.claim_count(b, ct) {
-            let c = self.claim(b, ct, k);
+        let plan = self.realistic().then(|| self.plan(b, ct));
+        let n = plan
+            .as_ref()
+            .map_or_else(|| self.claim_count(b, ct), Plan::len);
+        for k in 0..n {
+            let c = self.claim(b, ct, k, plan.as_ref());
             let versions = self.versions(b, ct, k);
             for back in (1..versions).rev() {
                 f(&superseded(&c, back as i64));
