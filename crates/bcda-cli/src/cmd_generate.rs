@@ -112,45 +112,21 @@ pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
         ..Filter::default()
     };
     let bar = progress((benes.len() * kinds.len()) as u64);
-    // Bounded memory: generate a window of chunks in parallel, write it in order, repeat.
-    let window = chunk * rayon::current_num_threads().max(1) * 4;
+    let job = Job {
+        g: &g,
+        version,
+        benes: &benes,
+        filter,
+        style,
+        chunk,
+        bar: bar.as_ref(),
+    };
     let started = Instant::now();
     let mut total_bytes = 0u64;
     for kind in kinds {
         let path = args.out.join(format!("{}.ndjson", kind.as_str()));
-        let file =
-            std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         let t = Instant::now();
-        let (mut lines, mut bytes) = (0u64, 0u64);
-        // Reused buffers, one per chunk of a window: no fresh pages after the first window.
-        let mut pool: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); window.div_ceil(chunk)];
-        for win in benes.chunks(window) {
-            pool.par_iter_mut()
-                .zip(win.par_chunks(chunk))
-                .try_for_each(|((n, buf), c)| {
-                    buf.clear();
-                    *n = g.write_ndjson_styled(version, kind, c, &filter, style, buf)?;
-                    Ok::<(), bcda_synth::SynthError>(())
-                })?;
-            for (n, buf) in pool.iter().take(win.len().div_ceil(chunk)) {
-                lines += n;
-                bytes += buf.len() as u64;
-                out.write_all(buf)
-                    .with_context(|| format!("writing {}", path.display()))?;
-            }
-            if let Some(bar) = &bar {
-                bar.inc(win.len() as u64);
-                let secs = t.elapsed().as_secs_f64().max(1e-9);
-                bar.set_message(format!(
-                    "{kind}: {lines} resources, {:.1} MB ({:.0} MB/s)",
-                    bytes as f64 / 1e6,
-                    bytes as f64 / 1e6 / secs
-                ));
-            }
-        }
-        out.flush()
-            .with_context(|| format!("writing {}", path.display()))?;
+        let (lines, bytes) = job.write_kind(kind, &path)?;
         let secs = t.elapsed().as_secs_f64();
         total_bytes += bytes;
         let line = format!(
@@ -176,4 +152,65 @@ pub(crate) fn run(args: GenerateArgs) -> anyhow::Result<()> {
         total_bytes as f64 / 1e6
     );
     Ok(())
+}
+
+/// One `bcda generate` run: what to write and how.
+struct Job<'a> {
+    g: &'a Generator,
+    version: FhirVersion,
+    benes: &'a [u32],
+    filter: Filter,
+    style: Style,
+    chunk: usize,
+    bar: Option<&'a indicatif::ProgressBar>,
+}
+
+impl Job<'_> {
+    /// Writes one resource type's file; returns (lines, bytes).
+    fn write_kind(&self, kind: ResourceKind, path: &std::path::Path) -> anyhow::Result<(u64, u64)> {
+        let file =
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let t = Instant::now();
+        let (mut lines, mut bytes) = (0u64, 0u64);
+        let chunk = self.chunk;
+        // Bounded memory: generate a window of chunks in parallel, write it in order, repeat.
+        let window = chunk * rayon::current_num_threads().max(1) * 4;
+        // Reused buffers, one per chunk of a window: no fresh pages after the first window.
+        let mut pool: Vec<(u64, Vec<u8>)> = vec![(0, Vec::new()); window.div_ceil(chunk)];
+        for win in self.benes.chunks(window) {
+            pool.par_iter_mut()
+                .zip(win.par_chunks(chunk))
+                .try_for_each(|((n, buf), c)| {
+                    buf.clear();
+                    *n = self.g.write_ndjson_styled(
+                        self.version,
+                        kind,
+                        c,
+                        &self.filter,
+                        self.style,
+                        buf,
+                    )?;
+                    Ok::<(), bcda_synth::SynthError>(())
+                })?;
+            for (n, buf) in pool.iter().take(win.len().div_ceil(chunk)) {
+                lines += n;
+                bytes += buf.len() as u64;
+                out.write_all(buf)
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            if let Some(bar) = self.bar {
+                bar.inc(win.len() as u64);
+                let secs = t.elapsed().as_secs_f64().max(1e-9);
+                bar.set_message(format!(
+                    "{kind}: {lines} resources, {:.1} MB ({:.0} MB/s)",
+                    bytes as f64 / 1e6,
+                    bytes as f64 / 1e6 / secs
+                ));
+            }
+        }
+        out.flush()
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok((lines, bytes))
+    }
 }
