@@ -295,6 +295,23 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
     w.key("id");
     w.string_prefixed_int(&format!("{}-", ct.id_prefix()), c.id);
     w.meta(c.last_updated, None);
+    eob_contained(w, b, c, ct, prof);
+    eob_extensions(w, c, ct, prof, state);
+    eob_identifiers_and_type(w, b, c, &ti, ct, institutional);
+    eob_parties(w, c, &ti, prof, institutional);
+    eob_information_section(w, c);
+    eob_care_team(w, c, ct, &spec);
+    eob_diagnoses(w, c, ct, institutional);
+    eob_procedures(w, c, ct);
+    eob_insurance(w, b, c, ct, institutional);
+    eob_items(w, c, ct);
+    eob_totals_and_payment(w, c, ct, institutional);
+    w.end_object();
+    w.end_line();
+}
+
+/// The contained section of an ExplanationOfBenefit.
+fn eob_contained(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim, ct: ClaimType, prof: bool) {
     if prof {
         w.key("contained");
         w.begin_array();
@@ -343,6 +360,16 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         }
         w.end_array();
     }
+}
+
+/// The extensions section of an ExplanationOfBenefit.
+fn eob_extensions(
+    w: &mut JsonWriter<'_>,
+    c: &Claim,
+    ct: ClaimType,
+    prof: bool,
+    state: &tables::State,
+) {
     if ct != ClaimType::Pde {
         w.key("extension");
         w.begin_array();
@@ -400,6 +427,17 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         }
         w.end_array();
     }
+}
+
+/// The identifiers section of an ExplanationOfBenefit.
+fn eob_identifiers_and_type(
+    w: &mut JsonWriter<'_>,
+    b: &Beneficiary,
+    c: &Claim,
+    ti: &TypeInfo,
+    ct: ClaimType,
+    institutional: bool,
+) {
     w.key("identifier");
     w.begin_array();
     let ids: [(&str, &str, i64); 3] = if ct == ClaimType::Pde {
@@ -473,6 +511,10 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
     w.key_date("start", c.from);
     w.key_date("end", c.thru);
     w.end_object();
+}
+
+/// The provider and facility section of an ExplanationOfBenefit.
+fn eob_parties(w: &mut JsonWriter<'_>, c: &Claim, ti: &TypeInfo, prof: bool, institutional: bool) {
     if institutional {
         w.key("provider");
         w.begin_object();
@@ -537,13 +579,24 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         w.end_object();
         w.key_string("disposition", "Debit accepted");
     }
-    // information
+}
+
+/// The information section of an ExplanationOfBenefit.
+fn eob_information_section(w: &mut JsonWriter<'_>, c: &Claim) {
     w.key("information");
     w.begin_array();
     let mut seq = 0;
     information(w, c, &mut seq);
     w.end_array();
-    // careTeam
+}
+
+/// The careTeam section of an ExplanationOfBenefit.
+fn eob_care_team(
+    w: &mut JsonWriter<'_>,
+    c: &Claim,
+    ct: ClaimType,
+    spec: &(&str, &str, &str, &str),
+) {
     w.key("careTeam");
     w.begin_array();
     match ct {
@@ -641,7 +694,10 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         }
     }
     w.end_array();
-    // diagnosis
+}
+
+/// The diagnosis section of an ExplanationOfBenefit.
+fn eob_diagnoses(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType, institutional: bool) {
     if ct != ClaimType::Pde {
         w.key("diagnosis");
         w.begin_array();
@@ -715,6 +771,10 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         }
         w.end_array();
     }
+}
+
+/// The procedure section of an ExplanationOfBenefit.
+fn eob_procedures(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
     if !c.pcs.is_empty() || ct == ClaimType::Outpatient {
         let fallback = [(("3E033GC", "Introduction of Other Therapeutic Substance into Peripheral Vein, Percutaneous Approach"), c.from)];
         let pcs: &[((&str, &str), i32)] = if c.pcs.is_empty() { &fallback } else { &c.pcs };
@@ -736,6 +796,16 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         }
         w.end_array();
     }
+}
+
+/// The insurance section of an ExplanationOfBenefit.
+fn eob_insurance(
+    w: &mut JsonWriter<'_>,
+    b: &Beneficiary,
+    c: &Claim,
+    ct: ClaimType,
+    institutional: bool,
+) {
     w.key("insurance");
     w.begin_object();
     w.key("coverage");
@@ -769,6 +839,10 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         w.key_date("end", c.thru);
         w.end_object();
     }
+}
+
+/// The items section of an ExplanationOfBenefit.
+fn eob_items(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
     w.key("item");
     w.begin_array();
     match ct {
@@ -785,6 +859,10 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         }
     }
     w.end_array();
+}
+
+/// The totals and payment section of an ExplanationOfBenefit.
+fn eob_totals_and_payment(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType, institutional: bool) {
     if institutional {
         w.money1("totalCost", c.charge);
     }
@@ -869,8 +947,6 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         w.end_object();
         w.end_array();
     }
-    w.end_object();
-    w.end_line();
 }
 
 fn dx_concept(w: &mut JsonWriter<'_>, code: &str, disp: &str) {

@@ -561,7 +561,23 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
     w.key("id");
     w.string_prefixed_int(&format!("{}-", ct.id_prefix()), c.id);
     w.meta2(c.last_updated, profile_for(ct));
-    // contained
+    eob_contained(w, c, ct);
+    eob_extensions(w, c, &ti, ct, state);
+    eob_identifiers_and_type(w, b, c, &ti, ct, institutional);
+    eob_parties(w, c, &ti, ct, institutional);
+    eob_care_team(w, c, ct, &spec);
+    eob_supporting_info_section(w, c);
+    eob_diagnoses(w, c, ct, institutional);
+    eob_procedures(w, c, ct);
+    eob_insurance(w, b, c, ct);
+    eob_items(w, c, ct);
+    eob_totals_and_payment(w, c, ct);
+    w.end_object();
+    w.end_line();
+}
+
+/// The contained section of an ExplanationOfBenefit.
+fn eob_contained(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
     match ct {
         ClaimType::Carrier | ClaimType::Dme => {
             let lab = c
@@ -633,7 +649,16 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
             w.end_array();
         }
     }
-    // extensions
+}
+
+/// The extensions section of an ExplanationOfBenefit.
+fn eob_extensions(
+    w: &mut JsonWriter<'_>,
+    c: &Claim,
+    ti: &TypeInfo,
+    ct: ClaimType,
+    state: &tables::State,
+) {
     if ct != ClaimType::Pde {
         w.key("extension");
         w.begin_array();
@@ -685,7 +710,17 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         }
         w.end_array();
     }
-    // identifiers
+}
+
+/// The identifiers section of an ExplanationOfBenefit.
+fn eob_identifiers_and_type(
+    w: &mut JsonWriter<'_>,
+    b: &Beneficiary,
+    c: &Claim,
+    ti: &TypeInfo,
+    ct: ClaimType,
+    institutional: bool,
+) {
     w.key("identifier");
     w.begin_array();
     let pde_ids = [
@@ -772,7 +807,16 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
     w.key_string("value", "CMS");
     w.end_object();
     w.end_object();
-    // provider / referral / facility
+}
+
+/// The provider / referral / facility section of an ExplanationOfBenefit.
+fn eob_parties(
+    w: &mut JsonWriter<'_>,
+    c: &Claim,
+    ti: &TypeInfo,
+    ct: ClaimType,
+    institutional: bool,
+) {
     match ct {
         ClaimType::Carrier => {
             w.key("provider");
@@ -859,7 +903,15 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
     if matches!(ct, ClaimType::Carrier | ClaimType::Dme) {
         w.key_string("disposition", "Debit accepted");
     }
-    // careTeam
+}
+
+/// The careTeam section of an ExplanationOfBenefit.
+fn eob_care_team(
+    w: &mut JsonWriter<'_>,
+    c: &Claim,
+    ct: ClaimType,
+    spec: &(&str, &str, &str, &str),
+) {
     w.key("careTeam");
     w.begin_array();
     let qual = Some((spec.2, spec.3));
@@ -994,13 +1046,19 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         }
     }
     w.end_array();
-    // supportingInfo
+}
+
+/// The supportingInfo section of an ExplanationOfBenefit.
+fn eob_supporting_info_section(w: &mut JsonWriter<'_>, c: &Claim) {
     w.key("supportingInfo");
     w.begin_array();
     let mut seq = 0i64;
     supporting_info(w, c, &mut seq);
     w.end_array();
-    // diagnosis
+}
+
+/// The diagnosis section of an ExplanationOfBenefit.
+fn eob_diagnoses(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType, institutional: bool) {
     if ct != ClaimType::Pde {
         w.key("diagnosis");
         w.begin_array();
@@ -1111,7 +1169,10 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         }
         w.end_array();
     }
-    // procedure
+}
+
+/// The procedure section of an ExplanationOfBenefit.
+fn eob_procedures(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
     if !c.pcs.is_empty() || ct == ClaimType::Outpatient {
         let fallback = [(("3E033GC", "Introduction of Other Therapeutic Substance into Peripheral Vein, Percutaneous Approach"), c.from)];
         let pcs: &[((&str, &str), i32)] = if c.pcs.is_empty() { &fallback } else { &c.pcs };
@@ -1148,7 +1209,10 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         }
         w.end_array();
     }
-    // insurance
+}
+
+/// The insurance section of an ExplanationOfBenefit.
+fn eob_insurance(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim, ct: ClaimType) {
     w.key("insurance");
     w.begin_array();
     w.begin_object();
@@ -1173,7 +1237,10 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
     w.end_object();
     w.end_object();
     w.end_array();
-    // items
+}
+
+/// The items section of an ExplanationOfBenefit.
+fn eob_items(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
     w.key("item");
     w.begin_array();
     match ct {
@@ -1190,7 +1257,10 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
         }
     }
     w.end_array();
-    // totals and payment
+}
+
+/// The totals and payment section of an ExplanationOfBenefit.
+fn eob_totals_and_payment(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
     w.key("total");
     w.begin_array();
     if let Some(p) = &c.pde {
@@ -1247,8 +1317,6 @@ pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
     if ct != ClaimType::Pde {
         benefit_balance(w, c);
     }
-    w.end_object();
-    w.end_line();
 }
 
 impl JsonWriter<'_> {
