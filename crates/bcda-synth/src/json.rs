@@ -410,6 +410,9 @@ pub(crate) fn esc(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
         TextEscapes::AsciiEscaped => bytes.iter().fold(false, |acc, &c| {
             acc | (c < 0x20) | (c == b'"') | (c == b'\\') | (c >= 0x80)
         }),
+        TextEscapes::Minimal => bytes.iter().fold(false, |acc, &c| {
+            acc | (c < 0x20) | (c == b'"') | (c == b'\\')
+        }),
     };
     if !special {
         b.extend_from_slice(bytes);
@@ -421,6 +424,7 @@ pub(crate) fn esc(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
 /// [`esc`] for a string that has something to escape: char by char.
 fn esc_slow(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
     let ascii = text == TextEscapes::AsciiEscaped;
+    let html = text == TextEscapes::Utf8;
     for ch in v.chars() {
         let c = ch as u32;
         match ch {
@@ -432,7 +436,7 @@ fn esc_slow(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
             '\u{8}' => b.extend_from_slice(b"\\b"),
             '\u{c}' => b.extend_from_slice(b"\\f"),
             '\0'..='\u{1f}' => unicode_escape(b, c as u16),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if !ascii => unicode_escape(b, c as u16),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if html => unicode_escape(b, c as u16),
             _ if ascii && c >= 0x80 => {
                 let mut units = [0u16; 2];
                 for &u in ch.encode_utf16(&mut units).iter() {
@@ -553,7 +557,9 @@ mod tests {
             ascii,
             r#""a<b>&\u2019\u2013\u2028\b\f\u001f\ud83d\ude00\"\\""#
         );
-        for s in [utf8, ascii] {
+        let minimal = go(TextEscapes::Minimal, |w| w.string(text));
+        assert_eq!(minimal, "\"a<b>&’–\u{2028}\\b\\f\\u001f😀\\\"\\\\\"");
+        for s in [utf8, ascii, minimal] {
             let v: serde_json::Value = serde_json::from_str(&s).unwrap();
             assert_eq!(v, text);
         }
