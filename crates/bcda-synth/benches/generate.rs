@@ -18,7 +18,7 @@ const STYLES: [(&str, Style); 3] = [
             text: TextEscapes::Utf8,
         },
     ),
-    ("bfd-utf8", Style::BFD),
+    ("bfd", Style::BFD),
     (
         "go-ascii",
         Style {
