@@ -11,8 +11,13 @@
 //! distinct claims and the first `k` files are a prefix of the whole corpus. A size with the
 //! suffix `gz` (e.g. `512gz`) writes `ExplanationOfBenefit-<i>.ndjson.gz` instead (gzip level 1,
 //! via the `gzip` command).
+//!
+//! Byte style: BCDA's by default (Go key order, raw UTF-8); `BCDA_SYNTH_KEYS=bfd` writes BFD's
+//! key order and number text, `BCDA_SYNTH_TEXT=ascii` every non-ASCII character as `\uXXXX`.
 
-use bcda_synth::{sandbox_catalogue, FhirVersion, Generator, ResourceKind};
+use bcda_synth::{
+    sandbox_catalogue, FhirVersion, Filter, Generator, KeyOrder, ResourceKind, Style, TextEscapes,
+};
 use std::io::Write;
 use std::time::Instant;
 
@@ -34,6 +39,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("A9993 missing from the sandbox catalogue")?
         .spec;
     let g = Generator::new(&spec, REFERENCE);
+    let style = Style {
+        keys: std::env::var("BCDA_SYNTH_KEYS").map_or(Ok(KeyOrder::Go), |v| v.parse())?,
+        text: std::env::var("BCDA_SYNTH_TEXT").map_or(Ok(TextEscapes::Utf8), |v| v.parse())?,
+    };
+    let filter = Filter {
+        until_unix: REFERENCE,
+        ..Filter::default()
+    };
     let benes = g.current_beneficiaries();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut chunks = benes.chunks(CHUNK);
@@ -75,19 +88,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 if window.is_empty() {
                     return Err(format!("A9993 ran out of beneficiaries in {name}").into());
                 }
-                let g = &g;
+                let (g, filter) = (&g, &filter);
                 pending = std::thread::scope(|s| {
                     let handles: Vec<_> = window
                         .iter()
                         .map(|c| {
                             s.spawn(move || {
                                 let mut buf = Vec::new();
-                                g.write_ndjson(
+                                g.write_ndjson_styled(
                                     FhirVersion::R4,
                                     ResourceKind::ExplanationOfBenefit,
                                     c,
-                                    None,
-                                    REFERENCE,
+                                    filter,
+                                    style,
                                     &mut buf,
                                 )
                                 .expect("generate");

@@ -2,10 +2,12 @@
 //! reports throughput.
 //!
 //! ```text
-//! cargo run --release -p bcda-synth --example export -- A9993 r4 /tmp/a9993
+//! cargo run --release -p bcda-synth --example export -- A9993 r4 /tmp/a9993 [light|realistic]
 //! ```
+//!
+//! An output directory of `-` writes nothing and only counts the bytes (export sizes).
 
-use bcda_synth::{sandbox_catalogue, FhirVersion, Generator};
+use bcda_synth::{sandbox_catalogue, FhirVersion, Generator, Scale};
 use std::io::Write;
 use std::time::Instant;
 
@@ -25,16 +27,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .find(|a| a.spec.cms_id == aco)
         .ok_or("unknown ACO")?
         .spec;
-    let g = Generator::new(&spec, REFERENCE);
+    let scale: Scale = args.get(4).map_or("light", String::as_str).parse()?;
+    let count_only = out.as_os_str() == "-";
+    let g = Generator::new(&spec, REFERENCE).with_scale(scale);
     let benes = g.current_beneficiaries();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    std::fs::create_dir_all(&out)?;
+    if !count_only {
+        std::fs::create_dir_all(&out)?;
+    }
     let start = Instant::now();
     let mut total = 0usize;
     for kind in g.export_kinds(version) {
         let t = Instant::now();
-        let mut file =
-            std::io::BufWriter::new(std::fs::File::create(out.join(format!("{kind}.ndjson")))?);
+        let mut file: Box<dyn Write> = if count_only {
+            Box::new(std::io::sink())
+        } else {
+            let path = out.join(format!("{kind}.ndjson"));
+            Box::new(std::io::BufWriter::new(std::fs::File::create(path)?))
+        };
         let mut bytes = 0usize;
         // One reusable buffer per thread: after the first window no fresh pages are touched.
         let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); threads];
@@ -66,7 +76,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let secs = start.elapsed().as_secs_f64();
     println!(
-        "{aco} {version:?}: {} beneficiaries, {:.1} MB in {secs:.2} s",
+        "{aco} {version:?} {scale:?}: {} beneficiaries, {:.1} MB in {secs:.2} s",
         benes.len(),
         total as f64 / 1e6
     );

@@ -1,6 +1,6 @@
 //! URLs, code displays and small FHIR fragments shared by the v1 and v2 serializers.
 
-use crate::json::W;
+use crate::json::JsonWriter;
 use crate::model::{Beneficiary, ClaimType, Entitlement, Sex};
 
 /// Blue Button variable URL prefix (extension URLs and coding systems).
@@ -111,7 +111,7 @@ pub(crate) fn entitlement_codes(b: &Beneficiary) -> [(&'static str, &'static str
     match b.entitlement {
         Entitlement::Aged => [
             ("10", "Aged without end-stage renal disease (ESRD)"),
-            ("0", "Old age and survivor's insurance (OASI)"),
+            ("0", "Old age and survivor’s insurance (OASI)"),
             ("N", ""),
         ],
         Entitlement::Disabled => [
@@ -124,6 +124,21 @@ pub(crate) fn entitlement_codes(b: &Beneficiary) -> [(&'static str, &'static str
             ("2", "End-stage renal disease (ESRD)"),
             ("Y", ""),
         ],
+    }
+}
+
+/// Display of a patient discharge status code (CCW `ptnt_dschrg_stus_cd`, NUBC), with the
+/// code book's own characters (the en dash of the hospice codes).
+pub(crate) fn discharge_display(code: &str) -> &'static str {
+    match code {
+        "01" => "Discharged to home/self-care (routine charge).",
+        "03" => "Discharged/transferred to skilled nursing facility (SNF) with Medicare certification in anticipation of covered skilled care.",
+        "06" => "Discharged/transferred to home care of organized home health service organization.",
+        "20" => "Expired (did not recover - Christian Science patient).",
+        "40" => "Expired at home (hospice claims only)",
+        "50" => "Discharged/transferred to a Hospice – home.",
+        "51" => "Discharged/transferred to a Hospice – medical facility.",
+        _ => "Still patient.",
     }
 }
 
@@ -163,75 +178,109 @@ pub(crate) fn parts(b: &Beneficiary) -> Vec<(&'static str, &'static str, i32, Op
     v
 }
 
-impl W<'_> {
+impl JsonWriter<'_> {
     /// `{"url":BB+var,"valueCoding":{"system":BB+var,"code":..,"display":..}}`
     pub(crate) fn ext_coding(&mut self, var: &str, code: &str, display: Option<&str>) {
-        self.o();
-        self.k("url");
-        self.s2(BB, var);
-        self.k("valueCoding");
+        self.begin_object();
+        self.key("url");
+        self.string_concat(BB, var);
+        self.key("valueCoding");
         self.coding2(BB, var, code, display);
-        self.oe();
+        self.end_object();
     }
     /// `{"url":BB+var,"valueIdentifier":{"system":BB+var,"value":..}}`
     pub(crate) fn ext_ident(&mut self, var: &str, value: &str) {
-        self.o();
-        self.k("url");
-        self.s2(BB, var);
-        self.k("valueIdentifier");
-        self.o();
-        self.k("system");
-        self.s2(BB, var);
-        self.ks("value", value);
-        self.oe();
-        self.oe();
+        self.begin_object();
+        self.key("url");
+        self.string_concat(BB, var);
+        self.key("valueIdentifier");
+        self.begin_object();
+        self.key("system");
+        self.string_concat(BB, var);
+        self.key_string("value", value);
+        self.end_object();
+        self.end_object();
     }
     /// Identifier extension with an integer value.
     pub(crate) fn ext_ident_n(&mut self, var: &str, value: i64) {
-        self.o();
-        self.k("url");
-        self.s2(BB, var);
-        self.k("valueIdentifier");
-        self.o();
-        self.k("system");
-        self.s2(BB, var);
-        self.k("value");
-        self.is(value);
-        self.oe();
-        self.oe();
+        self.begin_object();
+        self.key("url");
+        self.string_concat(BB, var);
+        self.key("valueIdentifier");
+        self.begin_object();
+        self.key("system");
+        self.string_concat(BB, var);
+        self.key("value");
+        self.int_string(value);
+        self.end_object();
+        self.end_object();
     }
     /// `{"url":BB+var,"valueDate":..}`
     pub(crate) fn ext_date(&mut self, var: &str, day: i32) {
-        self.o();
-        self.k("url");
-        self.s2(BB, var);
-        self.kd("valueDate", day);
-        self.oe();
+        self.begin_object();
+        self.key("url");
+        self.string_concat(BB, var);
+        self.key_date("valueDate", day);
+        self.end_object();
     }
     /// `{"url":BB+var,"valueQuantity":{"value":n}}`
     pub(crate) fn ext_qty(&mut self, var: &str, n: i64) {
-        self.o();
-        self.k("url");
-        self.s2(BB, var);
-        self.k("valueQuantity");
-        self.o();
-        self.ki("value", n);
-        self.oe();
-        self.oe();
+        self.begin_object();
+        self.key("url");
+        self.string_concat(BB, var);
+        self.key("valueQuantity");
+        self.begin_object();
+        self.key_int("value", n);
+        self.end_object();
+        self.end_object();
     }
     /// `"meta":{"lastUpdated":..,"profile":[..]}`
     pub(crate) fn meta(&mut self, last_updated: i64, profile: Option<&str>) {
-        self.k("meta");
-        self.o();
-        self.k("lastUpdated");
+        self.key("meta");
+        self.begin_object();
+        self.key("lastUpdated");
         self.instant(last_updated);
         if let Some(p) = profile {
-            self.k("profile");
-            self.a();
-            self.s(p);
-            self.ae();
+            self.key("profile");
+            self.begin_array();
+            self.string(p);
+            self.end_array();
         }
-        self.oe();
+        self.end_object();
+    }
+    /// A Patient's `"name"` (usual: family, given name and middle initial), as v1 and v2
+    /// write it.
+    pub(crate) fn patient_name(&mut self, b: &Beneficiary) {
+        self.key("name");
+        self.begin_array();
+        self.begin_object();
+        self.key_string("use", "usual");
+        self.key_string("family", b.family_name);
+        self.key("given");
+        self.begin_array();
+        self.string(b.given_name);
+        let mut mi = [0u8; 4];
+        self.string(b.middle_initial.encode_utf8(&mut mi));
+        self.end_array();
+        self.end_object();
+        self.end_array();
+    }
+    /// A Patient's `"address"` (line, city, county as district, state, ZIP), as v1 and v2
+    /// write it.
+    pub(crate) fn patient_address(&mut self, b: &Beneficiary) {
+        self.key("address");
+        self.begin_array();
+        self.begin_object();
+        self.key("line");
+        self.begin_array();
+        self.string(&b.line);
+        self.end_array();
+        self.key_string("city", b.city);
+        self.key_string("district", b.county);
+        self.key_string("state", b.state);
+        self.key_string("postalCode", &b.zip);
+        self.end_object();
+        self.end_array();
     }
     /// Ends an NDJSON line.
     pub(crate) fn end_line(&mut self) {

@@ -1,20 +1,57 @@
-//! A minimal, allocation-free JSON writer into a `Vec<u8>`.
+//! A minimal, allocation-free JSON writer into a `Vec<u8>`, in any [`Style`].
 //!
 //! Comma handling uses a single flag: every key and every value starts with `sep()`, which
 //! writes a comma when the previous sibling is complete.
+//!
+//! Go key order: the writer remembers where each member of every open object starts (and its
+//! key's length); when the object closes, members out of byte order are rearranged in place
+//! through a scratch buffer. Nested objects close first, so every level ends up sorted. The
+//! writer never reads back a value, only moves whole members.
 
-/// Lowercase hex digits for `\u00XX` escapes.
+use crate::style::{KeyOrder, Style, TextEscapes};
+
+/// Lowercase hex digits for `\uXXXX` escapes.
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// Streaming JSON writer.
-pub(crate) struct W<'a> {
-    pub(crate) b: &'a mut Vec<u8>,
-    need: bool,
+/// Member bookkeeping for sorting keys (Go order only).
+#[derive(Default)]
+struct Sorter {
+    /// Per open object: index of its first member in `members`.
+    frames: Vec<usize>,
+    /// `(offset of the member's opening quote, key length)` of the members of open objects.
+    members: Vec<(usize, usize)>,
+    /// Permutation scratch.
+    order: Vec<usize>,
+    /// Byte scratch for rearranging.
+    bytes: Vec<u8>,
 }
 
-impl<'a> W<'a> {
+/// Streaming JSON writer.
+pub(crate) struct JsonWriter<'a> {
+    pub(crate) b: &'a mut Vec<u8>,
+    need: bool,
+    style: Style,
+    sorter: Sorter,
+}
+
+impl<'a> JsonWriter<'a> {
+    /// A writer in BFD's key order and number text (unit tests of fragments).
+    #[cfg(test)]
     pub(crate) fn new(b: &'a mut Vec<u8>) -> Self {
-        W { b, need: false }
+        Self::with_style(b, Style::BFD)
+    }
+    /// A writer in a given style.
+    pub(crate) fn with_style(b: &'a mut Vec<u8>, style: Style) -> Self {
+        JsonWriter {
+            b,
+            need: false,
+            style,
+            sorter: Sorter::default(),
+        }
+    }
+    #[inline]
+    fn sorting(&self) -> bool {
+        self.style.keys == KeyOrder::Go
     }
     #[inline]
     fn sep(&mut self) {
@@ -24,34 +61,75 @@ impl<'a> W<'a> {
     }
     /// `{`
     #[inline]
-    pub(crate) fn o(&mut self) {
+    pub(crate) fn begin_object(&mut self) {
         self.sep();
         self.b.push(b'{');
         self.need = false;
+        if self.sorting() {
+            self.sorter.frames.push(self.sorter.members.len());
+        }
     }
     /// `}`
     #[inline]
-    pub(crate) fn oe(&mut self) {
+    pub(crate) fn end_object(&mut self) {
+        if self.sorting() {
+            self.sort_members();
+        }
         self.b.push(b'}');
         self.need = true;
     }
+    /// Puts the members of the object being closed in byte order of their keys.
+    fn sort_members(&mut self) {
+        let s = &mut self.sorter;
+        let first = s.frames.pop().expect("oe() without o()");
+        let members = &s.members[first..];
+        let b = &mut *self.b;
+        let key = |&(at, len): &(usize, usize)| &b[at + 1..at + 1 + len];
+        if members.windows(2).all(|p| key(&p[0]) <= key(&p[1])) {
+            s.members.truncate(first);
+            return;
+        }
+        let n = members.len();
+        let end = b.len();
+        // Member i spans [start_i, start_{i+1} - 1): the comma before the next one excluded.
+        let span = |i: usize| {
+            let stop = if i + 1 < n { members[i + 1].0 - 1 } else { end };
+            members[i].0..stop
+        };
+        s.order.clear();
+        s.order.extend(0..n);
+        s.order
+            .sort_unstable_by(|&x, &y| key(&members[x]).cmp(key(&members[y])));
+        s.bytes.clear();
+        for (j, &i) in s.order.iter().enumerate() {
+            if j > 0 {
+                s.bytes.push(b',');
+            }
+            s.bytes.extend_from_slice(&b[span(i)]);
+        }
+        b[members[0].0..end].copy_from_slice(&s.bytes);
+        s.members.truncate(first);
+    }
     /// `[`
     #[inline]
-    pub(crate) fn a(&mut self) {
+    pub(crate) fn begin_array(&mut self) {
         self.sep();
         self.b.push(b'[');
         self.need = false;
     }
     /// `]`
     #[inline]
-    pub(crate) fn ae(&mut self) {
+    pub(crate) fn end_array(&mut self) {
         self.b.push(b']');
         self.need = true;
     }
     /// An object key (known to need no escaping).
     #[inline]
-    pub(crate) fn k(&mut self, key: &str) {
+    pub(crate) fn key(&mut self, key: &str) {
         self.sep();
+        if self.sorting() {
+            self.sorter.members.push((self.b.len(), key.len()));
+        }
         self.b.push(b'"');
         self.b.extend_from_slice(key.as_bytes());
         self.b.extend_from_slice(b"\":");
@@ -59,29 +137,29 @@ impl<'a> W<'a> {
     }
     /// A string value, escaped.
     #[inline]
-    pub(crate) fn s(&mut self, v: &str) {
+    pub(crate) fn string(&mut self, v: &str) {
         self.sep();
         self.b.push(b'"');
-        esc(self.b, v);
+        esc(self.b, self.style.text, v);
         self.b.push(b'"');
         self.need = true;
     }
     /// A string value made of two parts (e.g. a URL prefix and a variable name).
     #[inline]
-    pub(crate) fn s2(&mut self, a: &str, c: &str) {
+    pub(crate) fn string_concat(&mut self, a: &str, c: &str) {
         self.sep();
         self.b.push(b'"');
-        esc(self.b, a);
-        esc(self.b, c);
+        esc(self.b, self.style.text, a);
+        esc(self.b, self.style.text, c);
         self.b.push(b'"');
         self.need = true;
     }
     /// A string value made of a prefix and an integer (e.g. `Patient/-100`).
     #[inline]
-    pub(crate) fn si(&mut self, a: &str, n: i64) {
+    pub(crate) fn string_prefixed_int(&mut self, a: &str, n: i64) {
         self.sep();
         self.b.push(b'"');
-        esc(self.b, a);
+        esc(self.b, self.style.text, a);
         let mut f = itoa::Buffer::new();
         self.b.extend_from_slice(f.format(n).as_bytes());
         self.b.push(b'"');
@@ -89,12 +167,12 @@ impl<'a> W<'a> {
     }
     /// A string value holding an integer (identifiers are strings in FHIR).
     #[inline]
-    pub(crate) fn is(&mut self, n: i64) {
-        self.si("", n);
+    pub(crate) fn int_string(&mut self, n: i64) {
+        self.string_prefixed_int("", n);
     }
     /// An integer value.
     #[inline]
-    pub(crate) fn i(&mut self, n: i64) {
+    pub(crate) fn int(&mut self, n: i64) {
         self.sep();
         let mut f = itoa::Buffer::new();
         self.b.extend_from_slice(f.format(n).as_bytes());
@@ -117,20 +195,35 @@ impl<'a> W<'a> {
         let a = c.unsigned_abs();
         let mut f = itoa::Buffer::new();
         self.b.extend_from_slice(f.format(a / 100).as_bytes());
-        self.b.push(b'.');
-        let r = (a % 100) as u8;
-        self.b.push(b'0' + r / 10);
-        self.b.push(b'0' + r % 10);
+        self.fraction(a % 100, 2);
         self.need = true;
     }
     /// A decimal with three places from thousandths (`60.234`).
     pub(crate) fn milli(&mut self, m: i64) {
         self.sep();
+        if m < 0 {
+            self.b.push(b'-');
+        }
+        let a = m.unsigned_abs();
         let mut f = itoa::Buffer::new();
-        self.b.extend_from_slice(f.format(m / 1000).as_bytes());
-        self.b.push(b'.');
-        pad(self.b, (m % 1000) as u64, 3);
+        self.b.extend_from_slice(f.format(a / 1000).as_bytes());
+        self.fraction(a % 1000, 3);
         self.need = true;
+    }
+    /// The `places` decimals of a number: all of them in BFD's text, none of the trailing zeros
+    /// in Go's (a `float64` printed shortest: `120`, `0.5`, `60.234`).
+    fn fraction(&mut self, mut frac: u64, mut places: usize) {
+        if self.style.keys == KeyOrder::Go {
+            if frac == 0 {
+                return;
+            }
+            while frac.is_multiple_of(10) {
+                frac /= 10;
+                places -= 1;
+            }
+        }
+        self.b.push(b'.');
+        pad(self.b, frac, places);
     }
     /// A `YYYY-MM-DD` date string from days since 1970-01-01.
     #[inline]
@@ -167,101 +260,128 @@ impl<'a> W<'a> {
 
     /// `"key":"value"`
     #[inline]
-    pub(crate) fn ks(&mut self, key: &str, v: &str) {
-        self.k(key);
-        self.s(v);
+    pub(crate) fn key_string(&mut self, key: &str, v: &str) {
+        self.key(key);
+        self.string(v);
     }
     /// `"key":123`
     #[inline]
-    pub(crate) fn ki(&mut self, key: &str, v: i64) {
-        self.k(key);
-        self.i(v);
+    pub(crate) fn key_int(&mut self, key: &str, v: i64) {
+        self.key(key);
+        self.int(v);
     }
     /// `"key":"YYYY-MM-DD"`
     #[inline]
-    pub(crate) fn kd(&mut self, key: &str, d: i32) {
-        self.k(key);
+    pub(crate) fn key_date(&mut self, key: &str, d: i32) {
+        self.key(key);
         self.date(d);
     }
     /// A Coding object `{"system":..,"code":..,"display":..}`.
     #[inline]
     pub(crate) fn coding(&mut self, system: &str, code: &str, display: Option<&str>) {
-        self.o();
-        self.ks("system", system);
-        self.ks("code", code);
+        self.begin_object();
+        self.key_string("system", system);
+        self.key_string("code", code);
         if let Some(d) = display {
-            self.ks("display", d);
+            self.key_string("display", d);
         }
-        self.oe();
+        self.end_object();
     }
     /// A Coding whose system is `prefix + var`.
     #[inline]
     pub(crate) fn coding2(&mut self, prefix: &str, var: &str, code: &str, display: Option<&str>) {
-        self.o();
-        self.k("system");
-        self.s2(prefix, var);
-        self.ks("code", code);
+        self.begin_object();
+        self.key("system");
+        self.string_concat(prefix, var);
+        self.key_string("code", code);
         if let Some(d) = display {
-            self.ks("display", d);
+            self.key_string("display", d);
         }
-        self.oe();
+        self.end_object();
     }
     /// `"key":{"start":..,"end":..}`
     pub(crate) fn period(&mut self, key: &str, start: i32, end: Option<i32>) {
-        self.k(key);
-        self.o();
-        self.kd("start", start);
+        self.key(key);
+        self.begin_object();
+        self.key_date("start", start);
         if let Some(e) = end {
-            self.kd("end", e);
+            self.key_date("end", e);
         }
-        self.oe();
+        self.end_object();
     }
     /// `"key":{"reference":"prefix<n>"}`
     pub(crate) fn reference(&mut self, key: &str, prefix: &str, n: i64) {
-        self.k(key);
-        self.o();
-        self.k("reference");
-        self.si(prefix, n);
-        self.oe();
+        self.key(key);
+        self.begin_object();
+        self.key("reference");
+        self.string_prefixed_int(prefix, n);
+        self.end_object();
     }
 }
 
-/// Writes `v` JSON-escaped (without quotes).
+/// Writes `v` JSON-escaped (without quotes) in a text style.
 #[inline]
-pub(crate) fn esc(b: &mut Vec<u8>, v: &str) {
+pub(crate) fn esc(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
     let bytes = v.as_bytes();
     // Fast path: almost every string (URLs, codes, names) needs no escaping. A fold without
-    // early exit lets the compiler vectorize the scan.
-    let special = bytes.iter().fold(false, |acc, &c| {
-        acc | (c < 0x20) | (c == b'"') | (c == b'\\')
-    });
+    // early exit lets the compiler vectorize the scan. 0xE2 starts U+2028/U+2029 (and `’` `–`,
+    // which the slow path copies through).
+    let special = match text {
+        TextEscapes::Utf8 => bytes.iter().fold(false, |acc, &c| {
+            acc | (c < 0x20)
+                | (c == b'"')
+                | (c == b'\\')
+                | (c == b'<')
+                | (c == b'>')
+                | (c == b'&')
+                | (c == 0xE2)
+        }),
+        TextEscapes::AsciiEscaped => bytes.iter().fold(false, |acc, &c| {
+            acc | (c < 0x20) | (c == b'"') | (c == b'\\') | (c >= 0x80)
+        }),
+    };
     if !special {
         b.extend_from_slice(bytes);
         return;
     }
-    let mut start = 0;
-    for (i, &c) in bytes.iter().enumerate() {
-        let e: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => {
-                b.extend_from_slice(&bytes[start..i]);
-                b.extend_from_slice(b"\\u00");
-                b.push(HEX[(c >> 4) as usize]);
-                b.push(HEX[(c & 15) as usize]);
-                start = i + 1;
-                continue;
+    esc_slow(b, text, v);
+}
+
+/// [`esc`] for a string that has something to escape: char by char.
+fn esc_slow(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
+    let ascii = text == TextEscapes::AsciiEscaped;
+    for ch in v.chars() {
+        let c = ch as u32;
+        match ch {
+            '"' => b.extend_from_slice(b"\\\""),
+            '\\' => b.extend_from_slice(b"\\\\"),
+            '\n' => b.extend_from_slice(b"\\n"),
+            '\r' => b.extend_from_slice(b"\\r"),
+            '\t' => b.extend_from_slice(b"\\t"),
+            '\u{8}' => b.extend_from_slice(b"\\b"),
+            '\u{c}' => b.extend_from_slice(b"\\f"),
+            '\0'..='\u{1f}' => unicode_escape(b, c as u16),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if !ascii => unicode_escape(b, c as u16),
+            _ if ascii && c >= 0x80 => {
+                let mut units = [0u16; 2];
+                for &u in ch.encode_utf16(&mut units).iter() {
+                    unicode_escape(b, u);
+                }
             }
-            _ => continue,
-        };
-        b.extend_from_slice(&bytes[start..i]);
-        b.extend_from_slice(e);
-        start = i + 1;
+            _ => {
+                let mut utf8 = [0u8; 4];
+                b.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());
+            }
+        }
     }
-    b.extend_from_slice(&bytes[start..]);
+}
+
+/// `\uXXXX` with lowercase hex.
+fn unicode_escape(b: &mut Vec<u8>, u: u16) {
+    b.extend_from_slice(b"\\u");
+    for shift in [12, 8, 4, 0] {
+        b.push(HEX[((u >> shift) & 15) as usize]);
+    }
 }
 
 /// Writes `n` zero-padded to `width` digits.
@@ -281,20 +401,20 @@ mod tests {
     #[test]
     fn escapes_and_numbers() {
         let mut v = Vec::new();
-        let mut w = W::new(&mut v);
-        w.o();
-        w.ks("a", "q\"\\\n\u{1}é");
-        w.k("m");
+        let mut w = JsonWriter::new(&mut v);
+        w.begin_object();
+        w.key_string("a", "q\"\\\n\u{1}é");
+        w.key("m");
         w.cents(12000);
-        w.k("n");
+        w.key("n");
         w.cents(-5);
-        w.k("x");
-        w.a();
-        w.i(1);
-        w.i(-2);
+        w.key("x");
+        w.begin_array();
+        w.int(1);
+        w.int(-2);
         w.milli(60234);
-        w.ae();
-        w.oe();
+        w.end_array();
+        w.end_object();
         let s = String::from_utf8(v).unwrap();
         assert_eq!(
             s,
@@ -302,5 +422,69 @@ mod tests {
         );
         let parsed: serde_json::Value = serde_json::from_str(&s).unwrap();
         assert_eq!(parsed["a"], "q\"\\\n\u{1}é");
+    }
+
+    fn go(text: TextEscapes, f: impl FnOnce(&mut JsonWriter)) -> String {
+        let mut v = Vec::new();
+        let style = Style {
+            keys: KeyOrder::Go,
+            text,
+        };
+        f(&mut JsonWriter::with_style(&mut v, style));
+        String::from_utf8(v).unwrap()
+    }
+
+    #[test]
+    fn go_order_sorts_every_level_and_trims_numbers() {
+        let s = go(TextEscapes::Utf8, |w| {
+            w.begin_object();
+            w.key_string("resourceType", "X");
+            w.key("b");
+            w.begin_array();
+            w.begin_object();
+            w.key_string("system", "s");
+            w.key_string("code", "c");
+            w.end_object();
+            w.begin_object();
+            w.key("value");
+            w.cents(12050);
+            w.key("currency");
+            w.string("USD");
+            w.end_object();
+            w.end_array();
+            w.key("a");
+            w.begin_object();
+            w.key("valueQuantity");
+            w.milli(2500);
+            w.key("value");
+            w.cents(-5);
+            w.key("id");
+            w.cents(700);
+            w.end_object();
+            w.end_object();
+        });
+        assert_eq!(
+            s,
+            r#"{"a":{"id":7,"value":-0.05,"valueQuantity":2.5},"b":[{"code":"c","system":"s"},{"currency":"USD","value":120.5}],"resourceType":"X"}"#
+        );
+    }
+
+    #[test]
+    fn go_and_ascii_escapes() {
+        let text = "a<b>&’–\u{2028}\u{8}\u{c}\u{1f}😀\"\\";
+        let utf8 = go(TextEscapes::Utf8, |w| w.string(text));
+        assert_eq!(
+            utf8,
+            "\"a\\u003cb\\u003e\\u0026’–\\u2028\\b\\f\\u001f😀\\\"\\\\\""
+        );
+        let ascii = go(TextEscapes::AsciiEscaped, |w| w.string(text));
+        assert_eq!(
+            ascii,
+            r#""a<b>&\u2019\u2013\u2028\b\f\u001f\ud83d\ude00\"\\""#
+        );
+        for s in [utf8, ascii] {
+            let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+            assert_eq!(v, text);
+        }
     }
 }

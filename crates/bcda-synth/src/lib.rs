@@ -17,13 +17,16 @@
 //! assert_eq!(n, 2);
 //! ```
 
+pub mod calibration;
 mod common;
 mod date;
 mod ids;
 mod json;
 mod model;
 mod pac;
+mod realistic;
 mod rng;
+mod style;
 mod tables;
 mod v1;
 mod v2;
@@ -31,11 +34,13 @@ mod v2;
 use std::io::Write;
 use std::str::FromStr;
 
+pub use calibration::Scale;
 pub use date::{
     civil_from_days, day_of_unix, days_from_civil, format_date, format_instant, parse_instant,
 };
 pub use ids::{is_valid_mbi, is_valid_npi, mbi_from_number, npi_check_digit, npi_from_number};
 pub use model::{Beneficiary, ClaimType, Entitlement, Sex};
+pub use style::{KeyOrder, Style, TextEscapes};
 
 use model::Ctx;
 
@@ -179,6 +184,16 @@ pub enum SynthError {
     /// A resource type name that is not one of ours.
     #[error("unknown resource type {0:?}: expected Patient, Coverage, ExplanationOfBenefit, Claim or ClaimResponse")]
     UnknownResourceKind(String),
+    /// A `--key-order` or `--text` value that is not one of ours.
+    #[error("unknown {axis} {value:?}: expected {expected}")]
+    UnknownStyle {
+        /// Which axis of the style.
+        axis: &'static str,
+        /// The value given.
+        value: String,
+        /// What would have been accepted.
+        expected: &'static str,
+    },
 }
 
 /// Attribution file type (CCLF8 `ZCY` or `ZCR`).
@@ -238,6 +253,33 @@ const YEARLY_FILE_DAY: u32 = 10;
 /// Day of a past performance year's runout file in the following year (April 10).
 const RUNOUT_FILE_MONTH: u32 = 4;
 
+/// What an ExplanationOfBenefit says about one claim version (see
+/// [`Generator::claim_facts`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClaimFacts {
+    /// Claim type.
+    pub claim_type: ClaimType,
+    /// Claim id (the EOB id's number).
+    pub id: i64,
+    /// Claim group (shared by the versions of an adjusted claim).
+    pub group: i64,
+    /// First service day (days since 1970-01-01).
+    pub from_day: i32,
+    /// Last service day.
+    pub thru_day: i32,
+    /// Medicare payment (Part D: plan paid), cents.
+    pub paid_cents: i64,
+    /// Part D days supply (0 for other types).
+    pub days_supply: i64,
+    /// Rendering (carrier, DME) or prescriber NPI.
+    pub npi: u64,
+    /// Billing organization (facility) NPI.
+    pub facility_npi: u64,
+    /// The final version (`active`); superseded versions are `cancelled`.
+    pub is_final: bool,
+}
+
+
 /// The generator for one ACO at one reference instant.
 #[derive(Clone, Debug)]
 pub struct Generator {
@@ -248,10 +290,47 @@ pub struct Generator {
 impl Generator {
     /// `reference` = "now" for the data set (unix seconds, UTC); all dates are derived from it.
     pub fn new(spec: &AcoSpec, reference_unix: i64) -> Self {
+        let mut ctx = Ctx::new(&spec.cms_id, spec.flavour, reference_unix);
+        ctx.aco_size = spec.beneficiaries;
         Generator {
             spec: spec.clone(),
-            ctx: Ctx::new(&spec.cms_id, spec.flavour, reference_unix),
+            ctx,
         }
+    }
+
+    /// The same generator at another utilization [`Scale`] (default [`Scale::Light`]).
+    pub fn with_scale(mut self, scale: Scale) -> Self {
+        self.ctx.scale = scale;
+        self
+    }
+
+    /// The utilization scale.
+    pub fn scale(&self) -> Scale {
+        self.ctx.scale
+    }
+
+    /// The claims facts of a beneficiary, every version of every claim (what its
+    /// ExplanationOfBenefit resources carry), without serializing them: for aggregates.
+    pub fn claim_facts(&self, index: u32) -> Vec<ClaimFacts> {
+        let b = self.ctx.beneficiary(index);
+        let mut out = Vec::new();
+        for ct in ClaimType::ALL {
+            self.ctx.for_each_claim_version(&b, ct, |c| {
+                out.push(ClaimFacts {
+                    claim_type: ct,
+                    id: c.id,
+                    group: c.group,
+                    from_day: c.from,
+                    thru_day: c.thru,
+                    paid_cents: c.paid,
+                    days_supply: c.pde.as_ref().map_or(0, |p| p.days_supply),
+                    npi: c.rendering_npi,
+                    facility_npi: c.org_npi,
+                    is_final: c.status == "active",
+                })
+            });
+        }
+        out
     }
 
     /// The ACO spec.
@@ -447,6 +526,20 @@ impl Generator {
         filter: &Filter,
         out: &mut dyn Write,
     ) -> Result<u64, SynthError> {
+        self.write_ndjson_styled(version, kind, benes, filter, Style::default(), out)
+    }
+
+    /// [`write_ndjson_filtered`](Self::write_ndjson_filtered) in a given byte [`Style`] (the
+    /// other write functions use [`Style::default`], BCDA's).
+    pub fn write_ndjson_styled(
+        &self,
+        version: FhirVersion,
+        kind: ResourceKind,
+        benes: &[u32],
+        filter: &Filter,
+        style: Style,
+        out: &mut dyn Write,
+    ) -> Result<u64, SynthError> {
         let Filter {
             since_unix,
             until_unix,
@@ -465,10 +558,10 @@ impl Generator {
         }
         let keep = |t: i64| since_unix.is_none_or(|s| t > s) && t <= until_unix;
         let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+        let mut w = json::JsonWriter::with_style(&mut buf, style);
         let mut lines = 0u64;
         for &i in benes {
             let b = self.ctx.beneficiary(i);
-            let mut w = json::W::new(&mut buf);
             match kind {
                 ResourceKind::Patient => {
                     if keep(b.last_updated) {
@@ -492,16 +585,15 @@ impl Generator {
                 }
                 ResourceKind::ExplanationOfBenefit => {
                     for ct in ClaimType::ALL {
-                        for k in 0..self.ctx.claim_count(&b, ct) {
-                            let c = self.ctx.claim(&b, ct, k);
+                        self.ctx.for_each_claim_version(&b, ct, |c| {
                             if keep(c.last_updated) && in_service(c.thru) {
                                 match version {
-                                    FhirVersion::R4 => v2::eob(&mut w, &b, &c),
-                                    FhirVersion::Stu3 => v1::eob(&mut w, &b, &c),
+                                    FhirVersion::R4 => v2::eob(&mut w, &b, c),
+                                    FhirVersion::Stu3 => v1::eob(&mut w, &b, c),
                                 }
                                 lines += 1;
                             }
-                        }
+                        });
                     }
                 }
                 ResourceKind::Claim | ResourceKind::ClaimResponse => {
@@ -518,12 +610,12 @@ impl Generator {
                     }
                 }
             }
-            if buf.len() >= 1 << 16 {
-                out.write_all(&buf)?;
-                buf.clear();
+            if w.b.len() >= 1 << 16 {
+                out.write_all(w.b)?;
+                w.b.clear();
             }
         }
-        out.write_all(&buf)?;
+        out.write_all(w.b)?;
         Ok(lines)
     }
 }

@@ -3,6 +3,7 @@
 //! Everything about beneficiary `i` comes from `Rng::new(seed, i, stream)`, so any beneficiary
 //! (and any of its claims) is generated without generating the others.
 
+use crate::calibration::Scale;
 use crate::date::{civil_from_days, days_from_civil, year_of};
 use crate::ids::{mbi_from_number, npi_from_number};
 use crate::rng::{fnv1a, mix, Rng};
@@ -218,6 +219,8 @@ pub(crate) struct Claim {
     pub days: i64,
     pub discharge: &'static str,
     pub pde: Option<Pde>,
+    /// `active`, or `cancelled` for a version superseded by an adjustment.
+    pub status: &'static str,
 }
 
 /// Part D event facts.
@@ -246,6 +249,10 @@ pub(crate) struct Ctx {
     pub ref_day: i32,
     pub hist_start: i32,
     pub flavour: Flavour,
+    /// Utilization scale.
+    pub scale: Scale,
+    /// Beneficiaries of the ACO (sizes its clinician pool).
+    pub aco_size: u32,
 }
 
 /// Days of claims history: two years before the reference.
@@ -265,6 +272,8 @@ impl Ctx {
             ref_day,
             hist_start: ref_day - HISTORY_DAYS,
             flavour,
+            scale: Scale::Light,
+            aco_size: 0,
         }
     }
 
@@ -351,7 +360,8 @@ impl Ctx {
         });
         // Dual eligible: 19% of Medicare enrollees. Source: MedPAC/MACPAC "Data Book:
         // Beneficiaries Dually Eligible for Medicare and Medicaid", 2023.
-        let dual_status = if r.chance(190) {
+        // (16.5% in the CMS Geographic Variation PUF 2022 national row: the calibration table.)
+        let dual_status = if r.chance(165) {
             *r.pick(&["02", "04", "08"])
         } else {
             "NA"
@@ -416,6 +426,9 @@ impl Ctx {
 
     /// How many claims of a type the beneficiary has.
     pub(crate) fn claim_count(&self, b: &Beneficiary, ct: ClaimType) -> u32 {
+        if self.realistic() {
+            return self.realistic_count(b, ct);
+        }
         let Some(start) = self.claims_start(b, ct) else {
             return 0;
         };
@@ -447,7 +460,15 @@ impl Ctx {
     }
 
     /// Generates claim `k` of a type for a beneficiary.
-    pub(crate) fn claim(&self, b: &Beneficiary, ct: ClaimType, k: u32) -> Claim {
+    /// Generates claim `k` of a type for a beneficiary; `plan` is the type's schedule at the
+    /// realistic scale ([`Ctx::plan`]), `None` at the light scale.
+    pub(crate) fn claim(
+        &self,
+        b: &Beneficiary,
+        ct: ClaimType,
+        k: u32,
+        plan: Option<&crate::realistic::Plan>,
+    ) -> Claim {
         let mut r = Rng::new(
             self.seed,
             b.index as u64,
@@ -455,7 +476,15 @@ impl Ctx {
         );
         let start = self.claims_start(b, ct).unwrap_or(self.hist_start);
         let last = self.ref_day - 35;
-        let from = start + r.below((last - start).max(1) as u64) as i32;
+        let mut from = start + r.below((last - start).max(1) as u64) as i32;
+        let fill = plan.and_then(|p| p.fill(k));
+        let dates = plan.and_then(|p| self.realistic_dates(b, ct, k, p));
+        if let Some((day, _)) = dates {
+            from = day;
+        }
+        if let Some(f) = &fill {
+            from = f.day;
+        }
         let state = tables::STATES
             .iter()
             .position(|s| s.abbr == b.state)
@@ -487,12 +516,21 @@ impl Ctx {
             dx.push(acute);
         }
         let n = (self.slot * 1_000_000 + b.index as u64) * 8 + ct as u64;
-        let id = -(1_000_000_000_000_000 + (n * 64 + k as u64 % 64) as i64);
+        let id = if self.realistic() {
+            // 12 bits of claim index, 2 of version (superseded versions: id + 1, id + 2).
+            -(1_000_000_000_000_000 + ((n * 4096 + k as u64) * 4) as i64)
+        } else {
+            -(1_000_000_000_000_000 + (n * 64 + k as u64 % 64) as i64)
+        };
         let spec_i = r.below(tables::SPECIALTIES.len() as u64) as usize;
         let mut c = Claim {
             ct,
             id,
-            group: (mix(n ^ k as u64) % 900_000_000) as i64 + 100_000_000,
+            group: if self.realistic() {
+                (mix(n * 4096 + k as u64) % 9_000_000_000) as i64 + 1_000_000_000
+            } else {
+                (mix(n ^ k as u64) % 900_000_000) as i64 + 100_000_000
+            },
             from,
             thru: from,
             processed: from,
@@ -521,6 +559,7 @@ impl Ctx {
             days: 0,
             discharge: "01",
             pde: None,
+            status: "active",
         };
         match ct {
             ClaimType::Carrier => {
@@ -564,10 +603,16 @@ impl Ctx {
                 }
             }
             ClaimType::Pde => {
-                let drug = lead.drug;
-                let days_supply = *r.pick(&[30, 30, 90]);
-                let qty = days_supply * r.range(1, 2);
-                let ingredient = r.range(500, 60_000) * days_supply / 30;
+                let mut drug = lead.drug;
+                let mut days_supply = *r.pick(&[30, 30, 90]);
+                let per_day = r.range(1, 2);
+                let mut ingredient = r.range(500, 60_000) * days_supply / 30;
+                if let Some(f) = &fill {
+                    drug = f.drug;
+                    days_supply = f.days_supply;
+                    ingredient = f.cost_30 * days_supply / 30;
+                }
+                let qty = days_supply * per_day;
                 let fee = r.range(100, 250);
                 let total = ingredient + fee;
                 let patient_pay = (total * r.range(5, 25) / 100).min(total);
@@ -584,7 +629,7 @@ impl Ctx {
                     ndc: drug,
                     quantity_milli: qty * 1000,
                     days_supply,
-                    fill_num: r.range(0, 11),
+                    fill_num: fill.map_or_else(|| r.range(0, 11), |f| f.fill_num),
                     pharmacy_npi: npi_from_number(r.next_u64()),
                     prescriber_npi: c.rendering_npi,
                     plan_contract: format!("S{:04}", 1000 + r.below(9000)),
@@ -605,6 +650,7 @@ impl Ctx {
                     _ => (0, ("0510", "Clinic - general"), 0, *b"131"),
                 };
                 c.bill_type = bt;
+                let los = dates.and_then(|(_, l)| l).unwrap_or(los);
                 c.thru = (from + los as i32).min(last);
                 c.days = (c.thru - c.from) as i64;
                 if per_day > 0 {
@@ -684,9 +730,13 @@ impl Ctx {
                 c.discharge = match ct {
                     ClaimType::Hospice => *r.pick(&["30", "40", "01"]),
                     ClaimType::Outpatient => "01",
-                    _ => *r.pick(&["01", "03", "06", "30"]),
+                    _ => *r.pick(&["01", "03", "06", "30", "50", "51"]),
                 };
             }
+        }
+        if self.realistic() && c.pde.is_none() {
+            self.calibrate_payment(&mut c, &mut r);
+            self.concentrate_providers(b, &mut c, &mut r);
         }
         if c.pde.is_none() {
             c.charge = c.lines.iter().map(|l| l.charge).sum();

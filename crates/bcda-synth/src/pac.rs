@@ -6,7 +6,7 @@
 
 use crate::common::{C4BB, ICD10CM, MBI_SYS, NDC_SYS, NPI_SYS, THO};
 use crate::ids::npi_from_number;
-use crate::json::W;
+use crate::json::JsonWriter;
 use crate::model::{Beneficiary, Ctx};
 use crate::rng::Rng;
 use crate::tables::{self, Cd, CONDITIONS};
@@ -100,24 +100,24 @@ pub(crate) fn pac_claim(ctx: &Ctx, b: &Beneficiary, k: u32) -> PacClaim {
     }
 }
 
-fn id(w: &mut W<'_>, p: &PacClaim) {
-    w.k("id");
-    w.si(if p.fiss { "f-" } else { "m-" }, p.key as i64);
+fn id(w: &mut JsonWriter<'_>, p: &PacClaim) {
+    w.key("id");
+    w.string_prefixed_int(if p.fiss { "f-" } else { "m-" }, p.key as i64);
 }
 
 /// Writes the contained Patient of a partially adjudicated claim.
-fn contained_patient(w: &mut W<'_>, b: &Beneficiary, fiss: bool) {
-    w.o();
-    w.ks("resourceType", "Patient");
-    w.ks("id", "patient");
-    w.k("extension");
-    w.a();
-    w.o();
-    w.ks(
+fn contained_patient(w: &mut JsonWriter<'_>, b: &Beneficiary, fiss: bool) {
+    w.begin_object();
+    w.key_string("resourceType", "Patient");
+    w.key_string("id", "patient");
+    w.key("extension");
+    w.begin_array();
+    w.begin_object();
+    w.key_string(
         "url",
         "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex",
     );
-    w.ks(
+    w.key_string(
         "valueCode",
         if b.sex == crate::Sex::Female {
             "248152002"
@@ -125,25 +125,25 @@ fn contained_patient(w: &mut W<'_>, b: &Beneficiary, fiss: bool) {
             "248153007"
         },
     );
-    w.oe();
-    w.ae();
-    w.k("identifier");
-    w.a();
-    w.o();
-    w.k("type");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.end_object();
+    w.end_array();
+    w.key("identifier");
+    w.begin_array();
+    w.begin_object();
+    w.key("type");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.coding2(THO, "v2-0203", "MC", Some("Patient's Medicare Number"));
-    w.ae();
-    w.oe();
-    w.ks("system", MBI_SYS);
-    w.ks("value", &b.mbi);
-    w.oe();
-    w.ae();
-    w.k("name");
-    w.a();
-    w.o();
+    w.end_array();
+    w.end_object();
+    w.key_string("system", MBI_SYS);
+    w.key_string("value", &b.mbi);
+    w.end_object();
+    w.end_array();
+    w.key("name");
+    w.begin_array();
+    w.begin_object();
     let mut mi = [0u8; 4];
     let mi = b.middle_initial.encode_utf8(&mut mi);
     // FISS keeps 10 characters of the first name, MCS only initials and 6 of the last.
@@ -162,182 +162,185 @@ fn contained_patient(w: &mut W<'_>, b: &Beneficiary, fiss: bool) {
                 .to_uppercase(),
         )
     };
-    w.ks("text", &format!("{given} {mi}. {family}"));
-    w.ks("family", &family);
-    w.k("given");
-    w.a();
-    w.s(&given);
-    w.s(&format!("{mi}."));
-    w.ae();
-    w.oe();
-    w.ae();
-    w.ks("gender", crate::common::gender(b));
+    w.key_string("text", &format!("{given} {mi}. {family}"));
+    w.key_string("family", &family);
+    w.key("given");
+    w.begin_array();
+    w.string(&given);
+    w.string(&format!("{mi}."));
+    w.end_array();
+    w.end_object();
+    w.end_array();
+    w.key_string("gender", crate::common::gender(b));
     if fiss {
-        w.kd("birthDate", b.birth_date);
+        w.key_date("birthDate", b.birth_date);
     }
-    w.oe();
+    w.end_object();
 }
 
-fn header(w: &mut W<'_>, p: &PacClaim, rt: &str) {
-    w.o();
-    w.ks("resourceType", rt);
+fn header(w: &mut JsonWriter<'_>, p: &PacClaim, rt: &str) {
+    w.begin_object();
+    w.key_string("resourceType", rt);
     id(w, p);
     w.meta(p.last_updated, None);
 }
 
-fn identifier(w: &mut W<'_>, p: &PacClaim) {
-    w.k("identifier");
-    w.a();
-    w.o();
-    w.k("type");
-    w.o();
-    w.k("coding");
-    w.a();
+fn identifier(w: &mut JsonWriter<'_>, p: &PacClaim) {
+    w.key("identifier");
+    w.begin_array();
+    w.begin_object();
+    w.key("type");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.coding2(C4BB, "C4BBIdentifierType", "uc", Some("Unique Claim ID"));
-    w.ae();
-    w.oe();
-    w.k("system");
-    w.s2(BB, if p.fiss { "fiss/dcn" } else { "mcs/icn" });
-    w.k("value");
-    w.is(p.key as i64);
-    w.oe();
-    w.ae();
-    w.ks("status", "active");
-    w.k("type");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.end_array();
+    w.end_object();
+    w.key("system");
+    w.string_concat(BB, if p.fiss { "fiss/dcn" } else { "mcs/icn" });
+    w.key("value");
+    w.int_string(p.key as i64);
+    w.end_object();
+    w.end_array();
+    w.key_string("status", "active");
+    w.key("type");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     if p.fiss {
         w.coding2(THO, "claim-type", "institutional", Some("Institutional"));
     } else {
         w.coding2(THO, "claim-type", "professional", Some("Professional"));
     }
-    w.ae();
-    w.oe();
-    w.ks("use", "claim");
-    w.k("patient");
-    w.o();
-    w.ks("reference", "#patient");
-    w.oe();
+    w.end_array();
+    w.end_object();
+    w.key_string("use", "claim");
+    w.key("patient");
+    w.begin_object();
+    w.key_string("reference", "#patient");
+    w.end_object();
 }
 
 /// Writes one v2 Claim line.
-pub(crate) fn claim(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
+pub(crate) fn claim(w: &mut JsonWriter<'_>, b: &Beneficiary, p: &PacClaim) {
     header(w, p, "Claim");
-    w.k("contained");
-    w.a();
+    w.key("contained");
+    w.begin_array();
     contained_patient(w, b, p.fiss);
-    w.o();
-    w.ks("resourceType", "Organization");
-    w.ks("id", "provider-org");
+    w.begin_object();
+    w.key_string("resourceType", "Organization");
+    w.key_string("id", "provider-org");
     if !p.fiss {
-        w.k("extension");
-        w.a();
+        w.key("extension");
+        w.begin_array();
         w.ext_coding("mcs/bill-prov-type", "20", None);
         w.ext_coding("mcs/bill-prov-spec", "11", None);
-        w.ae();
+        w.end_array();
     }
-    w.k("identifier");
-    w.a();
+    w.key("identifier");
+    w.begin_array();
     if p.fiss {
-        w.o();
-        w.k("type");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.begin_object();
+        w.key("type");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding2(THO, "v2-0203", "PRN", Some("Provider number"));
-        w.ae();
-        w.oe();
-        w.k("system");
-        w.s2(BB, "fiss/meda-prov-6");
-        w.ks("value", &p.provider_num);
-        w.oe();
+        w.end_array();
+        w.end_object();
+        w.key("system");
+        w.string_concat(BB, "fiss/meda-prov-6");
+        w.key_string("value", &p.provider_num);
+        w.end_object();
     }
-    w.o();
-    w.k("type");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.begin_object();
+    w.key("type");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.coding2(
         C4BB,
         "C4BBIdentifierType",
         "npi",
         Some("National Provider Identifier"),
     );
-    w.ae();
-    w.oe();
-    w.ks("system", NPI_SYS);
-    w.k("value");
-    w.is(p.npi as i64);
-    w.oe();
-    w.ae();
-    w.oe();
-    w.ae();
-    w.k("extension");
-    w.a();
+    w.end_array();
+    w.end_object();
+    w.key_string("system", NPI_SYS);
+    w.key("value");
+    w.int_string(p.npi as i64);
+    w.end_object();
+    w.end_array();
+    w.end_object();
+    w.end_array();
+    w.key("extension");
+    w.begin_array();
     if p.fiss {
         w.ext_coding("fiss/serv-typ-cd", "1", None);
     } else {
         w.ext_coding("mcs/claim-type", "R", None);
     }
-    w.ae();
+    w.end_array();
     identifier(w, p);
     w.period("billablePeriod", p.from, Some(p.thru));
-    w.k("created");
+    w.key("created");
     w.instant(p.last_updated);
-    w.k("provider");
-    w.o();
-    w.ks("reference", "#provider-org");
-    w.oe();
-    w.k("priority");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.key("provider");
+    w.begin_object();
+    w.key_string("reference", "#provider-org");
+    w.end_object();
+    w.key("priority");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.coding2(THO, "processpriority", "normal", Some("Normal"));
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
     if p.fiss {
-        w.k("facility");
-        w.o();
-        w.k("extension");
-        w.a();
+        w.key("facility");
+        w.begin_object();
+        w.key("extension");
+        w.begin_array();
         w.ext_coding("fiss/lob-cd", "1", None);
-        w.ae();
-        w.oe();
-        w.k("supportingInfo");
-        w.a();
-        let cat = |w: &mut W<'_>, seq: i64, c4: Option<(&str, &str)>, bb: Option<(&str, &str)>| {
-            w.o();
-            w.ki("sequence", seq);
-            w.k("category");
-            w.o();
-            w.k("coding");
-            w.a();
+        w.end_array();
+        w.end_object();
+        w.key("supportingInfo");
+        w.begin_array();
+        let cat = |w: &mut JsonWriter<'_>,
+                   seq: i64,
+                   c4: Option<(&str, &str)>,
+                   bb: Option<(&str, &str)>| {
+            w.begin_object();
+            w.key_int("sequence", seq);
+            w.key("category");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             match c4 {
                 Some((code, d)) => w.coding2(C4BB, "C4BBSupportingInfoType", code, Some(d)),
                 None => w.coding2(THO, "claiminformationcategory", "info", Some("Information")),
             }
             if let Some((var, label)) = bb {
-                w.o();
-                w.k("system");
-                w.s2(BBCS, "information");
-                w.k("code");
-                w.s2(BB, var);
-                w.ks("display", label);
-                w.oe();
+                w.begin_object();
+                w.key("system");
+                w.string_concat(BBCS, "information");
+                w.key("code");
+                w.string_concat(BB, var);
+                w.key_string("display", label);
+                w.end_object();
             }
-            w.ae();
-            w.oe();
+            w.end_array();
+            w.end_object();
         };
         cat(w, 1, Some(("typeofbill", "Type of Bill")), None);
-        w.k("code");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.key("code");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding2(BB, "fiss/freq-cd", "1", None);
-        w.ae();
-        w.oe();
-        w.oe();
+        w.end_array();
+        w.end_object();
+        w.end_object();
         cat(
             w,
             2,
@@ -347,14 +350,14 @@ pub(crate) fn claim(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
                 "Claim Diagnosis Related Group Code (or MS-DRG Code)",
             )),
         );
-        w.k("code");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.key("code");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding2(BB, "clm_drg_cd", p.drg, None);
-        w.ae();
-        w.oe();
-        w.oe();
+        w.end_array();
+        w.end_object();
+        w.end_object();
         cat(
             w,
             3,
@@ -364,257 +367,257 @@ pub(crate) fn claim(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
                 "Claim Inpatient Admission Type Code",
             )),
         );
-        w.k("code");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.key("code");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding(
             "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit",
             "3",
             None,
         );
-        w.ae();
-        w.oe();
-        w.oe();
-        w.ae();
+        w.end_array();
+        w.end_object();
+        w.end_object();
+        w.end_array();
     }
-    w.k("diagnosis");
-    w.a();
+    w.key("diagnosis");
+    w.begin_array();
     for (i, (code, _)) in p.dx.iter().enumerate() {
-        w.o();
-        w.ki("sequence", i as i64 + 1);
-        w.k("diagnosisCodeableConcept");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.begin_object();
+        w.key_int("sequence", i as i64 + 1);
+        w.key("diagnosisCodeableConcept");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding(ICD10CM, code, None);
-        w.ae();
-        w.oe();
+        w.end_array();
+        w.end_object();
         if p.fiss {
             if i < 2 {
-                w.k("type");
-                w.a();
-                w.o();
-                w.k("coding");
-                w.a();
+                w.key("type");
+                w.begin_array();
+                w.begin_object();
+                w.key("coding");
+                w.begin_array();
                 let (c, d) = if i == 0 {
                     ("principal", "Principal Diagnosis")
                 } else {
                     ("admitting", "Admitting Diagnosis")
                 };
                 w.coding2(THO, "ex-diagnosistype", c, Some(d));
-                w.ae();
-                w.oe();
-                w.ae();
+                w.end_array();
+                w.end_object();
+                w.end_array();
             }
-            w.k("onAdmission");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.key("onAdmission");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding2(BB, "fiss/diag-poa-ind", "y", None);
-            w.ae();
-            w.oe();
+            w.end_array();
+            w.end_object();
         }
-        w.oe();
+        w.end_object();
     }
-    w.ae();
+    w.end_array();
     if p.fiss {
-        w.k("procedure");
-        w.a();
-        w.o();
-        w.ki("sequence", 1);
-        w.k("date");
+        w.key("procedure");
+        w.begin_array();
+        w.begin_object();
+        w.key_int("sequence", 1);
+        w.key("date");
         w.date_midnight(p.from);
-        w.k("procedureCodeableConcept");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.key("procedureCodeableConcept");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding("http://www.cms.gov/Medicare/Coding/ICD10", "3E033GC", None);
-        w.ae();
-        w.oe();
-        w.oe();
-        w.ae();
-        w.k("insurance");
-        w.a();
-        w.o();
-        w.ki("sequence", 1);
-        w.k("focal");
+        w.end_array();
+        w.end_object();
+        w.end_object();
+        w.end_array();
+        w.key("insurance");
+        w.begin_array();
+        w.begin_object();
+        w.key_int("sequence", 1);
+        w.key("focal");
         w.bool(true);
-        w.k("coverage");
-        w.o();
-        w.k("identifier");
-        w.o();
-        w.k("system");
-        w.s2(BB, "fiss/payers-name");
-        w.ks("value", "MEDICARE");
-        w.oe();
-        w.oe();
-        w.oe();
-        w.ae();
+        w.key("coverage");
+        w.begin_object();
+        w.key("identifier");
+        w.begin_object();
+        w.key("system");
+        w.string_concat(BB, "fiss/payers-name");
+        w.key_string("value", "MEDICARE");
+        w.end_object();
+        w.end_object();
+        w.end_object();
+        w.end_array();
     } else {
         // R4 requires Claim.insurance (BFD's MCS sample omits it).
-        w.k("insurance");
-        w.a();
-        w.o();
-        w.ki("sequence", 1);
-        w.k("focal");
+        w.key("insurance");
+        w.begin_array();
+        w.begin_object();
+        w.key_int("sequence", 1);
+        w.key("focal");
         w.bool(true);
-        w.k("coverage");
-        w.o();
-        w.k("identifier");
-        w.o();
-        w.ks("value", "MEDICARE");
-        w.oe();
-        w.oe();
-        w.oe();
-        w.ae();
+        w.key("coverage");
+        w.begin_object();
+        w.key("identifier");
+        w.begin_object();
+        w.key_string("value", "MEDICARE");
+        w.end_object();
+        w.end_object();
+        w.end_object();
+        w.end_array();
     }
-    w.k("item");
-    w.a();
+    w.key("item");
+    w.begin_array();
     for (i, (code, units, _charge, day)) in p.lines.iter().enumerate() {
-        w.o();
+        w.begin_object();
         if p.fiss {
-            w.k("extension");
-            w.a();
+            w.key("extension");
+            w.begin_array();
             w.ext_qty("fiss/rev-serv-unit-cnt", *units);
-            w.o();
-            w.k("url");
-            w.s2(BB, "fiss/hcpc-ind");
-            w.k("valueCodeableConcept");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.begin_object();
+            w.key("url");
+            w.string_concat(BB, "fiss/hcpc-ind");
+            w.key("valueCodeableConcept");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding2(BB, "fiss/hcpc-ind", "A", None);
-            w.ae();
-            w.oe();
-            w.oe();
-            w.ae();
+            w.end_array();
+            w.end_object();
+            w.end_object();
+            w.end_array();
         }
-        w.ki("sequence", i as i64 + 1);
+        w.key_int("sequence", i as i64 + 1);
         if !p.fiss {
-            w.k("diagnosisSequence");
-            w.a();
-            w.i(1);
-            w.ae();
+            w.key("diagnosisSequence");
+            w.begin_array();
+            w.int(1);
+            w.end_array();
         }
         if p.fiss {
-            w.k("revenue");
-            w.o();
-            w.k("extension");
-            w.a();
-            w.o();
-            w.k("url");
-            w.s2(BB, "fiss/non-bill-rev-code");
-            w.k("valueCodeableConcept");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.key("revenue");
+            w.begin_object();
+            w.key("extension");
+            w.begin_array();
+            w.begin_object();
+            w.key("url");
+            w.string_concat(BB, "fiss/non-bill-rev-code");
+            w.key("valueCodeableConcept");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding2(BB, "fiss/non-bill-rev-code", "0001", None);
-            w.ae();
-            w.oe();
-            w.oe();
-            w.ae();
-            w.k("coding");
-            w.a();
+            w.end_array();
+            w.end_object();
+            w.end_object();
+            w.end_array();
+            w.key("coding");
+            w.begin_array();
             w.coding2(BB, "fiss/rev-cd", "0510", None);
-            w.ae();
-            w.oe();
+            w.end_array();
+            w.end_object();
         }
-        w.k("productOrService");
-        w.o();
+        w.key("productOrService");
+        w.begin_object();
         if p.fiss {
-            w.k("extension");
-            w.a();
-            w.o();
-            w.k("url");
-            w.s2(BB, "fiss/apc-hcpcs-apc");
-            w.k("valueCodeableConcept");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.key("extension");
+            w.begin_array();
+            w.begin_object();
+            w.key("url");
+            w.string_concat(BB, "fiss/apc-hcpcs-apc");
+            w.key("valueCodeableConcept");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding2(BB, "fiss/apc-hcpcs-apc", "05012", None);
-            w.ae();
-            w.oe();
-            w.oe();
-            w.ae();
+            w.end_array();
+            w.end_object();
+            w.end_object();
+            w.end_array();
         }
-        w.k("coding");
-        w.a();
+        w.key("coding");
+        w.begin_array();
         w.coding(HCPCS_RELEASE, code, None);
-        w.ae();
-        w.oe();
-        w.k("modifier");
-        w.a();
-        w.o();
-        w.k("coding");
-        w.a();
-        w.o();
+        w.end_array();
+        w.end_object();
+        w.key("modifier");
+        w.begin_array();
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
+        w.begin_object();
         if p.fiss {
-            w.k("system");
-            w.s2(BBCS, "hcpcs");
+            w.key("system");
+            w.string_concat(BBCS, "hcpcs");
         } else {
-            w.ks("system", HCPCS_RELEASE);
+            w.key_string("system", HCPCS_RELEASE);
         }
-        w.ks("version", "1");
-        w.ks("code", "25");
-        w.oe();
-        w.ae();
-        w.oe();
-        w.ae();
+        w.key_string("version", "1");
+        w.key_string("code", "25");
+        w.end_object();
+        w.end_array();
+        w.end_object();
+        w.end_array();
         if p.fiss {
-            w.kd("servicedDate", *day);
-            w.k("quantity");
-            w.o();
-            w.ki("value", *units);
-            w.oe();
+            w.key_date("servicedDate", *day);
+            w.key("quantity");
+            w.begin_object();
+            w.key_int("value", *units);
+            w.end_object();
         } else {
             w.period("servicedPeriod", *day, Some(*day));
         }
         if let Some((ndc, _)) = tables::ndc_for_hcpcs(code) {
-            w.k("detail");
-            w.a();
-            w.o();
-            w.ki("sequence", 1);
-            w.k("productOrService");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.key("detail");
+            w.begin_array();
+            w.begin_object();
+            w.key_int("sequence", 1);
+            w.key("productOrService");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding(NDC_SYS, ndc, None);
-            w.ae();
-            w.oe();
-            w.k("quantity");
-            w.o();
-            w.k("value");
+            w.end_array();
+            w.end_object();
+            w.key("quantity");
+            w.begin_object();
+            w.key("value");
             w.milli(1_000 * units);
-            w.ks("unit", "ML");
-            w.ks("system", "http://unitsofmeasure.org");
-            w.ks("code", "mL");
-            w.oe();
-            w.oe();
-            w.ae();
+            w.key_string("unit", "ML");
+            w.key_string("system", "http://unitsofmeasure.org");
+            w.key_string("code", "mL");
+            w.end_object();
+            w.end_object();
+            w.end_array();
         }
-        w.oe();
+        w.end_object();
     }
-    w.ae();
-    w.k("total");
-    w.o();
-    w.k("value");
+    w.end_array();
+    w.key("total");
+    w.begin_object();
+    w.key("value");
     w.cents(p.total);
-    w.ks("currency", "USD");
-    w.oe();
-    w.oe();
+    w.key_string("currency", "USD");
+    w.end_object();
+    w.end_object();
     w.end_line();
 }
 
 /// Writes one v2 ClaimResponse line.
-pub(crate) fn claim_response(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
+pub(crate) fn claim_response(w: &mut JsonWriter<'_>, b: &Beneficiary, p: &PacClaim) {
     header(w, p, "ClaimResponse");
-    w.k("contained");
-    w.a();
+    w.key("contained");
+    w.begin_array();
     contained_patient(w, b, p.fiss);
-    w.ae();
-    w.k("extension");
-    w.a();
+    w.end_array();
+    w.key("extension");
+    w.begin_array();
     if p.fiss {
         w.ext_coding("fiss/curr-status", p.status, None);
         w.ext_date("fiss/recd-dt-cymd", p.received);
@@ -628,62 +631,62 @@ pub(crate) fn claim_response(w: &mut W<'_>, b: &Beneficiary, p: &PacClaim) {
         w.ext_date("mcs/claim-receipt-date", p.received);
         w.ext_date("mcs/status-date", crate::date::day_of_unix(p.last_updated));
     }
-    w.ae();
+    w.end_array();
     identifier(w, p);
-    w.k("created");
+    w.key("created");
     w.instant(p.last_updated);
-    w.k("insurer");
-    w.o();
-    w.k("identifier");
-    w.o();
-    w.ks("value", "CMS");
-    w.oe();
-    w.oe();
-    w.k("request");
-    w.o();
-    w.k("reference");
-    w.si(if p.fiss { "Claim/f-" } else { "Claim/m-" }, p.key as i64);
-    w.oe();
+    w.key("insurer");
+    w.begin_object();
+    w.key("identifier");
+    w.begin_object();
+    w.key_string("value", "CMS");
+    w.end_object();
+    w.end_object();
+    w.key("request");
+    w.begin_object();
+    w.key("reference");
+    w.string_prefixed_int(if p.fiss { "Claim/f-" } else { "Claim/m-" }, p.key as i64);
+    w.end_object();
     let done = matches!(p.status, "5" | "m");
-    w.ks("outcome", if done { "complete" } else { "queued" });
+    w.key_string("outcome", if done { "complete" } else { "queued" });
     if p.fiss {
-        w.k("item");
-        w.a();
-        w.o();
-        w.ki("itemSequence", 1);
-        w.k("adjudication");
-        w.a();
+        w.key("item");
+        w.begin_array();
+        w.begin_object();
+        w.key_int("itemSequence", 1);
+        w.key("adjudication");
+        w.begin_array();
         for (var, code) in [
             ("fiss/aco-red-rarc", "N130"),
             ("fiss/aco-red-carc", "45"),
             ("fiss/aco-red-cagc", "CO"),
         ] {
-            w.o();
-            w.k("category");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.begin_object();
+            w.key("category");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding2(
                 C4BB,
                 "C4BBAdjudicationDiscriminator",
                 "denialreason",
                 Some("Denial Reason"),
             );
-            w.ae();
-            w.oe();
-            w.k("reason");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.end_array();
+            w.end_object();
+            w.key("reason");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding2(BB, var, code, None);
-            w.ae();
-            w.oe();
-            w.oe();
+            w.end_array();
+            w.end_object();
+            w.end_object();
         }
-        w.ae();
-        w.oe();
-        w.ae();
+        w.end_array();
+        w.end_object();
+        w.end_array();
     }
-    w.oe();
+    w.end_object();
     w.end_line();
 }

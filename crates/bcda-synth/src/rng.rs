@@ -52,6 +52,21 @@ impl Rng {
     pub(crate) fn chance(&mut self, per_mille: u32) -> bool {
         self.below(1000) < per_mille as u64
     }
+    /// Uniform in `[0, 1)`.
+    #[inline]
+    pub(crate) fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    /// Standard normal (Box-Muller).
+    pub(crate) fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.unit(); // (0, 1]
+        let u2 = self.unit();
+        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+    /// Log-normal with mean 1 and log-sigma `sigma` (a long right tail).
+    pub(crate) fn lognormal(&mut self, sigma: f64) -> f64 {
+        (sigma * self.normal() - sigma * sigma / 2.0).exp()
+    }
     /// A uniformly chosen element.
     #[inline]
     pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {

@@ -12,16 +12,21 @@ pub(crate) const FIRST_F: &[&str] = &[
     "Mary", "Linda", "Patricia", "Barbara", "Susan", "Nancy", "Deborah", "Sandra", "Carol",
     "Kathleen", "Sharon", "Karen", "Donna", "Brenda", "Margaret", "Diane", "Pamela", "Janet",
     "Shirley", "Carolyn", "Judith", "Betty", "Dorothy", "Joyce", "Maria", "Rosa", "Gloria",
+    "María", "Zoë",
 ];
 /// First names, male (same source).
 pub(crate) const FIRST_M: &[&str] = &[
     "James", "Robert", "John", "Michael", "William", "David", "Richard", "Thomas", "Charles",
-    "Gary", "Larry", "Ronald", "Joseph", "Donald", "Kenneth", "Steven", "Dennis", "Paul",
+    "Gary", "Larry", "Ronald", "Joseph", "Donald", "Kenneth", "Steven", "Dennis", "Paul", "José",
     "Stephen", "George", "Edward", "Jerry", "Daniel", "Roger", "Jose", "Juan", "Walter",
 ];
 /// Surnames. Source: U.S. Census Bureau, "Frequently Occurring Surnames from the 2010 Census".
+/// Spellings as people write them (`Muñoz`, `O'Brien`), not the Census file's ASCII folding.
 pub(crate) const SURNAMES: &[&str] = &[
     "Smith",
+    "Muñoz",
+    "O'Brien",
+    "Peña",
     "Johnson",
     "Williams",
     "Brown",
@@ -87,6 +92,10 @@ pub(crate) const STREETS: &[&str] = &[
     "Sunset Blvd",
     "Church St",
     "Mill Rd",
+    // Data-entry text as it reaches claims systems: accents, a quoted name, a backslash.
+    "Rue de l'Église",
+    "\"The Pines\" Ct",
+    "County Rd 12\\B",
 ];
 
 /// A state: postal code, SSA state code, weight, a city, its county, a 3-digit ZIP prefix,
@@ -633,7 +642,7 @@ pub(crate) const POS: &[(&str, &str, u32)] = &[
 pub(crate) const FACILITIES: &[&str] = &[
     "General Hospital",
     "Regional Medical Center",
-    "St. Mary Hospital",
+    "St. Mary’s Hospital",
     "University Hospital",
     "Community Health Center",
     "Valley Care Center",

@@ -1,7 +1,7 @@
 //! FHIR STU3 (BCDA v1) serializers in BFD's Blue Button shapes.
 
 use crate::common::*;
-use crate::json::W;
+use crate::json::JsonWriter;
 use crate::model::{Beneficiary, Claim, ClaimType, Ctx, Line};
 use crate::tables;
 
@@ -9,63 +9,63 @@ const CARE_ROLE: &str = "http://hl7.org/fhir/claimcareteamrole";
 const EX_CLAIMTYPE: &str = "http://hl7.org/fhir/ex-claimtype";
 const UCUM: &str = "http://unitsofmeasure.org";
 
-impl W<'_> {
+impl JsonWriter<'_> {
     /// STU3 Money: `{"value":..,"system":"urn:iso:std:iso:4217","code":"USD"}`.
     fn money1(&mut self, key: &str, cents: i64) {
-        self.k(key);
-        self.o();
-        self.k("value");
+        self.key(key);
+        self.begin_object();
+        self.key("value");
         self.cents(cents);
-        self.ks("system", "urn:iso:std:iso:4217");
-        self.ks("code", "USD");
-        self.oe();
+        self.key_string("system", "urn:iso:std:iso:4217");
+        self.key_string("code", "USD");
+        self.end_object();
     }
     fn ext_money1(&mut self, var: &str, cents: i64) {
-        self.o();
-        self.k("url");
-        self.s2(BB, var);
+        self.begin_object();
+        self.key("url");
+        self.string_concat(BB, var);
         self.money1("valueMoney", cents);
-        self.oe();
+        self.end_object();
     }
     /// `"category":{"coding":[{"system":BBCS+cs,"code":BB+var,"display":label}]}`
     fn cat1(&mut self, cs: &str, var: &str, label: &str) {
-        self.k("category");
-        self.o();
-        self.k("coding");
-        self.a();
-        self.o();
-        self.k("system");
-        self.s2(BBCS, cs);
-        self.k("code");
-        self.s2(BB, var);
-        self.ks("display", label);
-        self.oe();
-        self.ae();
-        self.oe();
+        self.key("category");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
+        self.begin_object();
+        self.key("system");
+        self.string_concat(BBCS, cs);
+        self.key("code");
+        self.string_concat(BB, var);
+        self.key_string("display", label);
+        self.end_object();
+        self.end_array();
+        self.end_object();
     }
     fn adj1(&mut self, var: &str, label: &str, cents: i64) {
-        self.o();
+        self.begin_object();
         self.cat1("adjudication", var, label);
         self.money1("amount", cents);
-        self.oe();
+        self.end_object();
     }
     fn adj1_reason(&mut self, var: &str, label: &str, code: &str, display: Option<&str>) {
-        self.o();
+        self.begin_object();
         self.cat1("adjudication", var, label);
-        self.k("reason");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.key("reason");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.coding2(BB, var, code, display);
-        self.ae();
-        self.oe();
-        self.oe();
+        self.end_array();
+        self.end_object();
+        self.end_object();
     }
     /// Opens an `information` entry (caller writes the value and closes it).
     fn info(&mut self, seq: &mut i64, var: &str, label: &str) {
         *seq += 1;
-        self.o();
-        self.ki("sequence", *seq);
+        self.begin_object();
+        self.key_int("sequence", *seq);
         self.cat1("information", var, label);
     }
     fn info_code(
@@ -77,28 +77,28 @@ impl W<'_> {
         display: Option<&str>,
     ) {
         self.info(seq, var, label);
-        self.k("code");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.key("code");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.coding2(BB, var, code, display);
-        self.ae();
-        self.oe();
-        self.oe();
+        self.end_array();
+        self.end_object();
+        self.end_object();
     }
     fn npi1(&mut self, key: &str, npi: u64, display: Option<&str>) {
-        self.k(key);
-        self.o();
-        self.k("identifier");
-        self.o();
-        self.ks("system", NPI_SYS);
-        self.k("value");
-        self.is(npi as i64);
-        self.oe();
+        self.key(key);
+        self.begin_object();
+        self.key("identifier");
+        self.begin_object();
+        self.key_string("system", NPI_SYS);
+        self.key("value");
+        self.int_string(npi as i64);
+        self.end_object();
         if let Some(d) = display {
-            self.ks("display", d);
+            self.key_string("display", d);
         }
-        self.oe();
+        self.end_object();
     }
     fn care1(
         &mut self,
@@ -108,53 +108,53 @@ impl W<'_> {
         role: (&str, &str),
         specialty: Option<(&str, &str)>,
     ) {
-        self.o();
-        self.ki("sequence", seq);
+        self.begin_object();
+        self.key_int("sequence", seq);
         self.npi1("provider", npi, display);
-        self.k("role");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.key("role");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.coding(CARE_ROLE, role.0, Some(role.1));
-        self.ae();
-        self.oe();
+        self.end_array();
+        self.end_object();
         if let Some((code, disp)) = specialty {
-            self.k("qualification");
-            self.o();
-            self.k("coding");
-            self.a();
+            self.key("qualification");
+            self.begin_object();
+            self.key("coding");
+            self.begin_array();
             self.coding2(BB, "prvdr_spclty", code, Some(disp));
-            self.ae();
-            self.oe();
+            self.end_array();
+            self.end_object();
         }
-        self.oe();
+        self.end_object();
     }
     fn codeable1(&mut self, key: &str, var: &str, code: &str, display: Option<&str>) {
-        self.k(key);
-        self.o();
-        self.k("coding");
-        self.a();
+        self.key(key);
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.coding2(BB, var, code, display);
-        self.ae();
-        self.oe();
+        self.end_array();
+        self.end_object();
     }
 }
 
 /// Writes one v1 Patient line.
-pub(crate) fn patient(w: &mut W<'_>, b: &Beneficiary) {
-    w.o();
-    w.ks("resourceType", "Patient");
-    w.k("id");
-    w.is(b.bene_id);
+pub(crate) fn patient(w: &mut JsonWriter<'_>, b: &Beneficiary) {
+    w.begin_object();
+    w.key_string("resourceType", "Patient");
+    w.key("id");
+    w.int_string(b.bene_id);
     w.meta(b.last_updated, None);
-    w.k("extension");
-    w.a();
-    w.o();
-    w.ks(
+    w.key("extension");
+    w.begin_array();
+    w.begin_object();
+    w.key_string(
         "url",
         "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex",
     );
-    w.ks(
+    w.key_string(
         "valueCode",
         if b.sex == crate::Sex::Female {
             "248152002"
@@ -162,87 +162,63 @@ pub(crate) fn patient(w: &mut W<'_>, b: &Beneficiary) {
             "248153007"
         },
     );
-    w.oe();
+    w.end_object();
     w.ext_coding(
         "race",
         &b.race_code.to_string(),
         Some(race_display(b.race_code)),
     );
-    w.o();
-    w.k("url");
-    w.s2(BB, "rfrnc_yr");
-    w.k("valueDate");
-    w.is(crate::date::year_of(crate::date::day_of_unix(b.last_updated)) as i64);
-    w.oe();
+    w.begin_object();
+    w.key("url");
+    w.string_concat(BB, "rfrnc_yr");
+    w.key("valueDate");
+    w.int_string(crate::date::year_of(crate::date::day_of_unix(b.last_updated)) as i64);
+    w.end_object();
     let disp = dual_display(b.dual_status);
     for m in [
         "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
     ] {
         w.ext_coding(&format!("dual_{m}"), b.dual_status, Some(disp));
     }
-    w.ae();
-    w.k("identifier");
-    w.a();
-    w.o();
-    w.k("system");
-    w.s2(BB, "bene_id");
-    w.k("value");
-    w.is(b.bene_id);
-    w.oe();
+    w.end_array();
+    w.key("identifier");
+    w.begin_array();
+    w.begin_object();
+    w.key("system");
+    w.string_concat(BB, "bene_id");
+    w.key("value");
+    w.int_string(b.bene_id);
+    w.end_object();
     // BFD's mbi-hash is a keyed hash nobody outside CMS can recompute; this one is a
     // synthetic 64-hex-digit stand-in derived from the MBI.
-    w.o();
-    w.ks(
+    w.begin_object();
+    w.key_string(
         "system",
         "https://bluebutton.cms.gov/resources/identifier/mbi-hash",
     );
-    w.ks("value", &synthetic_hash(&b.mbi));
+    w.key_string("value", &synthetic_hash(&b.mbi));
     w.period("period", b.part_a_start.min(b.part_b_start), None);
-    w.oe();
-    w.o();
-    w.k("extension");
-    w.a();
-    w.o();
-    w.k("url");
-    w.s2(BBCS, "identifier-currency");
-    w.k("valueCoding");
+    w.end_object();
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
+    w.begin_object();
+    w.key("url");
+    w.string_concat(BBCS, "identifier-currency");
+    w.key("valueCoding");
     w.coding2(BBCS, "identifier-currency", "current", Some("Current"));
-    w.oe();
-    w.ae();
-    w.ks("system", MBI_SYS);
-    w.ks("value", &b.mbi);
+    w.end_object();
+    w.end_array();
+    w.key_string("system", MBI_SYS);
+    w.key_string("value", &b.mbi);
     w.period("period", b.part_a_start.min(b.part_b_start), None);
-    w.oe();
-    w.ae();
-    w.k("name");
-    w.a();
-    w.o();
-    w.ks("use", "usual");
-    w.ks("family", b.family_name);
-    w.k("given");
-    w.a();
-    w.s(b.given_name);
-    let mut mi = [0u8; 4];
-    w.s(b.middle_initial.encode_utf8(&mut mi));
-    w.ae();
-    w.oe();
-    w.ae();
-    w.ks("gender", gender(b));
-    w.kd("birthDate", b.birth_date);
-    w.k("address");
-    w.a();
-    w.o();
-    w.k("line");
-    w.a();
-    w.s(&b.line);
-    w.ae();
-    w.ks("city", b.city);
-    w.ks("district", b.county);
-    w.ks("state", b.state);
-    w.ks("postalCode", &b.zip);
-    w.oe();
-    w.ae();
-    w.oe();
+    w.end_object();
+    w.end_array();
+    w.patient_name(b);
+    w.key_string("gender", gender(b));
+    w.key_date("birthDate", b.birth_date);
+    w.patient_address(b);
+    w.end_object();
     w.end_line();
 }
 
@@ -259,19 +235,19 @@ fn synthetic_hash(text: &str) -> String {
 
 /// Writes one v1 Coverage line for a part.
 pub(crate) fn coverage(
-    w: &mut W<'_>,
+    w: &mut JsonWriter<'_>,
     b: &Beneficiary,
     part: (&str, &str, i32, Option<i32>),
     ctx: &Ctx,
 ) {
     let (idp, plan, start, end) = part;
-    w.o();
-    w.ks("resourceType", "Coverage");
-    w.k("id");
-    w.si(&format!("{idp}-"), b.bene_id);
+    w.begin_object();
+    w.key_string("resourceType", "Coverage");
+    w.key("id");
+    w.string_prefixed_int(&format!("{idp}-"), b.bene_id);
     w.meta(b.last_updated, None);
-    w.k("extension");
-    w.a();
+    w.key("extension");
+    w.begin_array();
     crate::v2::coverage_extensions(
         w,
         b,
@@ -280,23 +256,23 @@ pub(crate) fn coverage(
         entitlement_codes(b),
         crate::date::year_of(ctx.ref_day),
     );
-    w.ae();
-    w.ks("status", if end.is_some() { "cancelled" } else { "active" });
-    w.k("type");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.end_array();
+    w.key_string("status", if end.is_some() { "cancelled" } else { "active" });
+    w.key("type");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.coding("Medicare", plan, None);
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
     w.reference("beneficiary", "Patient/", b.bene_id);
     w.period("period", start, end);
-    w.k("grouping");
-    w.o();
-    w.ks("subGroup", "Medicare");
-    w.ks("subPlan", plan);
-    w.oe();
-    w.oe();
+    w.key("grouping");
+    w.begin_object();
+    w.key_string("subGroup", "Medicare");
+    w.key_string("subPlan", plan);
+    w.end_object();
+    w.end_object();
     w.end_line();
 }
 
@@ -307,69 +283,96 @@ fn has_lab(c: &Claim) -> bool {
 }
 
 /// Writes one v1 ExplanationOfBenefit line.
-pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
+pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
     let ti = type_info(c.ct);
     let ct = c.ct;
     let prof = matches!(ct, ClaimType::Carrier | ClaimType::Dme);
     let institutional = !prof && ct != ClaimType::Pde;
     let state = &tables::STATES[c.state];
     let spec = tables::SPECIALTIES[c.specialty];
-    w.o();
-    w.ks("resourceType", "ExplanationOfBenefit");
-    w.k("id");
-    w.si(&format!("{}-", ct.id_prefix()), c.id);
+    w.begin_object();
+    w.key_string("resourceType", "ExplanationOfBenefit");
+    w.key("id");
+    w.string_prefixed_int(&format!("{}-", ct.id_prefix()), c.id);
     w.meta(c.last_updated, None);
+    eob_contained(w, b, c, ct, prof);
+    eob_extensions(w, c, ct, prof, state);
+    eob_identifiers_and_type(w, b, c, &ti, ct, institutional);
+    eob_parties(w, c, &ti, prof, institutional);
+    eob_information_section(w, c);
+    eob_care_team(w, c, ct, &spec);
+    eob_diagnoses(w, c, ct, institutional);
+    eob_procedures(w, c, ct);
+    eob_insurance(w, b, c, ct, institutional);
+    eob_items(w, c, ct);
+    eob_totals_and_payment(w, c, ct, institutional);
+    w.end_object();
+    w.end_line();
+}
+
+/// The contained section of an ExplanationOfBenefit.
+fn eob_contained(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim, ct: ClaimType, prof: bool) {
     if prof {
-        w.k("contained");
-        w.a();
-        w.o();
-        w.ks("resourceType", "ReferralRequest");
-        w.ks("id", "referral-1");
-        w.ks("status", "completed");
+        w.key("contained");
+        w.begin_array();
+        w.begin_object();
+        w.key_string("resourceType", "ReferralRequest");
+        w.key_string("id", "referral-1");
+        w.key_string("status", "completed");
         w.reference("subject", "Patient/", b.bene_id);
-        w.k("requester");
-        w.o();
+        w.key("requester");
+        w.begin_object();
         w.npi1("agent", c.referring_npi, Some("Referring physician"));
-        w.oe();
-        w.k("recipient");
-        w.a();
-        w.o();
-        w.k("identifier");
-        w.o();
-        w.ks("system", NPI_SYS);
-        w.k("value");
-        w.is(c.rendering_npi as i64);
-        w.oe();
-        w.ks("display", c.facility);
-        w.oe();
-        w.ae();
-        w.oe();
+        w.end_object();
+        w.key("recipient");
+        w.begin_array();
+        w.begin_object();
+        w.key("identifier");
+        w.begin_object();
+        w.key_string("system", NPI_SYS);
+        w.key("value");
+        w.int_string(c.rendering_npi as i64);
+        w.end_object();
+        w.key_string("display", c.facility);
+        w.end_object();
+        w.end_array();
+        w.end_object();
         if has_lab(c) {
-            w.o();
-            w.ks("resourceType", "Observation");
-            w.ks("id", "line-observation-1");
-            w.ks("status", "unknown");
+            w.begin_object();
+            w.key_string("resourceType", "Observation");
+            w.key_string("id", "line-observation-1");
+            w.key_string("status", "unknown");
             let (code, disp) = if ct == ClaimType::Dme {
                 ("R2", "Hematocrit Test")
             } else {
                 ("R1", "Hemoglobin Test")
             };
             w.codeable1("code", "line_hct_hgb_type_cd", code, Some(disp));
-            w.k("valueQuantity");
-            w.o();
-            w.k("value");
+            w.key("valueQuantity");
+            w.begin_object();
+            w.key("value");
             w.milli(
                 if ct == ClaimType::Dme { 44_400 } else { 13_500 }
                     + (c.id.unsigned_abs() % 40) as i64 * 100,
             );
-            w.oe();
-            w.oe();
+            w.end_object();
+            w.end_object();
         }
-        w.ae();
+        w.end_array();
     }
+}
+
+/// The extensions section of an ExplanationOfBenefit.
+fn eob_extensions(
+    w: &mut JsonWriter<'_>,
+    c: &Claim,
+    ct: ClaimType,
+    prof: bool,
+    state: &tables::State,
+) {
     if ct != ClaimType::Pde {
-        w.k("extension");
-        w.a();
+        w.key("extension");
+        w.begin_array();
         if prof {
             w.ext_money1("prpayamt", 0);
             w.ext_ident("carr_num", state.carrier);
@@ -422,10 +425,21 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             w.ext_ident_n("fi_doc_clm_cntl_num", c.control_num as i64);
             w.ext_ident_n("fi_orig_clm_cntl_num", c.control_num as i64);
         }
-        w.ae();
+        w.end_array();
     }
-    w.k("identifier");
-    w.a();
+}
+
+/// The identifiers section of an ExplanationOfBenefit.
+fn eob_identifiers_and_type(
+    w: &mut JsonWriter<'_>,
+    b: &Beneficiary,
+    c: &Claim,
+    ti: &TypeInfo,
+    ct: ClaimType,
+    institutional: bool,
+) {
+    w.key("identifier");
+    w.begin_array();
     let ids: [(&str, &str, i64); 3] = if ct == ClaimType::Pde {
         [
             (BB, "pde_id", c.id),
@@ -447,19 +461,19 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         if a.is_empty() {
             continue;
         }
-        w.o();
-        w.k("system");
-        w.s2(a, s);
-        w.k("value");
-        w.is(v);
-        w.oe();
+        w.begin_object();
+        w.key("system");
+        w.string_concat(a, s);
+        w.key("value");
+        w.int_string(v);
+        w.end_object();
     }
-    w.ae();
-    w.ks("status", "active");
-    w.k("type");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.end_array();
+    w.key_string("status", c.status);
+    w.key("type");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     if let Some((code, disp)) = ti.nch {
         w.coding2(BB, "nch_clm_type_cd", code, Some(disp));
     }
@@ -483,116 +497,131 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     if institutional {
         w.coding2(BB, "clm_srvc_clsfctn_type_cd", ti.srvc_clsfctn, None);
     }
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
     w.reference("patient", "Patient/", b.bene_id);
-    w.k("billablePeriod");
-    w.o();
+    w.key("billablePeriod");
+    w.begin_object();
     if institutional {
-        w.k("extension");
-        w.a();
+        w.key("extension");
+        w.begin_array();
         w.ext_coding("claim_query_cd", "3", Some("Final bill"));
-        w.ae();
+        w.end_array();
     }
-    w.kd("start", c.from);
-    w.kd("end", c.thru);
-    w.oe();
+    w.key_date("start", c.from);
+    w.key_date("end", c.thru);
+    w.end_object();
+}
+
+/// The provider and facility section of an ExplanationOfBenefit.
+fn eob_parties(w: &mut JsonWriter<'_>, c: &Claim, ti: &TypeInfo, prof: bool, institutional: bool) {
     if institutional {
-        w.k("provider");
-        w.o();
-        w.k("identifier");
-        w.o();
-        w.k("system");
-        w.s2(BB, "prvdr_num");
-        w.ks("value", &c.provider_num);
-        w.oe();
-        w.oe();
+        w.key("provider");
+        w.begin_object();
+        w.key("identifier");
+        w.begin_object();
+        w.key("system");
+        w.string_concat(BB, "prvdr_num");
+        w.key_string("value", &c.provider_num);
+        w.end_object();
+        w.end_object();
         w.npi1("organization", c.org_npi, Some(c.facility));
-        w.k("facility");
-        w.o();
-        w.k("extension");
-        w.a();
+        w.key("facility");
+        w.begin_object();
+        w.key("extension");
+        w.begin_array();
         w.ext_coding("clm_fac_type_cd", ti.fac_type.0, Some(ti.fac_type.1));
-        w.ae();
-        w.k("identifier");
-        w.o();
-        w.ks("system", NPI_SYS);
-        w.k("value");
-        w.is(c.org_npi as i64);
-        w.oe();
-        w.ks("display", c.facility);
-        w.oe();
+        w.end_array();
+        w.key("identifier");
+        w.begin_object();
+        w.key_string("system", NPI_SYS);
+        w.key("value");
+        w.int_string(c.org_npi as i64);
+        w.end_object();
+        w.key_string("display", c.facility);
+        w.end_object();
     }
     if let Some(p) = &c.pde {
         for key in ["organization", "facility"] {
-            w.k(key);
-            w.o();
+            w.key(key);
+            w.begin_object();
             if key == "facility" {
-                w.k("extension");
-                w.a();
+                w.key("extension");
+                w.begin_array();
                 w.ext_coding(
                     "phrmcy_srvc_type_cd",
                     "01",
                     Some("Community/retail pharmacy"),
                 );
-                w.ae();
+                w.end_array();
             }
-            w.k("identifier");
-            w.o();
-            w.k("type");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.key("identifier");
+            w.begin_object();
+            w.key("type");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding(NPI_SYS, "NPI", Some("National Provider Identifier"));
-            w.ae();
-            w.oe();
-            w.ks("system", NPI_SYS);
-            w.k("value");
-            w.is(p.pharmacy_npi as i64);
-            w.oe();
-            w.ks("display", "Community Pharmacy");
-            w.oe();
+            w.end_array();
+            w.end_object();
+            w.key_string("system", NPI_SYS);
+            w.key("value");
+            w.int_string(p.pharmacy_npi as i64);
+            w.end_object();
+            w.key_string("display", "Community Pharmacy");
+            w.end_object();
         }
     }
     if prof {
-        w.k("referral");
-        w.o();
-        w.ks("reference", "#referral-1");
-        w.oe();
-        w.ks("disposition", "Debit accepted");
+        w.key("referral");
+        w.begin_object();
+        w.key_string("reference", "#referral-1");
+        w.end_object();
+        w.key_string("disposition", "Debit accepted");
     }
-    // information
-    w.k("information");
-    w.a();
+}
+
+/// The information section of an ExplanationOfBenefit.
+fn eob_information_section(w: &mut JsonWriter<'_>, c: &Claim) {
+    w.key("information");
+    w.begin_array();
     let mut seq = 0;
     information(w, c, &mut seq);
-    w.ae();
-    // careTeam
-    w.k("careTeam");
-    w.a();
+    w.end_array();
+}
+
+/// The careTeam section of an ExplanationOfBenefit.
+fn eob_care_team(
+    w: &mut JsonWriter<'_>,
+    c: &Claim,
+    ct: ClaimType,
+    spec: &(&str, &str, &str, &str),
+) {
+    w.key("careTeam");
+    w.begin_array();
     match ct {
         ClaimType::Carrier | ClaimType::Dme => {
-            w.o();
-            w.k("extension");
-            w.a();
+            w.begin_object();
+            w.key("extension");
+            w.begin_array();
             if ct == ClaimType::Carrier {
                 w.ext_coding("carr_line_prvdr_type_cd", "0", None);
             }
             w.ext_coding("prtcptng_ind_cd", "1", Some("Participating"));
             if ct == ClaimType::Carrier {
-                w.o();
-                w.ks("url", NPI_SYS);
-                w.k("valueCoding");
-                w.o();
-                w.ks("system", NPI_SYS);
-                w.k("code");
-                w.is(c.org_npi as i64);
-                w.ks("display", c.facility);
-                w.oe();
-                w.oe();
+                w.begin_object();
+                w.key_string("url", NPI_SYS);
+                w.key("valueCoding");
+                w.begin_object();
+                w.key_string("system", NPI_SYS);
+                w.key("code");
+                w.int_string(c.org_npi as i64);
+                w.key_string("display", c.facility);
+                w.end_object();
+                w.end_object();
             }
-            w.ae();
-            w.ki("sequence", 2);
+            w.end_array();
+            w.key_int("sequence", 2);
             w.npi1(
                 "provider",
                 c.rendering_npi,
@@ -602,27 +631,27 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
                     None
                 },
             );
-            w.k("responsible");
+            w.key("responsible");
             w.bool(true);
-            w.k("role");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.key("role");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding(CARE_ROLE, "primary", Some("Primary provider"));
-            w.ae();
-            w.oe();
-            w.k("qualification");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.end_array();
+            w.end_object();
+            w.key("qualification");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             if ct == ClaimType::Dme {
                 w.coding2(BB, "prvdr_spclty", "A5", Some("Pharmacy (DMERC)"));
             } else {
                 w.coding2(BB, "prvdr_spclty", spec.0, Some(spec.1));
             }
-            w.ae();
-            w.oe();
-            w.oe();
+            w.end_array();
+            w.end_object();
+            w.end_object();
         }
         ClaimType::Pde => {
             let npi = c.pde.as_ref().map_or(0, |p| p.prescriber_npi);
@@ -664,48 +693,51 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             );
         }
     }
-    w.ae();
-    // diagnosis
+    w.end_array();
+}
+
+/// The diagnosis section of an ExplanationOfBenefit.
+fn eob_diagnoses(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType, institutional: bool) {
     if ct != ClaimType::Pde {
-        w.k("diagnosis");
-        w.a();
+        w.key("diagnosis");
+        w.begin_array();
         let mut dseq = 0;
         // BFD writes the DRG as a diagnosis entry holding only packageCode, which STU3 core
         // rejects (diagnosis[x] is 1..1); here it rides on the principal diagnosis instead.
         let drg = matches!(ct, ClaimType::Inpatient | ClaimType::Snf);
-        let dx_type = |w: &mut W<'_>, code: &str, disp: &str| {
-            w.k("type");
-            w.a();
-            w.o();
-            w.k("coding");
-            w.a();
+        let dx_type = |w: &mut JsonWriter<'_>, code: &str, disp: &str| {
+            w.key("type");
+            w.begin_array();
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding2(BBCS, "diagnosis-type", code, Some(disp));
-            w.ae();
-            w.oe();
-            w.ae();
+            w.end_array();
+            w.end_object();
+            w.end_array();
         };
         for (i, (code, disp)) in c.dx.iter().enumerate() {
             if ct == ClaimType::Inpatient && i == 0 {
                 dseq += 1;
-                w.o();
-                w.ki("sequence", dseq);
+                w.begin_object();
+                w.key_int("sequence", dseq);
                 dx_concept(w, code, disp);
                 dx_type(w, "admitting", "The diagnosis given as the reason why the patient was admitted to the hospital.");
-                w.oe();
+                w.end_object();
             }
             dseq += 1;
-            w.o();
+            w.begin_object();
             if ct == ClaimType::Inpatient {
-                w.k("extension");
-                w.a();
+                w.key("extension");
+                w.begin_array();
                 w.ext_coding(
                     &format!("clm_poa_ind_sw{}", i + 1),
                     "Y",
                     Some("Diagnosis was present at the time of admission (POA)"),
                 );
-                w.ae();
+                w.end_array();
             }
-            w.ki("sequence", dseq);
+            w.key_int("sequence", dseq);
             dx_concept(w, code, disp);
             if i == 0 && drg {
                 w.codeable1("packageCode", "clm_drg_cd", c.drg.0, None);
@@ -715,86 +747,104 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             } else if institutional {
                 dx_type(w, "other", "Required when other conditions coexist or develop subsequently during the treatment");
             }
-            w.oe();
+            w.end_object();
         }
         for (i, (code, disp)) in c.ext_causes.iter().enumerate() {
             dseq += 1;
-            w.o();
-            w.k("extension");
-            w.a();
+            w.begin_object();
+            w.key("extension");
+            w.begin_array();
             w.ext_coding(
                 &format!("clm_e_poa_ind_sw{}", i + 1),
                 "Y",
                 Some("Diagnosis was present at the time of admission (POA)"),
             );
-            w.ae();
-            w.ki("sequence", dseq);
+            w.end_array();
+            w.key_int("sequence", dseq);
             dx_concept(w, code, disp);
             if i == 0 {
                 dx_type(w, "external-first", "The code used to identify the 1st external cause of injury, poisoning, or other adverse effect.");
             } else {
                 dx_type(w, "external", "A code used to identify an external cause of injury, poisoning, or other adverse effect.");
             }
-            w.oe();
+            w.end_object();
         }
-        w.ae();
+        w.end_array();
     }
+}
+
+/// The procedure section of an ExplanationOfBenefit.
+fn eob_procedures(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
     if !c.pcs.is_empty() || ct == ClaimType::Outpatient {
         let fallback = [(("3E033GC", "Introduction of Other Therapeutic Substance into Peripheral Vein, Percutaneous Approach"), c.from)];
         let pcs: &[((&str, &str), i32)] = if c.pcs.is_empty() { &fallback } else { &c.pcs };
-        w.k("procedure");
-        w.a();
+        w.key("procedure");
+        w.begin_array();
         for (i, ((code, disp), day)) in pcs.iter().enumerate() {
-            w.o();
-            w.ki("sequence", i as i64 + 1);
-            w.k("date");
+            w.begin_object();
+            w.key_int("sequence", i as i64 + 1);
+            w.key("date");
             w.date_midnight(*day);
-            w.k("procedureCodeableConcept");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.key("procedureCodeableConcept");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding(ICD10, code, Some(disp));
-            w.ae();
-            w.oe();
-            w.oe();
+            w.end_array();
+            w.end_object();
+            w.end_object();
         }
-        w.ae();
+        w.end_array();
     }
-    w.k("insurance");
-    w.o();
-    w.k("coverage");
-    w.o();
+}
+
+/// The insurance section of an ExplanationOfBenefit.
+fn eob_insurance(
+    w: &mut JsonWriter<'_>,
+    b: &Beneficiary,
+    c: &Claim,
+    ct: ClaimType,
+    institutional: bool,
+) {
+    w.key("insurance");
+    w.begin_object();
+    w.key("coverage");
+    w.begin_object();
     if let Some(p) = &c.pde {
-        w.k("extension");
-        w.a();
+        w.key("extension");
+        w.begin_array();
         w.ext_ident("plan_cntrct_rec_id", &p.plan_contract);
         w.ext_ident("plan_pbp_rec_num", "001");
-        w.ae();
+        w.end_array();
     }
     let part = match ct {
         ClaimType::Carrier | ClaimType::Dme | ClaimType::Outpatient => "Coverage/part-b-",
         ClaimType::Pde => "Coverage/part-d-",
         _ => "Coverage/part-a-",
     };
-    w.k("reference");
-    w.si(part, b.bene_id);
-    w.oe();
-    w.oe();
+    w.key("reference");
+    w.string_prefixed_int(part, b.bene_id);
+    w.end_object();
+    w.end_object();
     if institutional && ct != ClaimType::Outpatient {
-        w.k("hospitalization");
-        w.o();
+        w.key("hospitalization");
+        w.begin_object();
         if ct == ClaimType::Hospice {
-            w.k("extension");
-            w.a();
+            w.key("extension");
+            w.begin_array();
             w.ext_qty("bene_hospc_prd_cnt", 1 + c.days / 90);
-            w.ae();
+            w.end_array();
         }
-        w.kd("start", c.from);
-        w.kd("end", c.thru);
-        w.oe();
+        w.key_date("start", c.from);
+        w.key_date("end", c.thru);
+        w.end_object();
     }
-    w.k("item");
-    w.a();
+}
+
+/// The items section of an ExplanationOfBenefit.
+fn eob_items(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
+    w.key("item");
+    w.begin_array();
     match ct {
         ClaimType::Carrier | ClaimType::Dme => {
             for (i, l) in c.lines.iter().enumerate() {
@@ -808,52 +858,56 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             }
         }
     }
-    w.ae();
+    w.end_array();
+}
+
+/// The totals and payment section of an ExplanationOfBenefit.
+fn eob_totals_and_payment(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType, institutional: bool) {
     if institutional {
         w.money1("totalCost", c.charge);
     }
-    w.k("payment");
-    w.o();
+    w.key("payment");
+    w.begin_object();
     if ct == ClaimType::Pde {
-        w.kd("date", c.processed);
+        w.key_date("date", c.processed);
     } else {
         w.money1("amount", c.paid);
     }
-    w.oe();
+    w.end_object();
     if institutional {
-        w.k("benefitBalance");
-        w.a();
-        w.o();
-        w.k("category");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.key("benefitBalance");
+        w.begin_array();
+        w.begin_object();
+        w.key("category");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding(
             "http://hl7.org/fhir/benefit-category",
             "medical",
             Some("Medical Health Coverage"),
         );
-        w.ae();
-        w.oe();
-        w.k("financial");
-        w.a();
-        let fin = |w: &mut W<'_>, var: &str, label: &str, n: i64| {
-            w.o();
-            w.k("type");
-            w.o();
-            w.k("coding");
-            w.a();
-            w.o();
-            w.k("system");
-            w.s2(BBCS, "benefit-balance");
-            w.k("code");
-            w.s2(BB, var);
-            w.ks("display", label);
-            w.oe();
-            w.ae();
-            w.oe();
-            w.ki("usedUnsignedInt", n);
-            w.oe();
+        w.end_array();
+        w.end_object();
+        w.key("financial");
+        w.begin_array();
+        let fin = |w: &mut JsonWriter<'_>, var: &str, label: &str, n: i64| {
+            w.begin_object();
+            w.key("type");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
+            w.begin_object();
+            w.key("system");
+            w.string_concat(BBCS, "benefit-balance");
+            w.key("code");
+            w.string_concat(BB, var);
+            w.key_string("display", label);
+            w.end_object();
+            w.end_array();
+            w.end_object();
+            w.key_int("usedUnsignedInt", n);
+            w.end_object();
         };
         match ct {
             ClaimType::Inpatient | ClaimType::Snf => {
@@ -889,25 +943,23 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
                 c.days,
             ),
         }
-        w.ae();
-        w.oe();
-        w.ae();
+        w.end_array();
+        w.end_object();
+        w.end_array();
     }
-    w.oe();
-    w.end_line();
 }
 
-fn dx_concept(w: &mut W<'_>, code: &str, disp: &str) {
-    w.k("diagnosisCodeableConcept");
-    w.o();
-    w.k("coding");
-    w.a();
+fn dx_concept(w: &mut JsonWriter<'_>, code: &str, disp: &str) {
+    w.key("diagnosisCodeableConcept");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.coding(ICD10, code, Some(disp));
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
 }
 
-fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
+fn information(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
     let ct = c.ct;
     if let Some(p) = &c.pde {
         let _ = p;
@@ -998,8 +1050,8 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         return;
     }
     w.info(seq, "nch_wkly_proc_dt", "NCH Weekly Claim Processing Date");
-    w.kd("timingDate", c.processed);
-    w.oe();
+    w.key_date("timingDate", c.processed);
+    w.end_object();
     if matches!(ct, ClaimType::Carrier | ClaimType::Dme) {
         return;
     }
@@ -1026,18 +1078,18 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
             "clm_ip_admsn_type_cd",
             "Claim Inpatient Admission Type Code",
         );
-        w.k("code");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.key("code");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         if ct == ClaimType::Inpatient {
             w.coding(NUBC_ADMIT, "1", Some("Emergency - The patient required immediate medical intervention as a result of severe, life threatening, or potentially disabling conditions. Generally, the patient was admitted through the emergency room."));
         } else {
             w.coding(NUBC_ADMIT, "3", Some("Elective - The patient's condition permitted adequate time to schedule the availability of suitable accommodations."));
         }
-        w.ae();
-        w.oe();
-        w.oe();
+        w.end_array();
+        w.end_object();
+        w.end_object();
         w.info_code(
             seq,
             "clm_src_ip_admsn_cd",
@@ -1050,14 +1102,14 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
             "nch_blood_pnts_frnshd_qty",
             "NCH Blood Pints Furnished Quantity",
         );
-        w.k("valueQuantity");
-        w.o();
-        w.ki("value", 0);
-        w.ks("unit", "pint");
-        w.ks("system", UCUM);
-        w.ks("code", "[pt_us]");
-        w.oe();
-        w.oe();
+        w.key("valueQuantity");
+        w.begin_object();
+        w.key_int("value", 0);
+        w.key_string("unit", "pint");
+        w.key_string("system", UCUM);
+        w.key_string("code", "[pt_us]");
+        w.end_object();
+        w.end_object();
     }
     if ct == ClaimType::Snf {
         w.info(
@@ -1066,21 +1118,21 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
             "NCH Verified Non-covered Stay From Date",
         );
         w.period("timingPeriod", c.from - 5, Some(c.from - 1));
-        w.oe();
+        w.end_object();
         w.info(
             seq,
             "nch_bene_mdcr_bnfts_exhtd_dt_i",
             "NCH Beneficiary Medicare Benefits Exhausted Date",
         );
-        w.kd("timingDate", c.thru);
-        w.oe();
+        w.key_date("timingDate", c.thru);
+        w.end_object();
         w.info(
             seq,
             "nch_qlfyd_stay_from_dt",
             "NCH Qualified Stay From Date",
         );
         w.period("timingPeriod", c.from - 5, Some(c.from - 1));
-        w.oe();
+        w.end_object();
         w.info_code(
             seq,
             "clm_pps_ind_cd",
@@ -1108,13 +1160,7 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         "1",
         Some("Admit thru discharge claim"),
     );
-    let disp = match c.discharge {
-        "01" => "Discharged to home/self-care (routine charge).",
-        "03" => "Discharged/transferred to skilled nursing facility (SNF) with Medicare certification in anticipation of covered skilled care.",
-        "06" => "Discharged/transferred to home care of organized home health service organization.",
-        "40" => "Expired at home (hospice claims only)",
-        _ => "Still patient.",
-    };
+    let disp = discharge_display(c.discharge);
     w.info_code(
         seq,
         "ptnt_dschrg_stus_cd",
@@ -1141,35 +1187,35 @@ fn information(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
     }
 }
 
-fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
+fn prof_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
     let state = &tables::STATES[c.state];
     let dme = c.ct == ClaimType::Dme;
     let lab = l.betos.starts_with("T1") || l.code == "E1390";
-    w.o();
-    w.k("extension");
-    w.a();
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
     if dme {
         w.ext_ident_n("suplrnum", c.org_npi as i64);
-        w.o();
-        w.k("url");
-        w.s2(BB, "dmerc_line_scrn_svgs_amt");
-        w.k("valueQuantity");
-        w.o();
-        w.ki("value", 0);
-        w.oe();
-        w.oe();
-        w.o();
-        w.k("url");
-        w.s2(BB, "dmerc_line_mtus_cnt");
-        w.k("valueQuantity");
-        w.o();
-        w.ki("value", l.units);
-        w.ks("unit", "Number of services");
-        w.k("system");
-        w.s2(BB, "dmerc_line_mtus_cd");
-        w.ks("code", "3");
-        w.oe();
-        w.oe();
+        w.begin_object();
+        w.key("url");
+        w.string_concat(BB, "dmerc_line_scrn_svgs_amt");
+        w.key("valueQuantity");
+        w.begin_object();
+        w.key_int("value", 0);
+        w.end_object();
+        w.end_object();
+        w.begin_object();
+        w.key("url");
+        w.string_concat(BB, "dmerc_line_mtus_cnt");
+        w.key("valueQuantity");
+        w.begin_object();
+        w.key_int("value", l.units);
+        w.key_string("unit", "Number of services");
+        w.key("system");
+        w.string_concat(BB, "dmerc_line_mtus_cd");
+        w.key_string("code", "3");
+        w.end_object();
+        w.end_object();
     } else {
         w.ext_coding("carr_line_mtus_cd", "3", Some("Services"));
         w.ext_qty("carr_line_mtus_cnt", l.units);
@@ -1186,32 +1232,32 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
         }),
     );
     if lab {
-        w.o();
-        w.k("url");
-        w.s2(BB, "line_hct_hgb_rslt_num");
-        w.k("valueReference");
-        w.o();
-        w.ks("reference", "#line-observation-1");
-        w.oe();
-        w.oe();
+        w.begin_object();
+        w.key("url");
+        w.string_concat(BB, "line_hct_hgb_rslt_num");
+        w.key("valueReference");
+        w.begin_object();
+        w.key_string("reference", "#line-observation-1");
+        w.end_object();
+        w.end_object();
     }
     if let Some((ndc, name)) = tables::ndc_for_hcpcs(l.code) {
-        w.o();
-        w.ks("url", NDC_SYS);
-        w.k("valueCoding");
+        w.begin_object();
+        w.key_string("url", NDC_SYS);
+        w.key("valueCoding");
         w.coding(NDC_SYS, ndc, Some(name));
-        w.oe();
+        w.end_object();
     }
-    w.ae();
-    w.ki("sequence", seq);
-    w.k("careTeamLinkId");
-    w.a();
-    w.i(2);
-    w.ae();
-    w.k("diagnosisLinkId");
-    w.a();
-    w.i(l.dx as i64 + 1);
-    w.ae();
+    w.end_array();
+    w.key_int("sequence", seq);
+    w.key("careTeamLinkId");
+    w.begin_array();
+    w.int(2);
+    w.end_array();
+    w.key("diagnosisLinkId");
+    w.begin_array();
+    w.int(l.dx as i64 + 1);
+    w.end_array();
     let (tos, tos_disp) = if dme {
         (
             l.tos,
@@ -1227,40 +1273,40 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
         ("1", "Medical care")
     };
     w.codeable1("category", "line_cms_type_srvc_cd", tos, Some(tos_disp));
-    w.k("service");
-    w.o();
-    w.k("coding");
-    w.a();
-    w.o();
-    w.k("system");
-    w.s2(BBCS, "hcpcs");
-    w.ks("version", "0");
-    w.ks("code", l.code);
-    w.oe();
-    w.ae();
-    w.oe();
+    w.key("service");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
+    w.begin_object();
+    w.key("system");
+    w.string_concat(BBCS, "hcpcs");
+    w.key_string("version", "0");
+    w.key_string("code", l.code);
+    w.end_object();
+    w.end_array();
+    w.end_object();
     if l.betos.starts_with('M') || dme {
-        w.k("modifier");
-        w.a();
-        w.o();
-        w.k("coding");
-        w.a();
-        w.o();
-        w.k("system");
-        w.s2(BBCS, "hcpcs");
-        w.ks("version", "0");
-        w.ks("code", if dme { "NU" } else { "25" });
-        w.oe();
-        w.ae();
-        w.oe();
-        w.ae();
+        w.key("modifier");
+        w.begin_array();
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
+        w.begin_object();
+        w.key("system");
+        w.string_concat(BBCS, "hcpcs");
+        w.key_string("version", "0");
+        w.key_string("code", if dme { "NU" } else { "25" });
+        w.end_object();
+        w.end_array();
+        w.end_object();
+        w.end_array();
     }
     w.period("servicedPeriod", l.from, Some(l.thru));
     let pos = tables::POS[l.pos];
-    w.k("locationCodeableConcept");
-    w.o();
-    w.k("extension");
-    w.a();
+    w.key("locationCodeableConcept");
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
     w.ext_coding("prvdr_state_cd", state.ssa, None);
     if dme {
         w.ext_coding("dmerc_line_prcng_state_cd", state.abbr, None);
@@ -1272,18 +1318,18 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
             w.ext_ident("carr_line_clia_lab_num", "22D0999999");
         }
     }
-    w.ae();
-    w.k("coding");
-    w.a();
+    w.end_array();
+    w.key("coding");
+    w.begin_array();
     w.coding2(BB, "line_place_of_srvc_cd", pos.0, Some(pos.1));
-    w.ae();
-    w.oe();
-    w.k("quantity");
-    w.o();
-    w.ki("value", l.units);
-    w.oe();
-    w.k("adjudication");
-    w.a();
+    w.end_array();
+    w.end_object();
+    w.key("quantity");
+    w.begin_object();
+    w.key_int("value", l.units);
+    w.end_object();
+    w.key("adjudication");
+    w.begin_array();
     if dme {
         w.adj1(
             "line_prmry_alowd_chrg_amt",
@@ -1303,18 +1349,18 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
             Some("N/A"),
         );
     }
-    w.o();
-    w.k("extension");
-    w.a();
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
     w.ext_coding("line_pmt_80_100_cd", "0", Some("80%"));
-    w.ae();
+    w.end_array();
     w.cat1(
         "adjudication",
         "line_nch_pmt_amt",
         "Line NCH Medicare Payment Amount",
     );
     w.money1("amount", l.paid);
-    w.oe();
+    w.end_object();
     w.adj1("line_bene_pmt_amt", "Line Payment Amount to Beneficiary", 0);
     w.adj1("line_prvdr_pmt_amt", "Line Provider Payment Amount", l.paid);
     w.adj1(
@@ -1348,37 +1394,37 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
         "A",
         Some("Allowed"),
     );
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
 }
 
-fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
+fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
     let ct = c.ct;
     let state = &tables::STATES[c.state];
-    w.o();
-    w.k("extension");
-    w.a();
-    w.o();
-    w.k("url");
-    w.s2(BB, "rev_cntr_ndc_qty");
-    w.k("valueQuantity");
-    w.o();
-    w.ki("value", l.units);
-    w.ks("unit", "Unit");
-    w.ks("system", UCUM);
-    w.ks("code", "UN");
-    w.oe();
-    w.oe();
-    w.ae();
-    w.ki("sequence", seq);
-    w.k("careTeamLinkId");
-    w.a();
-    w.i(5);
-    w.ae();
-    w.k("revenue");
-    w.o();
-    w.k("extension");
-    w.a();
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
+    w.begin_object();
+    w.key("url");
+    w.string_concat(BB, "rev_cntr_ndc_qty");
+    w.key("valueQuantity");
+    w.begin_object();
+    w.key_int("value", l.units);
+    w.key_string("unit", "Unit");
+    w.key_string("system", UCUM);
+    w.key_string("code", "UN");
+    w.end_object();
+    w.end_object();
+    w.end_array();
+    w.key_int("sequence", seq);
+    w.key("careTeamLinkId");
+    w.begin_array();
+    w.int(5);
+    w.end_array();
+    w.key("revenue");
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
         w.ext_coding("rev_cntr_stus_ind_cd", "A", Some("Services not paid under OPPS; uses a different fee schedule (e.g., ambulance, PT, mammography)"));
     }
@@ -1387,56 +1433,56 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
         "0",
         Some("Charges are subject to deductible and coinsurance"),
     );
-    w.ae();
-    w.k("coding");
-    w.a();
+    w.end_array();
+    w.key("coding");
+    w.begin_array();
     w.coding2(BB, "rev_cntr", l.rev.0, Some(l.rev.1));
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
     if !l.code.is_empty() {
-        w.k("service");
-        w.o();
+        w.key("service");
+        w.begin_object();
         if ct == ClaimType::Outpatient && l.rev.0 == "0636" {
-            w.k("extension");
-            w.a();
+            w.key("extension");
+            w.begin_array();
             w.ext_coding(
                 "rev_cntr_ide_ndc_upc_num",
                 "00409488820",
                 Some("ONDANSETRON 2 MG/ML VIAL"),
             );
-            w.ae();
+            w.end_array();
         }
-        w.k("coding");
-        w.a();
+        w.key("coding");
+        w.begin_array();
         w.coding2(BBCS, "hcpcs", l.code, None);
-        w.ae();
-        w.oe();
-        w.k("modifier");
-        w.a();
-        w.o();
-        w.k("coding");
-        w.a();
+        w.end_array();
+        w.end_object();
+        w.key("modifier");
+        w.begin_array();
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding2(BBCS, "hcpcs", "GP", None);
-        w.ae();
-        w.oe();
-        w.ae();
+        w.end_array();
+        w.end_object();
+        w.end_array();
     }
     if matches!(
         ct,
         ClaimType::Outpatient | ClaimType::Hha | ClaimType::Hospice
     ) {
-        w.kd("servicedDate", l.from);
+        w.key_date("servicedDate", l.from);
     }
-    w.k("locationAddress");
-    w.o();
-    w.ks("state", state.abbr);
-    w.oe();
-    w.k("quantity");
-    w.o();
-    w.ki("value", l.units);
-    w.oe();
-    w.k("adjudication");
-    w.a();
+    w.key("locationAddress");
+    w.begin_object();
+    w.key_string("state", state.abbr);
+    w.end_object();
+    w.key("quantity");
+    w.begin_object();
+    w.key_int("value", l.units);
+    w.end_object();
+    w.key("adjudication");
+    w.begin_array();
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
         w.adj1_reason(
             "rev_cntr_1st_ansi_cd",
@@ -1527,39 +1573,39 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
             l.paid,
         );
     }
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
 }
 
-fn pde_item(w: &mut W<'_>, c: &Claim) {
+fn pde_item(w: &mut JsonWriter<'_>, c: &Claim) {
     let Some(p) = &c.pde else { return };
-    w.o();
-    w.ki("sequence", 1);
-    w.k("careTeamLinkId");
-    w.a();
-    w.i(2);
-    w.ae();
-    w.k("service");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.begin_object();
+    w.key_int("sequence", 1);
+    w.key("careTeamLinkId");
+    w.begin_array();
+    w.int(2);
+    w.end_array();
+    w.key("service");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.coding(NDC_SYS, p.ndc.0, Some(p.ndc.1));
-    w.ae();
-    w.oe();
-    w.kd("servicedDate", c.from);
-    w.k("quantity");
-    w.o();
-    w.k("extension");
-    w.a();
+    w.end_array();
+    w.end_object();
+    w.key_date("servicedDate", c.from);
+    w.key("quantity");
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
     w.ext_qty("fill_num", p.fill_num);
     w.ext_qty("days_suply_num", p.days_supply);
-    w.ae();
-    w.k("value");
+    w.end_array();
+    w.key("value");
     w.milli(p.quantity_milli);
-    w.oe();
-    w.k("adjudication");
-    w.a();
-    w.o();
+    w.end_object();
+    w.key("adjudication");
+    w.begin_array();
+    w.begin_object();
     w.cat1(
         "adjudication",
         "cvrd_d_plan_pd_amt",
@@ -1567,7 +1613,7 @@ fn pde_item(w: &mut W<'_>, c: &Claim) {
     );
     w.codeable1("reason", "drug_cvrg_stus_cd", "C", Some("Covered"));
     w.money1("amount", p.plan_paid);
-    w.oe();
+    w.end_object();
     w.adj1(
         "gdc_blw_oopt_amt",
         "Gross Drug Cost Below Part D Out-of-Pocket Threshold (GDCB)",
@@ -1596,23 +1642,23 @@ fn pde_item(w: &mut W<'_>, c: &Claim) {
     );
     w.adj1("tot_rx_cst_amt", "Total drug cost (Part D)", p.total);
     w.adj1("rptd_gap_dscnt_num", "Gap Discount Amount", 0);
-    w.ae();
-    w.k("detail");
-    w.a();
-    w.o();
-    w.ki("sequence", 1);
-    w.k("type");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.end_array();
+    w.key("detail");
+    w.begin_array();
+    w.begin_object();
+    w.key_int("sequence", 1);
+    w.key("type");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.coding(
         "http://hl7.org/fhir/v3/ActCode",
         "RXDINV",
         Some("Rx dispense invoice"),
     );
-    w.ae();
-    w.oe();
-    w.oe();
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
+    w.end_object();
+    w.end_array();
+    w.end_object();
 }

@@ -1,7 +1,7 @@
 //! FHIR R4 (BCDA v2) serializers with CARIN Blue Button profiles, in BFD's shapes.
 
 use crate::common::*;
-use crate::json::W;
+use crate::json::JsonWriter;
 use crate::model::{Beneficiary, Claim, ClaimType, Ctx, Line};
 use crate::tables;
 
@@ -23,27 +23,27 @@ fn profile_for(ct: ClaimType) -> &'static str {
     }
 }
 
-impl W<'_> {
+impl JsonWriter<'_> {
     fn meta2(&mut self, last_updated: i64, profile: &str) {
-        self.k("meta");
-        self.o();
-        self.k("lastUpdated");
+        self.key("meta");
+        self.begin_object();
+        self.key("lastUpdated");
         self.instant(last_updated);
-        self.k("profile");
-        self.a();
-        self.s2(PROFILE, profile);
-        self.ae();
-        self.oe();
+        self.key("profile");
+        self.begin_array();
+        self.string_concat(PROFILE, profile);
+        self.end_array();
+        self.end_object();
     }
     /// A coding `{"system":BBCS+cs,"code":BB+var,"display":label}`.
     fn bb_cat(&mut self, cs: &str, var: &str, label: &str) {
-        self.o();
-        self.k("system");
-        self.s2(BBCS, cs);
-        self.k("code");
-        self.s2(BB, var);
-        self.ks("display", label);
-        self.oe();
+        self.begin_object();
+        self.key("system");
+        self.string_concat(BBCS, cs);
+        self.key("code");
+        self.string_concat(BB, var);
+        self.key_string("display", label);
+        self.end_object();
     }
     /// A coding in a C4BB or HL7 terminology code system named by its last segment.
     fn c4(&mut self, cs: &str, code: &str, display: &str) {
@@ -53,75 +53,75 @@ impl W<'_> {
         self.coding2(THO, cs, code, display);
     }
     fn money(&mut self, key: &str, cents: i64) {
-        self.k(key);
-        self.o();
-        self.k("value");
+        self.key(key);
+        self.begin_object();
+        self.key("value");
         self.cents(cents);
-        self.ks("currency", "USD");
-        self.oe();
+        self.key_string("currency", "USD");
+        self.end_object();
     }
     /// One adjudication/total entry: category = (first coding) + Blue Button coding, amount.
     fn adj(&mut self, first: (&str, &str, &str, &str), var: &str, label: &str, cents: i64) {
-        self.o();
-        self.k("category");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.begin_object();
+        self.key("category");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.coding2(first.0, first.1, first.2, Some(first.3));
         self.bb_cat("adjudication", var, label);
-        self.ae();
-        self.oe();
+        self.end_array();
+        self.end_object();
         self.money("amount", cents);
-        self.oe();
+        self.end_object();
     }
     /// The CARIN benefit-payment-status entry (`C4BBPayerAdjudicationStatus#other`), with an
     /// amount when it is a `total`.
     fn payment_status(&mut self, amount: Option<i64>) {
-        self.o();
-        self.k("category");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.begin_object();
+        self.key("category");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.c4("C4BBPayerAdjudicationStatus", "other", "Other");
-        self.ae();
-        self.oe();
+        self.end_array();
+        self.end_object();
         if let Some(cents) = amount {
             self.money("amount", cents);
         }
-        self.oe();
+        self.end_object();
     }
     /// A denial-reason adjudication carrying a reason coding.
     fn adj_reason(&mut self, var: &str, code: &str, display: Option<&str>) {
-        self.o();
-        self.k("category");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.begin_object();
+        self.key("category");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.c4(
             "C4BBAdjudicationDiscriminator",
             "denialreason",
             "Denial Reason",
         );
-        self.ae();
-        self.oe();
-        self.k("reason");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.end_array();
+        self.end_object();
+        self.key("reason");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.coding2(BB, var, code, display);
-        self.ae();
-        self.oe();
-        self.oe();
+        self.end_array();
+        self.end_object();
+        self.end_object();
     }
     /// Opens a supportingInfo entry (caller writes the value and closes it).
     fn sinfo(&mut self, seq: &mut i64, c4: Option<(&str, &str)>, bb: Option<(&str, &str)>) {
         *seq += 1;
-        self.o();
-        self.ki("sequence", *seq);
-        self.k("category");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.begin_object();
+        self.key_int("sequence", *seq);
+        self.key("category");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         match c4 {
             Some((code, disp)) => self.c4("C4BBSupportingInfoType", code, disp),
             None => self.tho("claiminformationcategory", "info", Some("Information")),
@@ -129,8 +129,8 @@ impl W<'_> {
         if let Some((var, label)) = bb {
             self.bb_cat("information", var, label);
         }
-        self.ae();
-        self.oe();
+        self.end_array();
+        self.end_object();
     }
     /// supportingInfo with `code` = a Blue Button variable coding.
     fn si_code(
@@ -143,28 +143,28 @@ impl W<'_> {
         display: Option<&str>,
     ) {
         self.sinfo(seq, c4, label.map(|l| (var, l)));
-        self.k("code");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.key("code");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.coding2(BB, var, code, display);
-        self.ae();
-        self.oe();
-        self.oe();
+        self.end_array();
+        self.end_object();
+        self.end_object();
     }
     fn npi_ident(&mut self, npi: u64) {
-        self.k("identifier");
-        self.o();
-        self.k("type");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.key("identifier");
+        self.begin_object();
+        self.key("type");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.c4("C4BBIdentifierType", "npi", "National Provider Identifier");
-        self.ae();
-        self.oe();
-        self.k("value");
-        self.is(npi as i64);
-        self.oe();
+        self.end_array();
+        self.end_object();
+        self.key("value");
+        self.int_string(npi as i64);
+        self.end_object();
     }
     #[allow(clippy::too_many_arguments)]
     fn care(
@@ -177,103 +177,103 @@ impl W<'_> {
         specialty: Option<(&str, &str)>,
         carrier_ext: bool,
     ) {
-        self.o();
+        self.begin_object();
         if carrier_ext {
-            self.k("extension");
-            self.a();
+            self.key("extension");
+            self.begin_array();
             self.ext_coding("carr_line_prvdr_type_cd", "0", None);
             self.ext_coding("prtcptng_ind_cd", "1", Some("Participating"));
-            self.ae();
+            self.end_array();
         }
-        self.ki("sequence", seq);
-        self.k("provider");
-        self.o();
+        self.key_int("sequence", seq);
+        self.key("provider");
+        self.begin_object();
         self.npi_ident(npi);
         if let Some(n) = name {
-            self.ks("display", n);
+            self.key_string("display", n);
         }
-        self.oe();
+        self.end_object();
         if carrier_ext {
-            self.k("responsible");
+            self.key("responsible");
             self.bool(true);
         }
-        self.k("role");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.key("role");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         if role.0 == "THO" {
             self.tho("claimcareteamrole", role.1, Some(role.2));
         } else {
             self.c4("C4BBClaimCareTeamRole", role.1, role.2);
         }
-        self.ae();
-        self.oe();
+        self.end_array();
+        self.end_object();
         if qual.is_some() || specialty.is_some() {
-            self.k("qualification");
-            self.o();
-            self.k("coding");
-            self.a();
+            self.key("qualification");
+            self.begin_object();
+            self.key("coding");
+            self.begin_array();
             if let Some((code, disp)) = qual {
                 self.coding(NUCC, code, Some(disp));
             }
             if let Some((code, disp)) = specialty {
                 self.coding2(BB, "prvdr_spclty", code, Some(disp));
             }
-            self.ae();
-            self.oe();
+            self.end_array();
+            self.end_object();
         }
-        self.oe();
+        self.end_object();
     }
     fn financial_money(&mut self, var: &str, label: &str, cents: i64) {
-        self.o();
-        self.k("type");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.begin_object();
+        self.key("type");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.bb_cat("benefit-balance", var, label);
-        self.ae();
-        self.oe();
+        self.end_array();
+        self.end_object();
         self.money("usedMoney", cents);
-        self.oe();
+        self.end_object();
     }
     fn financial_int(&mut self, var: &str, label: &str, n: i64) {
-        self.o();
-        self.k("type");
-        self.o();
-        self.k("coding");
-        self.a();
+        self.begin_object();
+        self.key("type");
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.bb_cat("benefit-balance", var, label);
-        self.ae();
-        self.oe();
-        self.ki("usedUnsignedInt", n);
-        self.oe();
+        self.end_array();
+        self.end_object();
+        self.key_int("usedUnsignedInt", n);
+        self.end_object();
     }
     fn codeable_bb(&mut self, key: &str, var: &str, code: &str, display: Option<&str>) {
-        self.k(key);
-        self.o();
-        self.k("coding");
-        self.a();
+        self.key(key);
+        self.begin_object();
+        self.key("coding");
+        self.begin_array();
         self.coding2(BB, var, code, display);
-        self.ae();
-        self.oe();
+        self.end_array();
+        self.end_object();
     }
 }
 
 /// Writes one v2 Patient line.
-pub(crate) fn patient(w: &mut W<'_>, b: &Beneficiary) {
-    w.o();
-    w.ks("resourceType", "Patient");
-    w.k("id");
-    w.is(b.bene_id);
+pub(crate) fn patient(w: &mut JsonWriter<'_>, b: &Beneficiary) {
+    w.begin_object();
+    w.key_string("resourceType", "Patient");
+    w.key("id");
+    w.int_string(b.bene_id);
     w.meta2(b.last_updated, "C4BB-Patient");
-    w.k("extension");
-    w.a();
-    w.o();
-    w.ks(
+    w.key("extension");
+    w.begin_array();
+    w.begin_object();
+    w.key_string(
         "url",
         "http://hl7.org/fhir/us/core/StructureDefinition/us-core-sex",
     );
-    w.ks(
+    w.key_string(
         "valueCode",
         if b.sex == crate::Sex::Female {
             "248152002"
@@ -281,19 +281,19 @@ pub(crate) fn patient(w: &mut W<'_>, b: &Beneficiary) {
             "248153007"
         },
     );
-    w.oe();
+    w.end_object();
     w.ext_coding(
         "race",
         &b.race_code.to_string(),
         Some(race_display(b.race_code)),
     );
-    w.o();
-    w.ks(
+    w.begin_object();
+    w.key_string(
         "url",
         "http://hl7.org/fhir/us/core/StructureDefinition/us-core-race",
     );
-    w.k("extension");
-    w.a();
+    w.key("extension");
+    w.begin_array();
     let (omb, omb_disp) = match b.race_code {
         1 => ("2106-3", "White"),
         2 => ("2054-5", "Black or African American"),
@@ -301,105 +301,81 @@ pub(crate) fn patient(w: &mut W<'_>, b: &Beneficiary) {
         6 => ("1002-5", "American Indian or Alaska Native"),
         _ => ("UNK", "Unknown"),
     };
-    w.o();
-    w.ks("url", "ombCategory");
-    w.k("valueCoding");
+    w.begin_object();
+    w.key_string("url", "ombCategory");
+    w.key("valueCoding");
     if omb == "UNK" {
         w.tho("v3-NullFlavor", "UNK", Some("Unknown"));
     } else {
         w.coding("urn:oid:2.16.840.1.113883.6.238", omb, Some(omb_disp));
     }
-    w.oe();
-    w.o();
-    w.ks("url", "text");
-    w.ks("valueString", omb_disp);
-    w.oe();
-    w.ae();
-    w.oe();
+    w.end_object();
+    w.begin_object();
+    w.key_string("url", "text");
+    w.key_string("valueString", omb_disp);
+    w.end_object();
+    w.end_array();
+    w.end_object();
     let year = crate::date::year_of(crate::date::day_of_unix(b.last_updated));
-    w.o();
-    w.k("url");
-    w.s2(BB, "rfrnc_yr");
-    w.k("valueDate");
-    w.is(year as i64);
-    w.oe();
+    w.begin_object();
+    w.key("url");
+    w.string_concat(BB, "rfrnc_yr");
+    w.key("valueDate");
+    w.int_string(year as i64);
+    w.end_object();
     dual_months(w, b);
-    w.ae();
-    w.k("identifier");
-    w.a();
-    w.o();
-    w.k("type");
-    w.o();
-    w.k("coding");
-    w.a();
-    w.o();
-    w.k("extension");
-    w.a();
-    w.o();
-    w.k("url");
-    w.s2(BBCS, "identifier-currency");
-    w.k("valueCoding");
+    w.end_array();
+    w.key("identifier");
+    w.begin_array();
+    w.begin_object();
+    w.key("type");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
+    w.begin_object();
+    w.key("url");
+    w.string_concat(BBCS, "identifier-currency");
+    w.key("valueCoding");
     w.coding2(BBCS, "identifier-currency", "current", Some("Current"));
-    w.oe();
-    w.ae();
-    w.k("system");
-    w.s2(THO, "v2-0203");
-    w.ks("code", "MC");
-    w.ks("display", "Patient's Medicare number");
-    w.oe();
-    w.ae();
-    w.oe();
-    w.ks("system", MBI_SYS);
-    w.ks("value", &b.mbi);
+    w.end_object();
+    w.end_array();
+    w.key("system");
+    w.string_concat(THO, "v2-0203");
+    w.key_string("code", "MC");
+    w.key_string("display", "Patient's Medicare number");
+    w.end_object();
+    w.end_array();
+    w.end_object();
+    w.key_string("system", MBI_SYS);
+    w.key_string("value", &b.mbi);
     w.period("period", b.part_a_start.min(b.part_b_start), None);
-    w.oe();
-    w.o();
-    w.k("type");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.end_object();
+    w.begin_object();
+    w.key("type");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.tho("v2-0203", "MB", Some("Member Number"));
-    w.ae();
-    w.oe();
-    w.k("system");
-    w.s2(BB, "bene_id");
-    w.k("value");
-    w.is(b.bene_id);
-    w.oe();
-    w.ae();
-    w.k("name");
-    w.a();
-    w.o();
-    w.ks("use", "usual");
-    w.ks("family", b.family_name);
-    w.k("given");
-    w.a();
-    w.s(b.given_name);
-    let mut mi = [0u8; 4];
-    w.s(b.middle_initial.encode_utf8(&mut mi));
-    w.ae();
-    w.oe();
-    w.ae();
-    w.ks("gender", gender(b));
-    w.kd("birthDate", b.birth_date);
-    w.k("address");
-    w.a();
-    w.o();
-    w.k("line");
-    w.a();
-    w.s(&b.line);
-    w.ae();
-    w.ks("city", b.city);
-    w.ks("district", b.county);
-    w.ks("state", b.state);
-    w.ks("postalCode", &b.zip);
-    w.oe();
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
+    w.key("system");
+    w.string_concat(BB, "bene_id");
+    w.key("value");
+    w.int_string(b.bene_id);
+    w.end_object();
+    w.end_array();
+    w.patient_name(b);
+    w.key_string("gender", gender(b));
+    w.key_date("birthDate", b.birth_date);
+    w.patient_address(b);
+    w.end_object();
     w.end_line();
 }
 
-fn dual_months(w: &mut W<'_>, b: &Beneficiary) {
+fn dual_months(w: &mut JsonWriter<'_>, b: &Beneficiary) {
     let disp = dual_display(b.dual_status);
     for m in [
         "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
@@ -411,7 +387,7 @@ fn dual_months(w: &mut W<'_>, b: &Beneficiary) {
 
 /// Writes one v2 Coverage line for a part.
 pub(crate) fn coverage(
-    w: &mut W<'_>,
+    w: &mut JsonWriter<'_>,
     b: &Beneficiary,
     part: (&str, &str, i32, Option<i32>),
     ctx: &Ctx,
@@ -419,64 +395,64 @@ pub(crate) fn coverage(
     let (idp, plan, start, end) = part;
     let ent = entitlement_codes(b);
     let ref_year = crate::date::year_of(ctx.ref_day);
-    w.o();
-    w.ks("resourceType", "Coverage");
-    w.k("id");
-    w.si(&format!("{idp}-"), b.bene_id);
+    w.begin_object();
+    w.key_string("resourceType", "Coverage");
+    w.key("id");
+    w.string_prefixed_int(&format!("{idp}-"), b.bene_id);
     w.meta2(b.last_updated, "C4BB-Coverage");
-    w.k("extension");
-    w.a();
+    w.key("extension");
+    w.begin_array();
     coverage_extensions(w, b, idp, end, ent, ref_year);
-    w.ae();
-    w.ks("status", if end.is_some() { "cancelled" } else { "active" });
-    w.k("type");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.end_array();
+    w.key_string("status", if end.is_some() { "cancelled" } else { "active" });
+    w.key("type");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.tho("v3-ActCode", "SUBSIDIZ", None);
-    w.ae();
-    w.oe();
-    w.ks("subscriberId", &b.mbi);
+    w.end_array();
+    w.end_object();
+    w.key_string("subscriberId", &b.mbi);
     w.reference("beneficiary", "Patient/", b.bene_id);
-    w.k("relationship");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.key("relationship");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.tho("subscriber-relationship", "self", Some("Self"));
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
     w.period("period", start, end);
-    w.k("payor");
-    w.a();
-    w.o();
-    w.k("identifier");
-    w.o();
-    w.ks("value", "Centers for Medicare and Medicaid Services");
-    w.oe();
-    w.oe();
-    w.ae();
-    w.k("class");
-    w.a();
+    w.key("payor");
+    w.begin_array();
+    w.begin_object();
+    w.key("identifier");
+    w.begin_object();
+    w.key_string("value", "Centers for Medicare and Medicaid Services");
+    w.end_object();
+    w.end_object();
+    w.end_array();
+    w.key("class");
+    w.begin_array();
     for (code, disp, value) in [("group", "Group", "Medicare"), ("plan", "Plan", plan)] {
-        w.o();
-        w.k("type");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.begin_object();
+        w.key("type");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.tho("coverage-class", code, Some(disp));
-        w.ae();
-        w.oe();
-        w.ks("value", value);
-        w.oe();
+        w.end_array();
+        w.end_object();
+        w.key_string("value", value);
+        w.end_object();
     }
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
     w.end_line();
 }
 
 /// The Blue Button extensions of a Coverage (shared by v1 and v2).
 pub(crate) fn coverage_extensions(
-    w: &mut W<'_>,
+    w: &mut JsonWriter<'_>,
     b: &Beneficiary,
     idp: &str,
     end: Option<i32>,
@@ -547,12 +523,12 @@ pub(crate) fn coverage_extensions(
         }
     }
     let year = end.map_or(ref_year, crate::date::year_of);
-    w.o();
-    w.k("url");
-    w.s2(BB, "rfrnc_yr");
-    w.k("valueDate");
-    w.is(year as i64);
-    w.oe();
+    w.begin_object();
+    w.key("url");
+    w.string_concat(BB, "rfrnc_yr");
+    w.key("valueDate");
+    w.int_string(year as i64);
+    w.end_object();
     dual_months(w, b);
     if matches!(idp, "part-a" | "part-b") {
         let (code, disp) = if dual {
@@ -567,7 +543,7 @@ pub(crate) fn coverage_extensions(
 }
 
 /// Writes one v2 ExplanationOfBenefit line.
-pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
+pub(crate) fn eob(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim) {
     let ti = type_info(c.ct);
     let ct = c.ct;
     let institutional = matches!(
@@ -580,12 +556,28 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
     );
     let state = &tables::STATES[c.state];
     let spec = tables::SPECIALTIES[c.specialty];
-    w.o();
-    w.ks("resourceType", "ExplanationOfBenefit");
-    w.k("id");
-    w.si(&format!("{}-", ct.id_prefix()), c.id);
+    w.begin_object();
+    w.key_string("resourceType", "ExplanationOfBenefit");
+    w.key("id");
+    w.string_prefixed_int(&format!("{}-", ct.id_prefix()), c.id);
     w.meta2(c.last_updated, profile_for(ct));
-    // contained
+    eob_contained(w, c, ct);
+    eob_extensions(w, c, &ti, ct, state);
+    eob_identifiers_and_type(w, b, c, &ti, ct, institutional);
+    eob_parties(w, c, &ti, ct, institutional);
+    eob_care_team(w, c, ct, &spec);
+    eob_supporting_info_section(w, c);
+    eob_diagnoses(w, c, ct, institutional);
+    eob_procedures(w, c, ct);
+    eob_insurance(w, b, c, ct);
+    eob_items(w, c, ct);
+    eob_totals_and_payment(w, c, ct);
+    w.end_object();
+    w.end_line();
+}
+
+/// The contained section of an ExplanationOfBenefit.
+fn eob_contained(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
     match ct {
         ClaimType::Carrier | ClaimType::Dme => {
             let lab = c
@@ -593,74 +585,83 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
                 .iter()
                 .any(|l| l.betos.starts_with("T1") || l.code == "E1390");
             if lab {
-                w.k("contained");
-                w.a();
-                w.o();
-                w.ks("resourceType", "Observation");
-                w.ks("id", "line-observation-1");
-                w.ks("status", "unknown");
+                w.key("contained");
+                w.begin_array();
+                w.begin_object();
+                w.key_string("resourceType", "Observation");
+                w.key_string("id", "line-observation-1");
+                w.key_string("status", "unknown");
                 let (code, disp) = if ct == ClaimType::Dme {
                     ("R2", "Hematocrit Test")
                 } else {
                     ("R1", "Hemoglobin Test")
                 };
                 w.codeable_bb("code", "line_hct_hgb_type_cd", code, Some(disp));
-                w.k("valueQuantity");
-                w.o();
-                w.k("value");
+                w.key("valueQuantity");
+                w.begin_object();
+                w.key("value");
                 w.milli(
                     if ct == ClaimType::Dme { 44_400 } else { 13_500 }
                         + (c.id.unsigned_abs() % 40) as i64 * 100,
                 );
-                w.oe();
-                w.oe();
-                w.ae();
+                w.end_object();
+                w.end_object();
+                w.end_array();
             }
         }
         ClaimType::Pde => {}
         _ => {
-            w.k("contained");
-            w.a();
-            w.o();
-            w.ks("resourceType", "Organization");
-            w.ks("id", "provider-org");
+            w.key("contained");
+            w.begin_array();
+            w.begin_object();
+            w.key_string("resourceType", "Organization");
+            w.key_string("id", "provider-org");
             w.meta2_plain("C4BB-Organization");
-            w.k("identifier");
-            w.a();
-            w.o();
-            w.k("type");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.key("identifier");
+            w.begin_array();
+            w.begin_object();
+            w.key("type");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.tho("v2-0203", "PRN", Some("Provider number"));
-            w.ae();
-            w.oe();
-            w.ks("value", &c.provider_num);
-            w.oe();
-            w.o();
-            w.k("type");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.end_array();
+            w.end_object();
+            w.key_string("value", &c.provider_num);
+            w.end_object();
+            w.begin_object();
+            w.key("type");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.c4("C4BBIdentifierType", "npi", "National Provider Identifier");
-            w.ae();
-            w.oe();
-            w.ks("system", NPI_SYS);
-            w.k("value");
-            w.is(c.org_npi as i64);
-            w.oe();
-            w.ae();
-            w.k("active");
+            w.end_array();
+            w.end_object();
+            w.key_string("system", NPI_SYS);
+            w.key("value");
+            w.int_string(c.org_npi as i64);
+            w.end_object();
+            w.end_array();
+            w.key("active");
             w.bool(true);
-            w.ks("name", c.facility);
-            w.oe();
-            w.ae();
+            w.key_string("name", c.facility);
+            w.end_object();
+            w.end_array();
         }
     }
-    // extensions
+}
+
+/// The extensions section of an ExplanationOfBenefit.
+fn eob_extensions(
+    w: &mut JsonWriter<'_>,
+    c: &Claim,
+    ti: &TypeInfo,
+    ct: ClaimType,
+    state: &tables::State,
+) {
     if ct != ClaimType::Pde {
-        w.k("extension");
-        w.a();
+        w.key("extension");
+        w.begin_array();
         w.ext_coding(
             "nch_near_line_rec_ident_cd",
             ti.near_line.0,
@@ -682,21 +683,21 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
                 );
             }
             if ct == ClaimType::Inpatient {
-                w.o();
-                w.k("url");
-                w.s2(BB, "ime_op_clm_val_amt");
+                w.begin_object();
+                w.key("url");
+                w.string_concat(BB, "ime_op_clm_val_amt");
                 w.money("valueMoney", c.paid / 20);
-                w.oe();
-                w.o();
-                w.k("url");
-                w.s2(BB, "clm_uncompd_care_pmt_amt");
+                w.end_object();
+                w.begin_object();
+                w.key("url");
+                w.string_concat(BB, "clm_uncompd_care_pmt_amt");
                 w.money("valueMoney", c.paid / 50);
-                w.oe();
-                w.o();
-                w.k("url");
-                w.s2(BB, "dsh_op_clm_val_amt");
+                w.end_object();
+                w.begin_object();
+                w.key("url");
+                w.string_concat(BB, "dsh_op_clm_val_amt");
                 w.money("valueMoney", c.paid / 40);
-                w.oe();
+                w.end_object();
             }
             w.ext_ident_n("fi_doc_clm_cntl_num", c.control_num as i64);
             w.ext_date("fi_clm_proc_dt", c.processed);
@@ -707,11 +708,21 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
                 w.ext_qty("bene_hospc_prd_cnt", 1 + c.days / 90);
             }
         }
-        w.ae();
+        w.end_array();
     }
-    // identifiers
-    w.k("identifier");
-    w.a();
+}
+
+/// The identifiers section of an ExplanationOfBenefit.
+fn eob_identifiers_and_type(
+    w: &mut JsonWriter<'_>,
+    b: &Beneficiary,
+    c: &Claim,
+    ti: &TypeInfo,
+    ct: ClaimType,
+    institutional: bool,
+) {
+    w.key("identifier");
+    w.begin_array();
     let pde_ids = [
         (BB, "pde_id", c.id),
         (CLAIM_GROUP, "", c.group),
@@ -727,26 +738,26 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         &[(BB, "clm_id", c.id), (CLAIM_GROUP, "", c.group)]
     };
     for &(sys_a, sys_b, value) in ids {
-        w.o();
-        w.k("type");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.begin_object();
+        w.key("type");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.c4("C4BBIdentifierType", "uc", "Unique Claim ID");
-        w.ae();
-        w.oe();
-        w.k("system");
-        w.s2(sys_a, sys_b);
-        w.k("value");
-        w.is(value);
-        w.oe();
+        w.end_array();
+        w.end_object();
+        w.key("system");
+        w.string_concat(sys_a, sys_b);
+        w.key("value");
+        w.int_string(value);
+        w.end_object();
     }
-    w.ae();
-    w.ks("status", "active");
-    w.k("type");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.end_array();
+    w.key_string("status", c.status);
+    w.key("type");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     if let Some((code, disp)) = ti.nch {
         w.coding2(BB, "nch_clm_type_cd", code, Some(disp));
     }
@@ -757,135 +768,152 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         _ => ("institutional", "Institutional"),
     };
     w.tho("claim-type", cat, Some(cat_disp));
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
     if institutional {
         let (sub, text) = if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
             ("outpatient", "Outpatient")
         } else {
             ("inpatient", "Inpatient")
         };
-        w.k("subType");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.key("subType");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.c4("C4BBInstitutionalClaimSubType", sub, text);
-        w.ae();
-        w.ks("text", text);
-        w.oe();
+        w.end_array();
+        w.key_string("text", text);
+        w.end_object();
     }
-    w.ks("use", "claim");
+    w.key_string("use", "claim");
     w.reference("patient", "Patient/", b.bene_id);
-    w.k("billablePeriod");
-    w.o();
+    w.key("billablePeriod");
+    w.begin_object();
     if institutional {
-        w.k("extension");
-        w.a();
+        w.key("extension");
+        w.begin_array();
         w.ext_coding("claim_query_cd", "3", Some("Final bill"));
-        w.ae();
+        w.end_array();
     }
-    w.kd("start", c.from);
-    w.kd("end", c.thru);
-    w.oe();
-    w.k("created");
+    w.key_date("start", c.from);
+    w.key_date("end", c.thru);
+    w.end_object();
+    w.key("created");
     w.instant(c.last_updated);
-    w.k("insurer");
-    w.o();
-    w.k("identifier");
-    w.o();
-    w.ks("value", "CMS");
-    w.oe();
-    w.oe();
-    // provider / referral / facility
+    w.key("insurer");
+    w.begin_object();
+    w.key("identifier");
+    w.begin_object();
+    w.key_string("value", "CMS");
+    w.end_object();
+    w.end_object();
+}
+
+/// The provider / referral / facility section of an ExplanationOfBenefit.
+fn eob_parties(
+    w: &mut JsonWriter<'_>,
+    c: &Claim,
+    ti: &TypeInfo,
+    ct: ClaimType,
+    institutional: bool,
+) {
     match ct {
         ClaimType::Carrier => {
-            w.k("provider");
-            w.o();
-            w.k("identifier");
-            w.o();
-            w.k("system");
-            w.s2(BB, "carr_clm_blg_npi_num");
-            w.k("value");
-            w.is(c.org_npi as i64);
-            w.oe();
-            w.oe();
+            w.key("provider");
+            w.begin_object();
+            w.key("identifier");
+            w.begin_object();
+            w.key("system");
+            w.string_concat(BB, "carr_clm_blg_npi_num");
+            w.key("value");
+            w.int_string(c.org_npi as i64);
+            w.end_object();
+            w.end_object();
         }
         ClaimType::Dme | ClaimType::Pde => {
-            w.k("provider");
-            w.o();
+            w.key("provider");
+            w.begin_object();
             if ct == ClaimType::Dme {
-                w.ks("type", "Practitioner");
+                w.key_string("type", "Practitioner");
             }
-            w.k("identifier");
-            w.o();
-            w.ks("system", NPI_SYS);
-            w.k("value");
+            w.key("identifier");
+            w.begin_object();
+            w.key_string("system", NPI_SYS);
+            w.key("value");
             let npi = c.pde.as_ref().map_or(c.rendering_npi, |p| p.pharmacy_npi);
-            w.is(npi as i64);
-            w.oe();
+            w.int_string(npi as i64);
+            w.end_object();
             if ct == ClaimType::Dme {
-                w.ks("display", c.facility);
+                w.key_string("display", c.facility);
             }
-            w.oe();
+            w.end_object();
         }
         _ => {
-            w.k("provider");
-            w.o();
-            w.ks("reference", "#provider-org");
-            w.oe();
+            w.key("provider");
+            w.begin_object();
+            w.key_string("reference", "#provider-org");
+            w.end_object();
         }
     }
     if matches!(ct, ClaimType::Carrier | ClaimType::Dme) {
-        w.k("referral");
-        w.o();
+        w.key("referral");
+        w.begin_object();
         w.npi_ident(c.referring_npi);
         if ct == ClaimType::Dme {
-            w.ks("display", "Referring physician");
+            w.key_string("display", "Referring physician");
         }
-        w.oe();
+        w.end_object();
     }
     if institutional {
-        w.k("facility");
-        w.o();
-        w.k("extension");
-        w.a();
+        w.key("facility");
+        w.begin_object();
+        w.key("extension");
+        w.begin_array();
         w.ext_coding("clm_fac_type_cd", ti.fac_type.0, Some(ti.fac_type.1));
-        w.ae();
-        w.oe();
+        w.end_array();
+        w.end_object();
     }
     if let Some(p) = &c.pde {
-        w.k("facility");
-        w.o();
-        w.k("extension");
-        w.a();
+        w.key("facility");
+        w.begin_object();
+        w.key("extension");
+        w.begin_array();
         w.ext_coding(
             "phrmcy_srvc_type_cd",
             "01",
             Some("Community/retail pharmacy"),
         );
-        w.ae();
-        w.k("identifier");
-        w.o();
-        w.k("type");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.end_array();
+        w.key("identifier");
+        w.begin_object();
+        w.key("type");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding2(C4BB, "C4BBIdentifierType", "npi", None);
-        w.ae();
-        w.oe();
-        w.k("value");
-        w.is(p.pharmacy_npi as i64);
-        w.oe();
-        w.ks("display", "Community Pharmacy");
-        w.oe();
+        w.end_array();
+        w.end_object();
+        w.key("value");
+        w.int_string(p.pharmacy_npi as i64);
+        w.end_object();
+        w.key_string("display", "Community Pharmacy");
+        w.end_object();
     }
-    w.ks("outcome", "complete");
+    w.key_string("outcome", "complete");
     if matches!(ct, ClaimType::Carrier | ClaimType::Dme) {
-        w.ks("disposition", "Debit accepted");
+        w.key_string("disposition", "Debit accepted");
     }
-    // careTeam
-    w.k("careTeam");
-    w.a();
+}
+
+/// The careTeam section of an ExplanationOfBenefit.
+fn eob_care_team(
+    w: &mut JsonWriter<'_>,
+    c: &Claim,
+    ct: ClaimType,
+    spec: &(&str, &str, &str, &str),
+) {
+    w.key("careTeam");
+    w.begin_array();
     let qual = Some((spec.2, spec.3));
     match ct {
         ClaimType::Carrier => {
@@ -927,39 +955,39 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
                 None,
                 false,
             );
-            w.o();
-            w.k("extension");
-            w.a();
+            w.begin_object();
+            w.key("extension");
+            w.begin_array();
             w.ext_coding("prtcptng_ind_cd", "1", Some("Participating"));
-            w.ae();
-            w.ki("sequence", 2);
-            w.k("provider");
-            w.o();
+            w.end_array();
+            w.key_int("sequence", 2);
+            w.key("provider");
+            w.begin_object();
             w.npi_ident(c.rendering_npi);
-            w.ks("display", c.facility);
-            w.oe();
-            w.k("responsible");
+            w.key_string("display", c.facility);
+            w.end_object();
+            w.key("responsible");
             w.bool(true);
-            w.k("role");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.key("role");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.c4("C4BBClaimCareTeamRole", "performing", "Performing provider");
-            w.ae();
-            w.oe();
-            w.k("qualification");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.end_array();
+            w.end_object();
+            w.key("qualification");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding(
                 NUCC,
                 "332B00000X",
                 Some("Durable Medical Equipment & Medical Supplies"),
             );
             w.coding2(BB, "prvdr_spclty", "A5", Some("Pharmacy (DMERC)"));
-            w.ae();
-            w.oe();
-            w.oe();
+            w.end_array();
+            w.end_object();
+            w.end_object();
         }
         ClaimType::Pde => {
             let p = c.pde.as_ref();
@@ -1017,45 +1045,51 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             );
         }
     }
-    w.ae();
-    // supportingInfo
-    w.k("supportingInfo");
-    w.a();
+    w.end_array();
+}
+
+/// The supportingInfo section of an ExplanationOfBenefit.
+fn eob_supporting_info_section(w: &mut JsonWriter<'_>, c: &Claim) {
+    w.key("supportingInfo");
+    w.begin_array();
     let mut seq = 0i64;
     supporting_info(w, c, &mut seq);
-    w.ae();
-    // diagnosis
+    w.end_array();
+}
+
+/// The diagnosis section of an ExplanationOfBenefit.
+fn eob_diagnoses(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType, institutional: bool) {
     if ct != ClaimType::Pde {
-        w.k("diagnosis");
-        w.a();
+        w.key("diagnosis");
+        w.begin_array();
         let mut dseq = 0;
         for (i, (code, disp)) in c.dx.iter().enumerate() {
             dseq += 1;
-            w.o();
+            w.begin_object();
             if ct == ClaimType::Inpatient && i > 0 {
-                w.k("extension");
-                w.a();
+                w.key("extension");
+                w.begin_array();
                 w.ext_coding(
                     &format!("clm_poa_ind_sw{i}"),
                     "Y",
                     Some("Diagnosis was present at the time of admission (POA)"),
                 );
-                w.ae();
+                w.end_array();
             }
-            w.ki("sequence", dseq);
-            w.k("diagnosisCodeableConcept");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.key_int("sequence", dseq);
+            w.key("diagnosisCodeableConcept");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding(ICD10CM, code, Some(disp));
             w.coding(ICD10, code, Some(disp));
-            w.ae();
-            w.oe();
-            w.k("type");
-            w.a();
-            w.o();
-            w.k("coding");
-            w.a();
+            w.end_array();
+            w.end_object();
+            w.key("type");
+            w.begin_array();
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             let last = i + 1 == c.dx.len();
             if i == 0 {
                 w.tho("ex-diagnosistype", "principal", Some("Principal Diagnosis"));
@@ -1070,136 +1104,145 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             } else {
                 w.c4("C4BBClaimDiagnosisType", "secondary", "Secondary");
             }
-            w.ae();
-            w.oe();
-            w.ae();
-            w.oe();
+            w.end_array();
+            w.end_object();
+            w.end_array();
+            w.end_object();
             if ct == ClaimType::Inpatient && i == 0 {
                 dseq += 1;
-                w.o();
-                w.ki("sequence", dseq);
-                w.k("diagnosisCodeableConcept");
-                w.o();
-                w.k("coding");
-                w.a();
+                w.begin_object();
+                w.key_int("sequence", dseq);
+                w.key("diagnosisCodeableConcept");
+                w.begin_object();
+                w.key("coding");
+                w.begin_array();
                 w.coding(ICD10CM, code, Some(disp));
                 w.coding(ICD10, code, Some(disp));
-                w.ae();
-                w.oe();
-                w.k("type");
-                w.a();
-                w.o();
-                w.k("coding");
-                w.a();
+                w.end_array();
+                w.end_object();
+                w.key("type");
+                w.begin_array();
+                w.begin_object();
+                w.key("coding");
+                w.begin_array();
                 w.tho("ex-diagnosistype", "admitting", Some("Admitting Diagnosis"));
-                w.ae();
-                w.oe();
-                w.ae();
-                w.oe();
+                w.end_array();
+                w.end_object();
+                w.end_array();
+                w.end_object();
             }
         }
         for (i, (code, disp)) in c.ext_causes.iter().enumerate() {
             dseq += 1;
-            w.o();
-            w.k("extension");
-            w.a();
+            w.begin_object();
+            w.key("extension");
+            w.begin_array();
             w.ext_coding(
                 &format!("clm_e_poa_ind_sw{}", i + 1),
                 "Y",
                 Some("Diagnosis was present at the time of admission (POA)"),
             );
-            w.ae();
-            w.ki("sequence", dseq);
-            w.k("diagnosisCodeableConcept");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.end_array();
+            w.key_int("sequence", dseq);
+            w.key("diagnosisCodeableConcept");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding(ICD10CM, code, Some(disp));
             w.coding(ICD10, code, Some(disp));
-            w.ae();
-            w.oe();
-            w.k("type");
-            w.a();
-            w.o();
-            w.k("coding");
-            w.a();
+            w.end_array();
+            w.end_object();
+            w.key("type");
+            w.begin_array();
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.c4(
                 "C4BBClaimDiagnosisType",
                 "externalcauseofinjury",
                 "External Cause of Injury",
             );
-            w.ae();
-            w.oe();
-            w.ae();
-            w.oe();
+            w.end_array();
+            w.end_object();
+            w.end_array();
+            w.end_object();
         }
-        w.ae();
+        w.end_array();
     }
-    // procedure
+}
+
+/// The procedure section of an ExplanationOfBenefit.
+fn eob_procedures(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
     if !c.pcs.is_empty() || ct == ClaimType::Outpatient {
         let fallback = [(("3E033GC", "Introduction of Other Therapeutic Substance into Peripheral Vein, Percutaneous Approach"), c.from)];
         let pcs: &[((&str, &str), i32)] = if c.pcs.is_empty() { &fallback } else { &c.pcs };
-        w.k("procedure");
-        w.a();
+        w.key("procedure");
+        w.begin_array();
         for (i, ((code, disp), day)) in pcs.iter().enumerate() {
-            w.o();
-            w.ki("sequence", i as i64 + 1);
-            w.k("date");
+            w.begin_object();
+            w.key_int("sequence", i as i64 + 1);
+            w.key("date");
             w.date_midnight(*day);
-            w.k("type");
-            w.a();
-            w.o();
-            w.k("coding");
-            w.a();
+            w.key("type");
+            w.begin_array();
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             let (pt, ptd) = if i == 0 {
                 ("principal", "Principal")
             } else {
                 ("other", "Other")
             };
             w.c4("C4BBClaimProcedureType", pt, ptd);
-            w.ae();
-            w.oe();
-            w.ae();
-            w.k("procedureCodeableConcept");
-            w.o();
-            w.k("coding");
-            w.a();
+            w.end_array();
+            w.end_object();
+            w.end_array();
+            w.key("procedureCodeableConcept");
+            w.begin_object();
+            w.key("coding");
+            w.begin_array();
             w.coding(ICD10PCS, code, Some(disp));
             w.coding(ICD10, code, Some(disp));
-            w.ae();
-            w.oe();
-            w.oe();
+            w.end_array();
+            w.end_object();
+            w.end_object();
         }
-        w.ae();
+        w.end_array();
     }
-    // insurance
-    w.k("insurance");
-    w.a();
-    w.o();
-    w.k("focal");
+}
+
+/// The insurance section of an ExplanationOfBenefit.
+fn eob_insurance(w: &mut JsonWriter<'_>, b: &Beneficiary, c: &Claim, ct: ClaimType) {
+    w.key("insurance");
+    w.begin_array();
+    w.begin_object();
+    w.key("focal");
     w.bool(true);
-    w.k("coverage");
-    w.o();
+    w.key("coverage");
+    w.begin_object();
     let part = match ct {
         ClaimType::Carrier | ClaimType::Dme | ClaimType::Outpatient => "Coverage/part-b-",
         ClaimType::Pde => "Coverage/part-d-",
         _ => "Coverage/part-a-",
     };
     if let Some(p) = &c.pde {
-        w.k("extension");
-        w.a();
+        w.key("extension");
+        w.begin_array();
         w.ext_ident("plan_cntrct_rec_id", &p.plan_contract);
         w.ext_ident("plan_pbp_rec_num", "001");
-        w.ae();
+        w.end_array();
     }
-    w.k("reference");
-    w.si(part, b.bene_id);
-    w.oe();
-    w.oe();
-    w.ae();
-    // items
-    w.k("item");
-    w.a();
+    w.key("reference");
+    w.string_prefixed_int(part, b.bene_id);
+    w.end_object();
+    w.end_object();
+    w.end_array();
+}
+
+/// The items section of an ExplanationOfBenefit.
+fn eob_items(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
+    w.key("item");
+    w.begin_array();
     match ct {
         ClaimType::Carrier | ClaimType::Dme => {
             for (i, l) in c.lines.iter().enumerate() {
@@ -1213,31 +1256,34 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
             }
         }
     }
-    w.ae();
-    // totals and payment
-    w.k("total");
-    w.a();
+    w.end_array();
+}
+
+/// The totals and payment section of an ExplanationOfBenefit.
+fn eob_totals_and_payment(w: &mut JsonWriter<'_>, c: &Claim, ct: ClaimType) {
+    w.key("total");
+    w.begin_array();
     if let Some(p) = &c.pde {
-        w.o();
-        w.k("category");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.begin_object();
+        w.key("category");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.c4("C4BBAdjudication", "drugcost", "Drug Cost");
-        w.ae();
-        w.oe();
+        w.end_array();
+        w.end_object();
         w.money("amount", p.total);
-        w.oe();
-        w.o();
-        w.k("category");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.end_object();
+        w.begin_object();
+        w.key("category");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.c4("C4BBPayerAdjudicationStatus", "other", "Other");
-        w.ae();
-        w.oe();
+        w.end_array();
+        w.end_object();
         w.money("amount", 0);
-        w.oe();
+        w.end_object();
     } else {
         w.adj(
             (THO, "adjudication", "submitted", "Submitted Amount"),
@@ -1259,59 +1305,57 @@ pub(crate) fn eob(w: &mut W<'_>, b: &Beneficiary, c: &Claim) {
         // CARIN's required benefit-payment-status slice (BFD omits it).
         w.payment_status(Some(0));
     }
-    w.ae();
-    w.k("payment");
-    w.o();
+    w.end_array();
+    w.key("payment");
+    w.begin_object();
     if ct == ClaimType::Pde {
-        w.kd("date", c.processed);
+        w.key_date("date", c.processed);
     } else {
         w.money("amount", c.paid);
     }
-    w.oe();
+    w.end_object();
     if ct != ClaimType::Pde {
         benefit_balance(w, c);
     }
-    w.oe();
-    w.end_line();
 }
 
-impl W<'_> {
+impl JsonWriter<'_> {
     fn meta2_plain(&mut self, profile: &str) {
-        self.k("meta");
-        self.o();
-        self.k("profile");
-        self.a();
-        self.s2(PROFILE, profile);
-        self.ae();
-        self.oe();
+        self.key("meta");
+        self.begin_object();
+        self.key("profile");
+        self.begin_array();
+        self.string_concat(PROFILE, profile);
+        self.end_array();
+        self.end_object();
     }
 }
 
-fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
+fn supporting_info(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
     let ct = c.ct;
     if ct == ClaimType::Pde {
         let p = c.pde.as_ref();
         w.sinfo(seq, Some(("compoundcode", "Compound Code")), None);
-        w.k("code");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.key("code");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.tho("v3-ActCode", "RXDINV", Some("Rx dispense invoice"));
-        w.ae();
-        w.oe();
-        w.oe();
+        w.end_array();
+        w.end_object();
+        w.end_object();
         w.sinfo(seq, Some(("refillnum", "Refill Number")), None);
-        w.k("valueQuantity");
-        w.o();
-        w.ki("value", p.map_or(0, |p| p.fill_num));
-        w.oe();
-        w.oe();
+        w.key("valueQuantity");
+        w.begin_object();
+        w.key_int("value", p.map_or(0, |p| p.fill_num));
+        w.end_object();
+        w.end_object();
         w.sinfo(seq, Some(("dayssupply", "Days Supply")), None);
-        w.k("valueQuantity");
-        w.o();
-        w.ki("value", p.map_or(30, |p| p.days_supply));
-        w.oe();
-        w.oe();
+        w.key("valueQuantity");
+        w.begin_object();
+        w.key_int("value", p.map_or(30, |p| p.days_supply));
+        w.end_object();
+        w.end_object();
         w.si_code(
             seq,
             None,
@@ -1329,10 +1373,10 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
                 "Dispense as Written (DAW) Product Selection Code",
             )),
         );
-        w.k("code");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.key("code");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding(
             "http://terminology.hl7.org/CodeSystem/NCPDPDispensedAsWrittenOrProductSelectionCode",
             "0",
@@ -1344,9 +1388,9 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
             "0",
             Some("No Product Selection Indicated (may also have missing values)"),
         );
-        w.ae();
-        w.oe();
-        w.oe();
+        w.end_array();
+        w.end_object();
+        w.end_object();
         w.si_code(
             seq,
             None,
@@ -1389,14 +1433,14 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         );
         w.sinfo(seq, Some(("rxorigincode", "Rx Origin Code")), None);
         w.codeable_bb("code", "rx_orgn_cd", "3", Some("Electronic"));
-        w.oe();
+        w.end_object();
         w.sinfo(
             seq,
             Some(("brandgenericindicator", "Brand Generic Indicator")),
             None,
         );
         w.codeable_bb("code", "brnd_gnrc_cd", "G", Some("Generic Null/missing"));
-        w.oe();
+        w.end_object();
         w.si_code(
             seq,
             None,
@@ -1421,8 +1465,8 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         Some(("clmrecvddate", "Claim Received Date")),
         Some(("nch_wkly_proc_dt", "NCH Weekly Claim Processing Date")),
     );
-    w.kd("timingDate", c.processed);
-    w.oe();
+    w.key_date("timingDate", c.processed);
+    w.end_object();
     if matches!(ct, ClaimType::Carrier | ClaimType::Dme) {
         if c.lines
             .iter()
@@ -1436,11 +1480,11 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
                     "Hematocrit / Hemoglobin Test Results",
                 )),
             );
-            w.k("valueReference");
-            w.o();
-            w.ks("reference", "#line-observation-1");
-            w.oe();
-            w.oe();
+            w.key("valueReference");
+            w.begin_object();
+            w.key_string("reference", "#line-observation-1");
+            w.end_object();
+            w.end_object();
         }
         return;
     }
@@ -1466,7 +1510,7 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
     if ct != ClaimType::Outpatient {
         w.sinfo(seq, Some(("admissionperiod", "Admission Period")), None);
         w.period("timingPeriod", c.from, Some(c.thru));
-        w.oe();
+        w.end_object();
     }
     if inpatient_like {
         w.sinfo(
@@ -1477,18 +1521,18 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
                 "Claim Inpatient Admission Type Code",
             )),
         );
-        w.k("code");
-        w.o();
-        w.k("coding");
-        w.a();
+        w.key("code");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         if ct == ClaimType::Inpatient {
             w.coding(NUBC_ADMIT, "1", Some("Emergency - The patient required immediate medical intervention as a result of severe, life threatening, or potentially disabling conditions. Generally, the patient was admitted through the emergency room."));
         } else {
             w.coding(NUBC_ADMIT, "3", Some("Elective - The patient's condition permitted adequate time to schedule the availability of suitable accommodations."));
         }
-        w.ae();
-        w.oe();
-        w.oe();
+        w.end_array();
+        w.end_object();
+        w.end_object();
         w.si_code(
             seq,
             None,
@@ -1513,14 +1557,14 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
                 "NCH Blood Pints Furnished Quantity",
             )),
         );
-        w.k("valueQuantity");
-        w.o();
-        w.ki("value", 0);
-        w.ks("unit", "pint");
-        w.ks("system", "http://unitsofmeasure.org");
-        w.ks("code", "[pt_us]");
-        w.oe();
-        w.oe();
+        w.key("valueQuantity");
+        w.begin_object();
+        w.key_int("value", 0);
+        w.key_string("unit", "pint");
+        w.key_string("system", "http://unitsofmeasure.org");
+        w.key_string("code", "[pt_us]");
+        w.end_object();
+        w.end_object();
     }
     if ct == ClaimType::Snf {
         w.sinfo(
@@ -1529,7 +1573,7 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
             Some(("nch_qlfyd_stay_from_dt", "NCH Qualified Stay From Date")),
         );
         w.period("timingPeriod", c.from - 5, Some(c.from - 1));
-        w.oe();
+        w.end_object();
         w.sinfo(
             seq,
             None,
@@ -1539,7 +1583,7 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
             )),
         );
         w.period("timingPeriod", c.from - 5, Some(c.from - 1));
-        w.oe();
+        w.end_object();
         w.sinfo(
             seq,
             None,
@@ -1548,8 +1592,8 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
                 "NCH Beneficiary Medicare Benefits Exhausted Date",
             )),
         );
-        w.kd("timingDate", c.thru);
-        w.oe();
+        w.key_date("timingDate", c.thru);
+        w.end_object();
     }
     if matches!(ct, ClaimType::Snf | ClaimType::Hha) {
         w.si_code(
@@ -1576,11 +1620,11 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
             None,
             Some(("clm_hha_tot_visit_cnt", "Claim HHA Total Visit Count")),
         );
-        w.k("valueQuantity");
-        w.o();
-        w.ki("value", c.lines.first().map_or(1, |l| l.units));
-        w.oe();
-        w.oe();
+        w.key("valueQuantity");
+        w.begin_object();
+        w.key_int("value", c.lines.first().map_or(1, |l| l.units));
+        w.end_object();
+        w.end_object();
     }
     if matches!(
         ct,
@@ -1596,10 +1640,10 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         );
     }
     w.sinfo(seq, Some(("typeofbill", "Type of Bill")), None);
-    w.k("code");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.key("code");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     // Type of bill: facility type + classification digits in clm_fac_type_cd /
     // clm_srvc_clsfctn_type_cd, frequency digit here; all three in the NUBC bill-type code.
     w.coding2(BB, "clm_freq_cd", "1", Some("Admit thru discharge claim"));
@@ -1608,19 +1652,13 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
         std::str::from_utf8(&c.bill_type).unwrap_or("111"),
         None,
     );
-    w.ae();
-    w.oe();
-    w.oe();
+    w.end_array();
+    w.end_object();
+    w.end_object();
     w.sinfo(seq, Some(("discharge-status", "Discharge Status")), None);
-    let disp = match c.discharge {
-        "01" => "Discharged to home/self-care (routine charge).",
-        "03" => "Discharged/transferred to skilled nursing facility (SNF) with Medicare certification in anticipation of covered skilled care.",
-        "06" => "Discharged/transferred to home care of organized home health service organization.",
-        "40" => "Expired at home (hospice claims only)",
-        _ => "Still patient.",
-    };
+    let disp = discharge_display(c.discharge);
     w.codeable_bb("code", "ptnt_dschrg_stus_cd", c.discharge, Some(disp));
-    w.oe();
+    w.end_object();
     w.si_code(
         seq,
         None,
@@ -1631,34 +1669,34 @@ fn supporting_info(w: &mut W<'_>, c: &Claim, seq: &mut i64) {
     );
 }
 
-fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
+fn prof_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
     let state = &tables::STATES[c.state];
     let dme = c.ct == ClaimType::Dme;
-    w.o();
-    w.k("extension");
-    w.a();
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
     if dme {
         w.ext_ident_n("suplrnum", c.org_npi as i64);
-        w.o();
-        w.k("url");
-        w.s2(BB, "dmerc_line_scrn_svgs_amt");
-        w.k("valueQuantity");
-        w.o();
-        w.ki("value", 0);
-        w.oe();
-        w.oe();
-        w.o();
-        w.k("url");
-        w.s2(BB, "dmerc_line_mtus_cnt");
-        w.k("valueQuantity");
-        w.o();
-        w.ki("value", l.units);
-        w.ks("unit", "Number of services");
-        w.k("system");
-        w.s2(BB, "dmerc_line_mtus_cd");
-        w.ks("code", "3");
-        w.oe();
-        w.oe();
+        w.begin_object();
+        w.key("url");
+        w.string_concat(BB, "dmerc_line_scrn_svgs_amt");
+        w.key("valueQuantity");
+        w.begin_object();
+        w.key_int("value", 0);
+        w.end_object();
+        w.end_object();
+        w.begin_object();
+        w.key("url");
+        w.string_concat(BB, "dmerc_line_mtus_cnt");
+        w.key("valueQuantity");
+        w.begin_object();
+        w.key_int("value", l.units);
+        w.key_string("unit", "Number of services");
+        w.key("system");
+        w.string_concat(BB, "dmerc_line_mtus_cd");
+        w.key_string("code", "3");
+        w.end_object();
+        w.end_object();
         w.ext_coding("dmerc_line_prcng_state_cd", state.abbr, None);
         w.ext_coding("dmerc_line_supplr_type_cd", "3", Some("Suppliers (other than sole proprietorship) for whom employer identification (EI) numbers are used in coding the ID field."));
     } else {
@@ -1677,22 +1715,22 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
             "Service Not Subject to Deductible"
         }),
     );
-    w.ae();
-    w.ki("sequence", seq);
-    w.k("careTeamSequence");
-    w.a();
-    w.i(2);
-    w.ae();
-    w.k("diagnosisSequence");
-    w.a();
-    w.i(l.dx as i64 + 1);
-    w.ae();
+    w.end_array();
+    w.key_int("sequence", seq);
+    w.key("careTeamSequence");
+    w.begin_array();
+    w.int(2);
+    w.end_array();
+    w.key("diagnosisSequence");
+    w.begin_array();
+    w.int(l.dx as i64 + 1);
+    w.end_array();
     let lab = l.betos.starts_with("T1") || l.code == "E1390";
     if lab {
-        w.k("informationSequence");
-        w.a();
-        w.i(2);
-        w.ae();
+        w.key("informationSequence");
+        w.begin_array();
+        w.int(2);
+        w.end_array();
     }
     let (tos, tos_disp) = if dme {
         (
@@ -1709,45 +1747,45 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
         ("1", "Medical care")
     };
     w.codeable_bb("category", "line_cms_type_srvc_cd", tos, Some(tos_disp));
-    w.k("productOrService");
-    w.o();
+    w.key("productOrService");
+    w.begin_object();
     if let Some((ndc, name)) = tables::ndc_for_hcpcs(l.code) {
-        w.k("extension");
-        w.a();
-        w.o();
-        w.ks("url", NDC_SYS);
-        w.k("valueCoding");
+        w.key("extension");
+        w.begin_array();
+        w.begin_object();
+        w.key_string("url", NDC_SYS);
+        w.key("valueCoding");
         w.coding(NDC_SYS, ndc, Some(name));
-        w.oe();
-        w.ae();
+        w.end_object();
+        w.end_array();
     }
-    w.k("coding");
-    w.a();
+    w.key("coding");
+    w.begin_array();
     w.coding2(BBCS, "hcpcs", l.code, Some(l.desc));
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
     if l.betos.starts_with('M') || dme {
-        w.k("modifier");
-        w.a();
-        w.o();
-        w.k("coding");
-        w.a();
-        w.o();
-        w.k("system");
-        w.s2(BBCS, "hcpcs");
-        w.ks("version", "0");
-        w.ks("code", if dme { "NU" } else { "25" });
-        w.oe();
-        w.ae();
-        w.oe();
-        w.ae();
+        w.key("modifier");
+        w.begin_array();
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
+        w.begin_object();
+        w.key("system");
+        w.string_concat(BBCS, "hcpcs");
+        w.key_string("version", "0");
+        w.key_string("code", if dme { "NU" } else { "25" });
+        w.end_object();
+        w.end_array();
+        w.end_object();
+        w.end_array();
     }
     w.period("servicedPeriod", l.from, Some(l.thru));
     let pos = tables::POS[l.pos];
-    w.k("locationCodeableConcept");
-    w.o();
-    w.k("extension");
-    w.a();
+    w.key("locationCodeableConcept");
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
     w.ext_coding("prvdr_state_cd", state.ssa, None);
     if !dme {
         w.ext_coding("prvdr_zip", &format!("{}01", state.zip3), None);
@@ -1756,40 +1794,40 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
             w.ext_ident("carr_line_clia_lab_num", "22D0999999");
         }
     }
-    w.ae();
-    w.k("coding");
-    w.a();
+    w.end_array();
+    w.key("coding");
+    w.begin_array();
     w.coding2(BB, "line_place_of_srvc_cd", pos.0, Some(pos.1));
-    w.ae();
-    w.oe();
-    w.k("quantity");
-    w.o();
-    w.ki("value", l.units);
-    w.oe();
-    w.k("adjudication");
-    w.a();
+    w.end_array();
+    w.end_object();
+    w.key("quantity");
+    w.begin_object();
+    w.key_int("value", l.units);
+    w.end_object();
+    w.key("adjudication");
+    w.begin_array();
     // Professional-NonClinician requires the line's benefit payment status.
     w.payment_status(None);
     w.adj_reason("carr_line_rdcd_pmt_phys_astn_c", "0", Some("N/A"));
-    w.o();
-    w.k("extension");
-    w.a();
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
     w.ext_coding("line_pmt_80_100_cd", "0", Some("80%"));
-    w.ae();
-    w.k("category");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.end_array();
+    w.key("category");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.tho("adjudication", "benefit", Some("Benefit Amount"));
     w.bb_cat(
         "adjudication",
         "line_nch_pmt_amt",
         "Line NCH Medicare Payment Amount",
     );
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
     w.money("amount", l.paid);
-    w.oe();
+    w.end_object();
     let c4a = (C4BB, "C4BBAdjudication");
     let tho = (THO, "adjudication");
     w.adj(
@@ -1854,37 +1892,37 @@ fn prof_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
             l.allowed,
         );
     }
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
 }
 
-fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
+fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
     let ct = c.ct;
     let state = &tables::STATES[c.state];
-    w.o();
-    w.k("extension");
-    w.a();
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
     w.ext_qty("rev_cntr_unit_cnt", l.units);
-    w.ae();
-    w.ki("sequence", seq);
-    w.k("careTeamSequence");
-    w.a();
-    w.i(if ct == ClaimType::Hha || ct == ClaimType::Hospice {
+    w.end_array();
+    w.key_int("sequence", seq);
+    w.key("careTeamSequence");
+    w.begin_array();
+    w.int(if ct == ClaimType::Hha || ct == ClaimType::Hospice {
         2
     } else {
         4
     });
-    w.ae();
-    w.k("revenue");
-    w.o();
+    w.end_array();
+    w.key("revenue");
+    w.begin_object();
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
-        w.k("extension");
-        w.a();
+        w.key("extension");
+        w.begin_array();
         w.ext_coding("rev_cntr_stus_ind_cd", "A", Some("Services not paid under OPPS; uses a different fee schedule (e.g., ambulance, PT, mammography)"));
-        w.ae();
+        w.end_array();
     }
-    w.k("coding");
-    w.a();
+    w.key("coding");
+    w.begin_array();
     w.coding2(BB, "rev_cntr", l.rev.0, Some(l.rev.1));
     w.coding(NUBC_REV, l.rev.0, None);
     w.coding2(
@@ -1893,22 +1931,22 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
         "0",
         Some("Charges are subject to deductible and coinsurance"),
     );
-    w.ae();
-    w.oe();
-    w.k("productOrService");
-    w.o();
+    w.end_array();
+    w.end_object();
+    w.key("productOrService");
+    w.begin_object();
     if ct == ClaimType::Outpatient && l.rev.0 == "0636" {
-        w.k("extension");
-        w.a();
-        w.o();
-        w.ks("url", NDC_SYS);
-        w.k("valueCoding");
+        w.key("extension");
+        w.begin_array();
+        w.begin_object();
+        w.key_string("url", NDC_SYS);
+        w.key("valueCoding");
         w.coding(NDC_SYS, "00409488820", Some("ONDANSETRON 2 MG/ML VIAL"));
-        w.oe();
-        w.ae();
+        w.end_object();
+        w.end_array();
     }
-    w.k("coding");
-    w.a();
+    w.key("coding");
+    w.begin_array();
     if !l.code.is_empty() {
         w.coding2(BB, "hcpcs_cd", l.code, None);
         w.coding2(BBCS, "hcpcs", l.code, None);
@@ -1919,41 +1957,41 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
             Some("Not Applicable"),
         );
     }
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
     if !l.code.is_empty() {
-        w.k("modifier");
-        w.a();
-        w.o();
-        w.k("coding");
-        w.a();
+        w.key("modifier");
+        w.begin_array();
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding2(BBCS, "hcpcs", "GP", None);
-        w.ae();
-        w.oe();
-        w.o();
-        w.k("coding");
-        w.a();
+        w.end_array();
+        w.end_object();
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
         w.coding("http://unitsofmeasure.org", "UN", Some("Unit"));
-        w.ae();
-        w.oe();
-        w.ae();
+        w.end_array();
+        w.end_object();
+        w.end_array();
     }
     if matches!(
         ct,
         ClaimType::Outpatient | ClaimType::Hha | ClaimType::Hospice
     ) {
-        w.kd("servicedDate", l.from);
+        w.key_date("servicedDate", l.from);
     }
-    w.k("locationAddress");
-    w.o();
-    w.ks("state", state.abbr);
-    w.oe();
-    w.k("quantity");
-    w.o();
-    w.ki("value", l.units);
-    w.oe();
-    w.k("adjudication");
-    w.a();
+    w.key("locationAddress");
+    w.begin_object();
+    w.key_string("state", state.abbr);
+    w.end_object();
+    w.key("quantity");
+    w.begin_object();
+    w.key_int("value", l.units);
+    w.end_object();
+    w.key("adjudication");
+    w.begin_array();
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
         w.adj_reason("rev_cntr_1st_ansi_cd", "CO45", None);
         if ct == ClaimType::Outpatient {
@@ -2049,33 +2087,33 @@ fn inst_item(w: &mut W<'_>, c: &Claim, l: &Line, seq: i64) {
             l.paid,
         );
     }
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
 }
 
-fn pde_item(w: &mut W<'_>, c: &Claim) {
+fn pde_item(w: &mut JsonWriter<'_>, c: &Claim) {
     let Some(p) = &c.pde else { return };
-    w.o();
-    w.ki("sequence", 1);
-    w.k("careTeamSequence");
-    w.a();
-    w.i(1);
-    w.ae();
-    w.k("productOrService");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.begin_object();
+    w.key_int("sequence", 1);
+    w.key("careTeamSequence");
+    w.begin_array();
+    w.int(1);
+    w.end_array();
+    w.key("productOrService");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.coding(NDC_SYS, p.ndc.0, Some(p.ndc.1));
-    w.ae();
-    w.oe();
-    w.kd("servicedDate", c.from);
-    w.k("quantity");
-    w.o();
-    w.k("value");
+    w.end_array();
+    w.end_object();
+    w.key_date("servicedDate", c.from);
+    w.key("quantity");
+    w.begin_object();
+    w.key("value");
     w.milli(p.quantity_milli);
-    w.oe();
-    w.k("adjudication");
-    w.a();
+    w.end_object();
+    w.key("adjudication");
+    w.begin_array();
     let c4a = (C4BB, "C4BBAdjudication");
     let tho = (THO, "adjudication");
     // Part D benefit phases: below/above the out-of-pocket threshold split the gross cost.
@@ -2133,24 +2171,24 @@ fn pde_item(w: &mut W<'_>, c: &Claim) {
         "Gap Discount Amount",
         0,
     );
-    w.ae();
-    w.oe();
+    w.end_array();
+    w.end_object();
 }
 
-fn benefit_balance(w: &mut W<'_>, c: &Claim) {
+fn benefit_balance(w: &mut JsonWriter<'_>, c: &Claim) {
     let ct = c.ct;
-    w.k("benefitBalance");
-    w.a();
-    w.o();
-    w.k("category");
-    w.o();
-    w.k("coding");
-    w.a();
+    w.key("benefitBalance");
+    w.begin_array();
+    w.begin_object();
+    w.key("category");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
     w.tho("ex-benefitcategory", "1", Some("Medical Care"));
-    w.ae();
-    w.oe();
-    w.k("financial");
-    w.a();
+    w.end_array();
+    w.end_object();
+    w.key("financial");
+    w.begin_array();
     match ct {
         ClaimType::Carrier | ClaimType::Dme => {
             w.financial_money("carr_clm_cash_ddctbl_apld_amt", "Carrier Claim Cash Deductible Applied Amount (sum of all line-level deductible amounts)", c.deductible);
@@ -2337,7 +2375,7 @@ fn benefit_balance(w: &mut W<'_>, c: &Claim) {
             );
         }
     }
-    w.ae();
-    w.oe();
-    w.ae();
+    w.end_array();
+    w.end_object();
+    w.end_array();
 }
