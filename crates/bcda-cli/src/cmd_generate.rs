@@ -38,8 +38,9 @@ pub(crate) struct GenerateArgs {
     /// or bfd (BFD's: resourceType first, money with two decimals).
     #[arg(long = "key-order", default_value = "go")]
     key_order: KeyOrder,
-    /// String escapes: utf8 (raw UTF-8 with Go's escapes, as BCDA) or ascii (every non-ASCII
-    /// character as \uXXXX, as Python and some Java encoders).
+    /// String escapes: utf8 (raw UTF-8 with Go's escapes, as BCDA), minimal (raw UTF-8 with
+    /// only the escapes JSON requires, as BFD) or ascii (every non-ASCII character as \uXXXX,
+    /// as Python and some Java encoders).
     #[arg(long, default_value = "utf8")]
     text: TextEscapes,
     /// Utilization: realistic (Medicare's volumes, costs and mix: see bcda-synth's calibration

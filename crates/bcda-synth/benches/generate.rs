@@ -18,7 +18,7 @@ const STYLES: [(&str, Style); 3] = [
             text: TextEscapes::Utf8,
         },
     ),
-    ("bfd-utf8", Style::BFD),
+    ("bfd", Style::BFD),
     (
         "go-ascii",
         Style {
@@ -28,10 +28,26 @@ const STYLES: [(&str, Style); 3] = [
     ),
 ];
 
+/// Every number as an `f64` (BFD's `120.00` and Go's `120` are the same value).
+fn normalize(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) => {
+            *v = serde_json::json!(n.as_f64().expect("number"));
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(normalize),
+        serde_json::Value::Object(m) => m.values_mut().for_each(normalize),
+        _ => {}
+    }
+}
+
 fn parsed(buf: &[u8]) -> Vec<serde_json::Value> {
     buf.split(|&c| c == b'\n')
         .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_slice(l).expect("generated line is JSON"))
+        .map(|l| {
+            let mut v = serde_json::from_slice(l).expect("generated line is JSON");
+            normalize(&mut v);
+            v
+        })
         .collect()
 }
 

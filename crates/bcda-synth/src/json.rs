@@ -18,12 +18,54 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 struct Sorter {
     /// Per open object: index of its first member in `members`.
     frames: Vec<usize>,
-    /// `(offset of the member's opening quote, key length)` of the members of open objects.
-    members: Vec<(usize, usize)>,
+    /// The members of open objects.
+    members: Vec<Member>,
     /// Permutation scratch.
     order: Vec<usize>,
     /// Byte scratch for rearranging.
     bytes: Vec<u8>,
+}
+
+/// Where a member of an open object starts, and its key.
+#[derive(Clone, Copy)]
+struct Member {
+    /// Offset of the member's opening quote.
+    at: usize,
+    /// Key length.
+    len: usize,
+    /// The key's first 8 bytes, big-endian, zero-padded: most comparisons end here.
+    prefix: u64,
+}
+
+impl Member {
+    fn new(at: usize, key: &str) -> Self {
+        let k = key.as_bytes();
+        let prefix = match k.first_chunk::<8>() {
+            Some(head) => u64::from_be_bytes(*head),
+            None => {
+                let mut p = [0u8; 8];
+                p[..k.len()].copy_from_slice(k);
+                u64::from_be_bytes(p)
+            }
+        };
+        Member {
+            at,
+            len: key.len(),
+            prefix,
+        }
+    }
+    /// Byte order of the keys (`b` holds both).
+    #[inline]
+    fn cmp(&self, other: &Member, b: &[u8]) -> std::cmp::Ordering {
+        self.prefix.cmp(&other.prefix).then_with(|| {
+            if self.len <= 8 && other.len <= 8 {
+                self.len.cmp(&other.len)
+            } else {
+                b[self.at + 1..self.at + 1 + self.len]
+                    .cmp(&b[other.at + 1..other.at + 1 + other.len])
+            }
+        })
+    }
 }
 
 /// Streaming JSON writer.
@@ -52,6 +94,12 @@ impl<'a> JsonWriter<'a> {
     #[inline]
     fn sorting(&self) -> bool {
         self.style.keys == KeyOrder::Go
+    }
+    /// Keys in Go's order: the hottest fragments (codings, periods, money) write their keys
+    /// already sorted then, so closing them moves nothing.
+    #[inline]
+    pub(crate) fn go_order(&self) -> bool {
+        self.sorting()
     }
     #[inline]
     fn sep(&mut self) {
@@ -84,8 +132,10 @@ impl<'a> JsonWriter<'a> {
         let first = s.frames.pop().expect("oe() without o()");
         let members = &s.members[first..];
         let b = &mut *self.b;
-        let key = |&(at, len): &(usize, usize)| &b[at + 1..at + 1 + len];
-        if members.windows(2).all(|p| key(&p[0]) <= key(&p[1])) {
+        if members
+            .windows(2)
+            .all(|p| p[0].cmp(&p[1], b) != std::cmp::Ordering::Greater)
+        {
             s.members.truncate(first);
             return;
         }
@@ -93,13 +143,17 @@ impl<'a> JsonWriter<'a> {
         let end = b.len();
         // Member i spans [start_i, start_{i+1} - 1): the comma before the next one excluded.
         let span = |i: usize| {
-            let stop = if i + 1 < n { members[i + 1].0 - 1 } else { end };
-            members[i].0..stop
+            let stop = if i + 1 < n {
+                members[i + 1].at - 1
+            } else {
+                end
+            };
+            members[i].at..stop
         };
         s.order.clear();
         s.order.extend(0..n);
         s.order
-            .sort_unstable_by(|&x, &y| key(&members[x]).cmp(key(&members[y])));
+            .sort_unstable_by(|&x, &y| members[x].cmp(&members[y], b));
         s.bytes.clear();
         for (j, &i) in s.order.iter().enumerate() {
             if j > 0 {
@@ -107,7 +161,7 @@ impl<'a> JsonWriter<'a> {
             }
             s.bytes.extend_from_slice(&b[span(i)]);
         }
-        b[members[0].0..end].copy_from_slice(&s.bytes);
+        b[members[0].at..end].copy_from_slice(&s.bytes);
         s.members.truncate(first);
     }
     /// `[`
@@ -128,7 +182,7 @@ impl<'a> JsonWriter<'a> {
     pub(crate) fn key(&mut self, key: &str) {
         self.sep();
         if self.sorting() {
-            self.sorter.members.push((self.b.len(), key.len()));
+            self.sorter.members.push(Member::new(self.b.len(), key));
         }
         self.b.push(b'"');
         self.b.extend_from_slice(key.as_bytes());
@@ -280,10 +334,15 @@ impl<'a> JsonWriter<'a> {
     #[inline]
     pub(crate) fn coding(&mut self, system: &str, code: &str, display: Option<&str>) {
         self.begin_object();
-        self.key_string("system", system);
+        if !self.go_order() {
+            self.key_string("system", system);
+        }
         self.key_string("code", code);
         if let Some(d) = display {
             self.key_string("display", d);
+        }
+        if self.go_order() {
+            self.key_string("system", system);
         }
         self.end_object();
     }
@@ -291,11 +350,17 @@ impl<'a> JsonWriter<'a> {
     #[inline]
     pub(crate) fn coding2(&mut self, prefix: &str, var: &str, code: &str, display: Option<&str>) {
         self.begin_object();
-        self.key("system");
-        self.string_concat(prefix, var);
+        if !self.go_order() {
+            self.key("system");
+            self.string_concat(prefix, var);
+        }
         self.key_string("code", code);
         if let Some(d) = display {
             self.key_string("display", d);
+        }
+        if self.go_order() {
+            self.key("system");
+            self.string_concat(prefix, var);
         }
         self.end_object();
     }
@@ -303,9 +368,15 @@ impl<'a> JsonWriter<'a> {
     pub(crate) fn period(&mut self, key: &str, start: i32, end: Option<i32>) {
         self.key(key);
         self.begin_object();
-        self.key_date("start", start);
+        let go = self.go_order();
+        if !go {
+            self.key_date("start", start);
+        }
         if let Some(e) = end {
             self.key_date("end", e);
+        }
+        if go {
+            self.key_date("start", start);
         }
         self.end_object();
     }
@@ -339,6 +410,9 @@ pub(crate) fn esc(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
         TextEscapes::AsciiEscaped => bytes.iter().fold(false, |acc, &c| {
             acc | (c < 0x20) | (c == b'"') | (c == b'\\') | (c >= 0x80)
         }),
+        TextEscapes::Minimal => bytes.iter().fold(false, |acc, &c| {
+            acc | (c < 0x20) | (c == b'"') | (c == b'\\')
+        }),
     };
     if !special {
         b.extend_from_slice(bytes);
@@ -350,6 +424,7 @@ pub(crate) fn esc(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
 /// [`esc`] for a string that has something to escape: char by char.
 fn esc_slow(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
     let ascii = text == TextEscapes::AsciiEscaped;
+    let html = text == TextEscapes::Utf8;
     for ch in v.chars() {
         let c = ch as u32;
         match ch {
@@ -361,7 +436,7 @@ fn esc_slow(b: &mut Vec<u8>, text: TextEscapes, v: &str) {
             '\u{8}' => b.extend_from_slice(b"\\b"),
             '\u{c}' => b.extend_from_slice(b"\\f"),
             '\0'..='\u{1f}' => unicode_escape(b, c as u16),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if !ascii => unicode_escape(b, c as u16),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' if html => unicode_escape(b, c as u16),
             _ if ascii && c >= 0x80 => {
                 let mut units = [0u16; 2];
                 for &u in ch.encode_utf16(&mut units).iter() {
@@ -482,7 +557,9 @@ mod tests {
             ascii,
             r#""a<b>&\u2019\u2013\u2028\b\f\u001f\ud83d\ude00\"\\""#
         );
-        for s in [utf8, ascii] {
+        let minimal = go(TextEscapes::Minimal, |w| w.string(text));
+        assert_eq!(minimal, "\"a<b>&’–\u{2028}\\b\\f\\u001f😀\\\"\\\\\"");
+        for s in [utf8, ascii, minimal] {
             let v: serde_json::Value = serde_json::from_str(&s).unwrap();
             assert_eq!(v, text);
         }

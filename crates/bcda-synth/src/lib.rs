@@ -494,7 +494,8 @@ impl Generator {
         self.ctx.claim_count(&b, claim_type)
     }
 
-    /// Write the resources of `kind` for the given beneficiaries as NDJSON lines.
+    /// Write the resources of `kind` for the given beneficiaries as NDJSON lines, in BFD's
+    /// bytes ([`Style::BFD`]; [`write_ndjson_styled`](Self::write_ndjson_styled) takes a style).
     /// `since`/`until`: only resources whose meta.lastUpdated is in (since, until]; `since = None`
     /// means full history. Returns the number of lines written.
     pub fn write_ndjson(
@@ -525,11 +526,12 @@ impl Generator {
         filter: &Filter,
         out: &mut dyn Write,
     ) -> Result<u64, SynthError> {
-        self.write_ndjson_styled(version, kind, benes, filter, Style::default(), out)
+        self.write_ndjson_styled(version, kind, benes, filter, Style::BFD, out)
     }
 
-    /// [`write_ndjson_filtered`](Self::write_ndjson_filtered) in a given byte [`Style`] (the
-    /// other write functions use [`Style::default`], BCDA's).
+    /// [`write_ndjson_filtered`](Self::write_ndjson_filtered) in a given byte [`Style`]:
+    /// [`Style::default`] is BCDA's bytes. The other write functions keep BFD's bytes
+    /// ([`Style::BFD`]) for their existing callers.
     pub fn write_ndjson_styled(
         &self,
         version: FhirVersion,

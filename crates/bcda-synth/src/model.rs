@@ -330,7 +330,12 @@ impl Ctx {
         };
         let middle_initial = (b'A' + r.below(26) as u8) as char;
         let family_name = *r.pick(tables::SURNAMES);
-        let line = format!("{} {}", r.range(1, 9999), r.pick(tables::STREETS));
+        let street = if r.chance(10) {
+            r.pick(tables::DIRTY_STREETS)
+        } else {
+            r.pick(tables::STREETS)
+        };
+        let line = format!("{} {}", r.range(1, 9999), street);
         let zip = format!("{}{:02}", state.zip3, r.below(100));
         // Medicare starts on the first of the month of the 65th birthday (aged), or after the
         // 24-month disability waiting period (disabled), or 3 months after dialysis (ESRD).

@@ -37,6 +37,9 @@ pub enum TextEscapes {
     /// U+2029 as `\u2028` `\u2029` (Go 1.22 and later, which BCDA builds with).
     #[default]
     Utf8,
+    /// Raw UTF-8 with only the escapes JSON requires (`"` `\` and control characters, as
+    /// [`TextEscapes::Utf8`] writes them), as BFD's HAPI FHIR writer does: no HTML escapes.
+    Minimal,
     /// ASCII only, as Python's `json.dumps` and some Java encoders write: every non-ASCII
     /// character as `\uXXXX` (a surrogate pair above the BMP), lowercase hex; `"` `\` and
     /// control characters as in [`TextEscapes::Utf8`]; no HTML escapes.
@@ -53,10 +56,11 @@ pub struct Style {
 }
 
 impl Style {
-    /// BFD's key order and number text with raw UTF-8 (what the generator wrote before styles).
+    /// BFD's own bytes: its key order and number text, raw UTF-8 with only the escapes JSON
+    /// requires (what the generator wrote before styles).
     pub const BFD: Style = Style {
         keys: KeyOrder::Bfd,
-        text: TextEscapes::Utf8,
+        text: TextEscapes::Minimal,
     };
 }
 
@@ -81,10 +85,11 @@ impl FromStr for TextEscapes {
         match s.to_ascii_lowercase().as_str() {
             "utf8" | "utf-8" => Ok(TextEscapes::Utf8),
             "ascii" | "ascii-escaped" => Ok(TextEscapes::AsciiEscaped),
+            "minimal" => Ok(TextEscapes::Minimal),
             _ => Err(SynthError::UnknownStyle {
                 axis: "text escapes",
                 value: s.to_string(),
-                expected: "utf8 or ascii",
+                expected: "utf8, minimal or ascii",
             }),
         }
     }
@@ -104,6 +109,7 @@ impl fmt::Display for TextEscapes {
         f.write_str(match self {
             TextEscapes::Utf8 => "utf8",
             TextEscapes::AsciiEscaped => "ascii",
+            TextEscapes::Minimal => "minimal",
         })
     }
 }

@@ -14,10 +14,16 @@ impl JsonWriter<'_> {
     fn money1(&mut self, key: &str, cents: i64) {
         self.key(key);
         self.begin_object();
+        if self.go_order() {
+            self.key_string("code", "USD");
+            self.key_string("system", "urn:iso:std:iso:4217");
+        }
         self.key("value");
         self.cents(cents);
-        self.key_string("system", "urn:iso:std:iso:4217");
-        self.key_string("code", "USD");
+        if !self.go_order() {
+            self.key_string("system", "urn:iso:std:iso:4217");
+            self.key_string("code", "USD");
+        }
         self.end_object();
     }
     fn ext_money1(&mut self, var: &str, cents: i64) {

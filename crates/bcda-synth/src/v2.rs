@@ -55,14 +55,23 @@ impl JsonWriter<'_> {
     fn money(&mut self, key: &str, cents: i64) {
         self.key(key);
         self.begin_object();
+        if self.go_order() {
+            self.key_string("currency", "USD");
+        }
         self.key("value");
         self.cents(cents);
-        self.key_string("currency", "USD");
+        if !self.go_order() {
+            self.key_string("currency", "USD");
+        }
         self.end_object();
     }
     /// One adjudication/total entry: category = (first coding) + Blue Button coding, amount.
     fn adj(&mut self, first: (&str, &str, &str, &str), var: &str, label: &str, cents: i64) {
         self.begin_object();
+        let go = self.go_order();
+        if go {
+            self.money("amount", cents);
+        }
         self.key("category");
         self.begin_object();
         self.key("coding");
@@ -71,7 +80,9 @@ impl JsonWriter<'_> {
         self.bb_cat("adjudication", var, label);
         self.end_array();
         self.end_object();
-        self.money("amount", cents);
+        if !go {
+            self.money("amount", cents);
+        }
         self.end_object();
     }
     /// The CARIN benefit-payment-status entry (`C4BBPayerAdjudicationStatus#other`), with an

@@ -169,7 +169,7 @@ fn reference_formats_numbers_and_escapes_as_go() {
 fn generator() -> Generator {
     let spec = AcoSpec {
         cms_id: "STYLE".into(),
-        beneficiaries: 60,
+        beneficiaries: 24,
         flavour: Flavour::Advanced,
         partially_adjudicated: true,
     };

@@ -4,7 +4,7 @@
 use bcda_fhir::json::compare::first_difference;
 use bcda_fhir::profiles;
 use bcda_fhir::{r4, stu3};
-use bcda_synth::{sandbox_catalogue, FhirVersion, Generator, Scale};
+use bcda_synth::{sandbox_catalogue, FhirVersion, Filter, Generator, Scale, Style};
 
 const REFERENCE: i64 = 1_764_000_000; // 2025-11-24T16:00:00Z: fixed so the test is deterministic.
 
@@ -28,7 +28,12 @@ fn scaled_lines(
     let mut out = Vec::new();
     for kind in g.export_kinds(version) {
         let mut buf = Vec::new();
-        g.write_ndjson(version, kind, &benes, None, REFERENCE, &mut buf)
+        // BCDA's bytes (Go key order and escapes): what users download.
+        let filter = Filter {
+            until_unix: REFERENCE,
+            ..Filter::default()
+        };
+        g.write_ndjson_styled(version, kind, &benes, &filter, Style::default(), &mut buf)
             .unwrap();
         let text = String::from_utf8(buf).unwrap();
         out.extend(
