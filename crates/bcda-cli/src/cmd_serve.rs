@@ -48,8 +48,9 @@ pub(crate) struct ServeArgs {
     /// first, money with two decimals).
     #[arg(long = "key-order", env = "BCDA_KEY_ORDER", default_value = "go")]
     key_order: bcda_synth::KeyOrder,
-    /// String escapes of the export files: utf8 (raw UTF-8 with Go's escapes, as BCDA) or
-    /// ascii (every non-ASCII character as \uXXXX).
+    /// String escapes of the export files: utf8 (raw UTF-8 with Go's escapes, as BCDA),
+    /// minimal (raw UTF-8, only the escapes JSON requires, as BFD) or ascii (every non-ASCII
+    /// character as \uXXXX).
     #[arg(long, env = "BCDA_TEXT", default_value = "utf8")]
     text: bcda_synth::TextEscapes,
     /// Do not seed the sandbox ACOs and their published credentials.
@@ -165,8 +166,15 @@ mod tests {
         assert_eq!(config_of(&[]).output_style, Style::default());
         assert_eq!(
             config_of(&["--key-order", "bfd"]).output_style,
-            Style::BFD,
-            "BFD's order keeps UTF-8 text"
+            Style {
+                keys: KeyOrder::Bfd,
+                text: TextEscapes::Utf8
+            },
+            "the two options are independent"
+        );
+        assert_eq!(
+            config_of(&["--key-order", "bfd", "--text", "minimal"]).output_style,
+            Style::BFD
         );
         assert_eq!(
             config_of(&["--key-order", "go", "--text", "ascii"]).output_style,
