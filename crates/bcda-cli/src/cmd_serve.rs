@@ -43,6 +43,16 @@ pub(crate) struct ServeArgs {
     /// never do, as in BCDA.
     #[arg(long, env = "BCDA_RATE_LIMIT", default_value = "all")]
     rate_limit: bcda_server::RateLimit,
+    /// Key order and number text of the export files: go (BCDA's: keys sorted at every level,
+    /// Go float64 numbers, as BCDA re-marshals every resource) or bfd (BFD's: resourceType
+    /// first, money with two decimals).
+    #[arg(long = "key-order", env = "BCDA_KEY_ORDER", default_value = "go")]
+    key_order: bcda_synth::KeyOrder,
+    /// String escapes of the export files: utf8 (raw UTF-8 with Go's escapes, as BCDA),
+    /// minimal (raw UTF-8, only the escapes JSON requires, as BFD) or ascii (every non-ASCII
+    /// character as \uXXXX).
+    #[arg(long, env = "BCDA_TEXT", default_value = "utf8")]
+    text: bcda_synth::TextEscapes,
     /// Do not seed the sandbox ACOs and their published credentials.
     #[arg(long)]
     no_sandbox: bool,
@@ -59,23 +69,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let mut config = bcda_server::ServerConfig {
-        bind: args.bind,
-        port: args.port,
-        data_dir: args.data_dir,
-        retention: Duration::from_secs(args.retention_hours * 3600),
-        seed_sandbox: !args.no_sandbox,
-        gzip_level: args.gzip_level,
-        pace: args.pace,
-        rate_limit: args.rate_limit,
-        ..Default::default()
-    };
-    if let Some(w) = args.workers {
-        config.workers = w;
-    }
-    if let (Some(cert), Some(key)) = (args.tls_cert, args.tls_key) {
-        config.tls = Some(bcda_server::TlsFiles { cert, key });
-    }
+    let quiet = args.quiet;
+    let config = server_config(args);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -85,7 +80,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("starting the server on {}", config.data_dir.display()))?;
         let base = server.base_url();
-        if config.seed_sandbox && !args.quiet {
+        if config.seed_sandbox && !quiet {
             println!("Sandbox credentials (POST {base}/auth/token with HTTP Basic client_id:client_secret):");
             for c in bcda_server::sandbox::sandbox_credentials() {
                 println!(
@@ -107,6 +102,32 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
     })
 }
 
+/// The server configuration these arguments describe.
+fn server_config(args: ServeArgs) -> bcda_server::ServerConfig {
+    let mut config = bcda_server::ServerConfig {
+        bind: args.bind,
+        port: args.port,
+        data_dir: args.data_dir,
+        retention: Duration::from_secs(args.retention_hours * 3600),
+        seed_sandbox: !args.no_sandbox,
+        gzip_level: args.gzip_level,
+        pace: args.pace,
+        rate_limit: args.rate_limit,
+        output_style: bcda_synth::Style {
+            keys: args.key_order,
+            text: args.text,
+        },
+        ..Default::default()
+    };
+    if let Some(w) = args.workers {
+        config.workers = w;
+    }
+    if let (Some(cert), Some(key)) = (args.tls_cert, args.tls_key) {
+        config.tls = Some(bcda_server::TlsFiles { cert, key });
+    }
+    config
+}
+
 async fn wait_for_signal() {
     #[cfg(unix)]
     {
@@ -120,4 +141,52 @@ async fn wait_for_signal() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bcda_synth::{KeyOrder, Style, TextEscapes};
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        serve: ServeArgs,
+    }
+
+    fn config_of(args: &[&str]) -> bcda_server::ServerConfig {
+        let cli = Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        server_config(cli.serve)
+    }
+
+    #[test]
+    fn export_byte_style_defaults_to_bcdas_and_follows_the_options() {
+        assert_eq!(config_of(&[]).output_style, Style::default());
+        assert_eq!(
+            config_of(&["--key-order", "bfd"]).output_style,
+            Style {
+                keys: KeyOrder::Bfd,
+                text: TextEscapes::Utf8
+            },
+            "the two options are independent"
+        );
+        assert_eq!(
+            config_of(&["--key-order", "bfd", "--text", "minimal"]).output_style,
+            Style::BFD
+        );
+        assert_eq!(
+            config_of(&["--key-order", "go", "--text", "ascii"]).output_style,
+            Style {
+                keys: KeyOrder::Go,
+                text: TextEscapes::AsciiEscaped
+            }
+        );
+        let err = Cli::try_parse_from(["serve", "--key-order", "xml"])
+            .err()
+            .expect("an unknown key order is refused")
+            .to_string();
+        assert!(err.contains("xml") && err.contains("bfd"), "{err}");
+    }
 }

@@ -75,6 +75,11 @@ pub struct ServerConfig {
     pub gzip_level: u32,
     /// Serve HTTPS with this PEM certificate chain and private key (default: plain HTTP).
     pub tls: Option<TlsFiles>,
+    /// Byte style of the export files (default BCDA's: keys sorted at every level, Go's
+    /// `float64` number text and string escapes, as BCDA's worker re-marshals every resource;
+    /// [`bcda_synth::KeyOrder::Bfd`] gives BFD's order, `resourceType` first). The generator
+    /// writes it directly, and a sub-job takes the style of the server that writes it.
+    pub output_style: bcda_synth::Style,
 }
 
 /// PEM files for HTTPS.
@@ -108,6 +113,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             gzip_level: 1,
             tls: None,
+            output_style: bcda_synth::Style::default(),
         }
     }
 }

@@ -184,14 +184,18 @@ fn write_subjob(state: &AppState, sub: &SubJob) -> Result<Option<JobFile>, Serve
         inner: BufWriter::with_capacity(64 * 1024, gz),
         count: 0,
     };
-    let gen = source::generator(&aco);
-    let lines = gen
-        .write_ndjson(
+    let filter = bcda_synth::Filter {
+        since_unix: sub.since_unix,
+        until_unix: sub.until_unix,
+        ..bcda_synth::Filter::default()
+    };
+    let lines = source::generator(&aco)
+        .write_ndjson_styled(
             source::fhir_of(job.api_version),
             source::kind_of(sub.resource),
             &sub.benes,
-            sub.since_unix,
-            sub.until_unix,
+            &filter,
+            state.config.output_style,
             &mut counting,
         )
         .map_err(|e| ServerError::Synth(e.to_string()))?;

@@ -279,7 +279,6 @@ pub struct ClaimFacts {
     pub is_final: bool,
 }
 
-
 /// The generator for one ACO at one reference instant.
 #[derive(Clone, Debug)]
 pub struct Generator {

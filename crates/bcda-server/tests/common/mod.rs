@@ -46,6 +46,11 @@ pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
         test_key_pem(),
     )
     .unwrap();
+    start_in(dir, tweak).await
+}
+
+/// Start a server on an existing data directory (e.g. one kept by `stop_keep_dir`).
+pub async fn start_in(dir: tempfile::TempDir, tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
     let mut config = fast_config(dir.path());
     tweak(&mut config);
     let server = bcda_server::start(config).await.unwrap();
