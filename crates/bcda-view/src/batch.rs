@@ -184,11 +184,7 @@ impl Staged {
         if cells.len() != columns.len() {
             return Err(ConvertError {
                 column: String::new(),
-                message: format!(
-                    "{} cells for {} columns",
-                    cells.len(),
-                    columns.len()
-                ),
+                message: format!("{} cells for {} columns", cells.len(), columns.len()),
             });
         }
         for (col, cell) in columns.iter().zip(cells) {
@@ -240,9 +236,13 @@ impl Staged {
             (ColumnType::Decimal, Value::Integer(i)) => {
                 Slot::Dec(parse_decimal(&i.to_string(), scale)?)
             }
-            (ColumnType::Boolean | ColumnType::Integer | ColumnType::Integer64 | ColumnType::Decimal, v) => {
-                return Err(format!("{} value where {ty:?} was declared", value_kind(v)))
-            }
+            (
+                ColumnType::Boolean
+                | ColumnType::Integer
+                | ColumnType::Integer64
+                | ColumnType::Decimal,
+                v,
+            ) => return Err(format!("{} value where {ty:?} was declared", value_kind(v))),
             (_, v) => self.text_slot(v),
         })
     }
@@ -280,10 +280,7 @@ pub fn parse_decimal(text: &str, scale: i8) -> Result<i128, String> {
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     let (mantissa, exp) = match rest.find(['e', 'E']) {
-        Some(i) => (
-            &rest[..i],
-            rest[i + 1..].parse::<i32>().map_err(|_| bad())?,
-        ),
+        Some(i) => (&rest[..i], rest[i + 1..].parse::<i32>().map_err(|_| bad())?),
         None => (rest, 0),
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -356,7 +353,9 @@ impl Leaf {
             (Leaf::I32(b), Slot::Int(v)) => b.append_value(v as i32),
             (Leaf::I64(b), Slot::Int(v)) => b.append_value(v),
             (Leaf::Dec(b), Slot::Dec(v)) => b.append_value(v),
-            (leaf, slot) => unreachable!("slot {slot:?} staged for another type than {}", leaf.name()),
+            (leaf, slot) => {
+                unreachable!("slot {slot:?} staged for another type than {}", leaf.name())
+            }
         }
     }
 
@@ -425,11 +424,14 @@ impl ColumnBuilder {
         match &mut self.list {
             None => values,
             Some((item, offsets, nulls)) => {
-                let offsets = OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(
+                let offsets =
+                    OffsetBuffer::new(ScalarBuffer::from(std::mem::replace(offsets, vec![0])));
+                Arc::new(ListArray::new(
+                    item.clone(),
                     offsets,
-                    vec![0],
-                )));
-                Arc::new(ListArray::new(item.clone(), offsets, values, nulls.finish()))
+                    values,
+                    nulls.finish(),
+                ))
             }
         }
     }
@@ -445,7 +447,11 @@ pub struct BatchBuilder {
 impl BatchBuilder {
     /// A builder for batches of `schema` (from [`schema`]).
     pub fn new(schema: SchemaRef) -> BatchBuilder {
-        let columns = schema.fields().iter().map(|f| ColumnBuilder::new(f)).collect();
+        let columns = schema
+            .fields()
+            .iter()
+            .map(|f| ColumnBuilder::new(f))
+            .collect();
         BatchBuilder {
             schema,
             columns,
@@ -531,11 +537,17 @@ mod tests {
         assert_eq!(parse_decimal("1.5e2", 0), Ok(150));
         assert_eq!(parse_decimal("1.20", 1), Ok(12));
         assert_eq!(parse_decimal("12E-1", 1), Ok(12));
-        assert!(parse_decimal("1.25", 1).unwrap_err().contains("never rounded"));
+        assert!(parse_decimal("1.25", 1)
+            .unwrap_err()
+            .contains("never rounded"));
         assert!(parse_decimal("0.001", 2).is_err());
-        assert!(parse_decimal("abc", 2).unwrap_err().contains("not a decimal"));
+        assert!(parse_decimal("abc", 2)
+            .unwrap_err()
+            .contains("not a decimal"));
         assert!(parse_decimal("1.", 2).is_err());
-        assert!(parse_decimal(&"9".repeat(37), 6).unwrap_err().contains("does not fit"));
+        assert!(parse_decimal(&"9".repeat(37), 6)
+            .unwrap_err()
+            .contains("does not fit"));
     }
 
     #[test]
@@ -608,7 +620,10 @@ mod tests {
                 2,
             )
             .unwrap_err();
-        assert_eq!(err.to_string(), "column `id`: 2 values for a column without `collection: true`");
+        assert_eq!(
+            err.to_string(),
+            "column `id`: 2 values for a column without `collection: true`"
+        );
         let err = st
             .push_row(0, &cols, &[Cell::Null, Cell::One(Value::Bool(true))], 2)
             .unwrap_err();

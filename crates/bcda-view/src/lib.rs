@@ -13,6 +13,6 @@ pub mod run;
 pub mod value;
 pub mod write;
 
-pub use value::{Cell, Column, ColumnType, RowSink, Value};
 pub use run::{run_to_batches, run_to_files, LineViews, RunError, RunOptions, RunSummary};
+pub use value::{Cell, Column, ColumnType, RowSink, Value};
 pub use write::{OutputFormat, WriteError};

@@ -281,7 +281,10 @@ where
             fold.flush(&mut acc, v);
         }
         drop(fold);
-        if let Some(e) = writer.join().unwrap_or_else(|p| std::panic::resume_unwind(p)) {
+        if let Some(e) = writer
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        {
             return Err(RunError::Write(e));
         }
         Ok(RunSummary {
@@ -326,13 +329,15 @@ impl<V: LineViews + ?Sized> LineProcessor for ViewLines<'_, V> {
         };
         scratch.clear();
         let mut bad = None;
-        let result = self.views.eval_line(text, ctx.input().fhir_version, &mut |v, cells| {
-            if bad.is_none() {
-                if let Err(e) = scratch.push_row(v, self.views.columns(v), cells, self.scale) {
-                    bad = Some((v, e));
+        let result = self
+            .views
+            .eval_line(text, ctx.input().fhir_version, &mut |v, cells| {
+                if bad.is_none() {
+                    if let Err(e) = scratch.push_row(v, self.views.columns(v), cells, self.scale) {
+                        bad = Some((v, e));
+                    }
                 }
-            }
-        });
+            });
         match (result, bad) {
             (Err(e), _) => ctx.report(e.kind, e.offset, e.json_path, e.message),
             (Ok(_), Some((v, e))) => ctx.report(
@@ -387,7 +392,12 @@ impl<V: LineViews + ?Sized> Fold<ViewLines<'_, V>> for ViewFold<'_> {
 
     fn init(&self) -> ViewAcc {
         ViewAcc {
-            builders: self.schemas.iter().cloned().map(BatchBuilder::new).collect(),
+            builders: self
+                .schemas
+                .iter()
+                .cloned()
+                .map(BatchBuilder::new)
+                .collect(),
             rows: vec![0; self.schemas.len()],
         }
     }

@@ -145,13 +145,23 @@ impl Encoder {
         let path = || self.path.clone();
         match &self.inner {
             EncoderKind::Pass => Ok(Encoded::Batch(batch)),
-            EncoderKind::Parquet(f) => pq::encode(f, &batch)
-                .map(Encoded::RowGroup)
-                .map_err(|source| WriteError::Parquet { path: path(), source }),
+            EncoderKind::Parquet(f) => {
+                pq::encode(f, &batch)
+                    .map(Encoded::RowGroup)
+                    .map_err(|source| WriteError::Parquet {
+                        path: path(),
+                        source,
+                    })
+            }
             EncoderKind::Csv => text::csv_rows(&batch, &self.path).map(Encoded::Bytes),
-            EncoderKind::Ndjson => text::ndjson_rows(&batch)
-                .map(Encoded::Bytes)
-                .map_err(|source| WriteError::Arrow { path: path(), source }),
+            EncoderKind::Ndjson => {
+                text::ndjson_rows(&batch)
+                    .map(Encoded::Bytes)
+                    .map_err(|source| WriteError::Arrow {
+                        path: path(),
+                        source,
+                    })
+            }
         }
     }
 }
@@ -205,12 +215,11 @@ impl OutputFile {
         let buf = BufWriter::with_capacity(1 << 20, file);
         let (sink, inner) = match format {
             OutputFormat::Parquet => {
-                let (sink, factory) = pq::create(buf, schema, options).map_err(|source| {
-                    WriteError::Parquet {
+                let (sink, factory) =
+                    pq::create(buf, schema, options).map_err(|source| WriteError::Parquet {
                         path: path.to_path_buf(),
                         source,
-                    }
-                })?;
+                    })?;
                 (Sink::Parquet(sink), EncoderKind::Parquet(Arc::new(factory)))
             }
             OutputFormat::Arrow => {
@@ -224,7 +233,8 @@ impl OutputFile {
             }
             OutputFormat::Csv => {
                 let mut buf = buf;
-                buf.write_all(&text::csv_header(schema, path)?).map_err(io)?;
+                buf.write_all(&text::csv_header(schema, path)?)
+                    .map_err(io)?;
                 (Sink::Text(buf), EncoderKind::Csv)
             }
             OutputFormat::Ndjson => (Sink::Text(buf), EncoderKind::Ndjson),

@@ -33,7 +33,8 @@ pub(super) fn csv_header(schema: &Schema, path: &Path) -> Result<Vec<u8>, WriteE
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(schema.fields().iter().map(|f| f.name().as_str()))
         .map_err(|e| csv_err(path, e))?;
-    w.into_inner().map_err(|e| csv_err(path, e.into_error().into()))
+    w.into_inner()
+        .map_err(|e| csv_err(path, e.into_error().into()))
 }
 
 /// How one column is turned into CSV fields.
@@ -116,9 +117,11 @@ pub(super) fn csv_rows(batch: &RecordBatch, path: &Path) -> Result<Vec<u8>, Writ
             c.write(row, &mut field).map_err(|e| arrow_err(path, e))?;
             w.write_field(&field).map_err(|e| csv_err(path, e))?;
         }
-        w.write_record(None::<&[u8]>).map_err(|e| csv_err(path, e))?;
+        w.write_record(None::<&[u8]>)
+            .map_err(|e| csv_err(path, e))?;
     }
-    w.into_inner().map_err(|e| csv_err(path, e.into_error().into()))
+    w.into_inner()
+        .map_err(|e| csv_err(path, e.into_error().into()))
 }
 
 /// The batch's rows as NDJSON (decimals as JSON numbers, lists as arrays, nulls left out).
