@@ -9,10 +9,10 @@
 //! The row model shared by evaluation and output is in [`value`].
 
 pub mod batch;
-pub mod run;
+pub mod pipeline;
 pub mod value;
 pub mod write;
 
-pub use run::{run_to_batches, run_to_files, LineViews, RunError, RunOptions, RunSummary};
+pub use pipeline::{run_to_batches, run_to_files, LineViews, RunError, RunOptions, RunSummary};
 pub use value::{Cell, Column, ColumnType, RowSink, Value};
 pub use write::{OutputFormat, WriteError};
