@@ -30,6 +30,7 @@ use bcda_ndjson::{
 
 use crate::batch::{schema, ArrowOptions, BatchBuilder, Staged};
 use crate::value::{Cell, Column};
+use crate::{EvalError, ViewSet};
 use crate::write::{Encoded, Encoder, OutputFile, OutputFormat, WriteError, WriteOptions};
 
 /// A problem with one line, located within it.
@@ -68,6 +69,116 @@ pub trait LineViews: Sync {
         version: Option<FhirVersion>,
         sink: &mut dyn FnMut(usize, &[Cell<'_>]),
     ) -> Result<usize, LineError>;
+}
+
+impl From<EvalError> for LineError {
+    fn from(e: EvalError) -> LineError {
+        match e {
+            EvalError::Json { message } => LineError {
+                kind: IssueKind::InvalidJson,
+                offset: serde_column(&message),
+                json_path: None,
+                message,
+            },
+            EvalError::Path(f) => LineError {
+                kind: IssueKind::InvalidValue,
+                offset: None,
+                json_path: Some(f.at.clone()),
+                message: f.to_string(),
+            },
+        }
+    }
+}
+
+/// The 0-based offset of serde_json's "... at line 1 column N" (the message of an invalid
+/// single-line resource), if it has one.
+fn serde_column(message: &str) -> Option<usize> {
+    let rest = &message[message.rfind("at line 1 column ")? + "at line 1 column ".len()..];
+    let digits: &str = &rest[..rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len())];
+    digits.parse::<usize>().ok().map(|c| c.saturating_sub(1))
+}
+
+impl LineViews for ViewSet {
+    fn len(&self) -> usize {
+        self.views().len()
+    }
+    fn columns(&self, view: usize) -> &[Column] {
+        self.views()[view].columns()
+    }
+    fn name(&self, view: usize) -> String {
+        let v = &self.views()[view];
+        v.name().unwrap_or(v.resource_type()).to_string()
+    }
+    fn resource_type(&self, view: usize) -> &str {
+        self.views()[view].resource_type()
+    }
+    fn eval_line(
+        &self,
+        line: &str,
+        _version: Option<FhirVersion>,
+        sink: &mut dyn FnMut(usize, &[Cell<'_>]),
+    ) -> Result<usize, LineError> {
+        ViewSet::eval_line(self, line, sink).map_err(LineError::from)
+    }
+}
+
+/// The same views written for each FHIR version (the built-in views): a file's rows come
+/// from the set of its version (R4 when the version is not known).
+pub struct VersionedViews {
+    r4: ViewSet,
+    stu3: ViewSet,
+}
+
+/// Two versions of a view set whose columns differ.
+#[derive(Debug, thiserror::Error)]
+#[error("view {view}: the R4 and STU3 versions have different columns")]
+pub struct ColumnMismatch {
+    /// The view's name.
+    pub view: String,
+}
+
+impl VersionedViews {
+    /// Pairs view sets for R4 and STU3; view `i` of both must have the same columns and
+    /// resource type.
+    pub fn new(r4: ViewSet, stu3: ViewSet) -> Result<VersionedViews, ColumnMismatch> {
+        let same = |i: usize| {
+            let (a, b) = (&r4.views()[i], &stu3.views()[i]);
+            a.columns() == b.columns() && a.resource_type() == b.resource_type()
+        };
+        if let Some(i) = (0..r4.views().len()).find(|&i| i >= stu3.views().len() || !same(i)) {
+            return Err(ColumnMismatch {
+                view: LineViews::name(&r4, i),
+            });
+        }
+        Ok(VersionedViews { r4, stu3 })
+    }
+}
+
+impl LineViews for VersionedViews {
+    fn len(&self) -> usize {
+        self.r4.views().len()
+    }
+    fn columns(&self, view: usize) -> &[Column] {
+        LineViews::columns(&self.r4, view)
+    }
+    fn name(&self, view: usize) -> String {
+        LineViews::name(&self.r4, view)
+    }
+    fn resource_type(&self, view: usize) -> &str {
+        LineViews::resource_type(&self.r4, view)
+    }
+    fn eval_line(
+        &self,
+        line: &str,
+        version: Option<FhirVersion>,
+        sink: &mut dyn FnMut(usize, &[Cell<'_>]),
+    ) -> Result<usize, LineError> {
+        let set = match version {
+            Some(FhirVersion::Stu3) => &self.stu3,
+            _ => &self.r4,
+        };
+        ViewSet::eval_line(set, line, sink).map_err(LineError::from)
+    }
 }
 
 /// How a run types and writes its rows.
