@@ -33,7 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &engine,
         &inputs,
         &views,
-        &[out.clone()],
+        std::slice::from_ref(&out),
         OutputFormat::Parquet,
         &RunOptions::default(),
         None,
