@@ -422,6 +422,9 @@ struct ViewLines<'v, V: ?Sized> {
 impl<V: LineViews + ?Sized> LineProcessor for ViewLines<'_, V> {
     type Scratch = Staged;
     type Record<'a> = &'a Staged;
+    /// The evaluator needs `&str`: its `from_utf8` is the line's UTF-8 check (one pass, not
+    /// the engine's and then this one).
+    const CHECKS_UTF8: bool = true;
 
     fn new_scratch(&self) -> Staged {
         Staged::new(self.views.len())

@@ -248,3 +248,29 @@ fn paths_must_match_views() {
     .unwrap_err();
     assert_eq!(err.to_string(), "1 output paths for 2 views");
 }
+
+#[test]
+fn invalid_utf8_is_reported_once_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("Patient.ndjson");
+    let mut bytes = b"{\"resourceType\":\"Patient\",\"id\":\"a\",\"n\":1}\n".to_vec();
+    bytes.extend_from_slice(b"{\"resourceType\":\"Patient\",\"id\":\"\xff\",\"n\":2}\n");
+    std::fs::write(&path, bytes).unwrap();
+    let inputs = Inputs::discover(&[path]).unwrap();
+    let s = run_to_batches(
+        &engine(1),
+        &inputs,
+        &TwoViews::new(),
+        &options(),
+        None,
+        |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(s.rows, vec![1, 1]);
+    let kinds: Vec<(u64, u64, IssueKind)> = s
+        .issues
+        .iter()
+        .map(|i| (i.line, i.column, i.kind))
+        .collect();
+    assert_eq!(kinds, vec![(2, 33, IssueKind::InvalidUtf8)]);
+}
