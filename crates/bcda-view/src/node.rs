@@ -9,9 +9,14 @@
 use std::borrow::Cow;
 
 use bcda_ndjson::scan::{Cursor, Fast, Index};
+use bumpalo::collections::Vec as BumpVec;
+/// The arena a [`Node`] tree lives in (bumpalo's).
+pub use bumpalo::Bump;
 
-/// A JSON value, borrowed from the text where possible.
-#[derive(Debug, Clone, PartialEq)]
+/// A JSON value: strings and numbers borrowed from the text, containers (and unescaped
+/// strings) allocated in a per-line arena, so building a tree calls no allocator once the
+/// arena has grown to a line's size.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Node<'a> {
     /// `null`
     Null,
@@ -20,11 +25,11 @@ pub enum Node<'a> {
     /// A number, as its exact source text.
     Number(&'a str),
     /// A string (unescaped).
-    String(Cow<'a, str>),
+    String(&'a str),
     /// An array.
-    Array(Vec<Node<'a>>),
+    Array(&'a [Node<'a>]),
     /// An object: its kept members, in source order.
-    Object(Vec<(Cow<'a, str>, Node<'a>)>),
+    Object(&'a [(&'a str, Node<'a>)]),
 }
 
 /// The fields a view touches, as a trie of member names. A name also matches the choice
@@ -99,11 +104,22 @@ const NOT_CHOICES: &[&str] = &["subscriberId"];
 
 /// True when `key` is `name` or a choice member `name` + `Type`.
 pub(crate) fn key_matches(key: &str, name: &str) -> bool {
-    match key.strip_prefix(name) {
-        Some("") => true,
-        Some(suffix) => CHOICE_TYPES.contains(&suffix) && !NOT_CHOICES.contains(&key),
-        None => false,
+    key_matches_bytes(key.as_bytes(), name.as_bytes())
+}
+
+/// [`key_matches`] on bytes (the fast lane's keys are not converted unless kept).
+fn key_matches_bytes(key: &[u8], name: &[u8]) -> bool {
+    // The first byte and the length rule most keys out before any slice comparison.
+    if key.len() < name.len() || key.first() != name.first() || !key.starts_with(name) {
+        return false;
     }
+    if key.len() == name.len() {
+        return true;
+    }
+    let suffix = &key[name.len()..];
+    suffix[0].is_ascii_uppercase()
+        && CHOICE_TYPES.iter().any(|t| t.as_bytes() == suffix)
+        && !NOT_CHOICES.iter().any(|n| n.as_bytes() == key)
 }
 
 impl Fields {
@@ -129,11 +145,14 @@ impl Fields {
 
     /// What to keep inside member `key`, or `None` to skip it. A key can match several
     /// stems (`value` and `valueQuantity`): their tries are merged.
-    fn member(&self, key: &str) -> Option<Cow<'_, Fields>> {
+    fn member(&self, key: &[u8]) -> Option<Cow<'_, Fields>> {
         if self.all {
             return Some(Cow::Borrowed(self));
         }
-        let mut hits = self.children.iter().filter(|(n, _)| key_matches(key, n));
+        let mut hits = self
+            .children
+            .iter()
+            .filter(|(n, _)| key_matches_bytes(key, n.as_bytes()));
         let first = hits.next()?;
         let Some(second) = hits.next() else {
             return Some(Cow::Borrowed(&first.1));
@@ -154,40 +173,49 @@ impl Fields {
     }
 }
 
-/// Builds the kept part of `line` with the structural index; `Err` when the fast lane gives
-/// up (escapes, invalid JSON): use [`parse`] then.
-pub fn build_fast<'a>(index: &mut Index, line: &'a [u8], fields: &Fields) -> Fast<Node<'a>> {
-    let text = index.build_str(line)?;
+/// Builds the kept part of `line` with the structural index (reusing its scan when
+/// [`Index::scan_line`] just read this line); `Err` when the fast lane gives up (escapes,
+/// invalid JSON): use [`parse`] then.
+pub fn build_fast<'a>(
+    index: &mut Index,
+    arena: &'a Bump,
+    line: &'a [u8],
+    fields: &Fields,
+) -> Fast<Node<'a>> {
+    // The work of `Index::scan_line` when the index just scanned this line, else a new scan.
+    let text = index.line_str(line)?;
     let mut cursor = index.cursor(text);
-    let node = fast_value(&mut cursor, fields)?;
+    let node = fast_value(&mut cursor, arena, fields)?;
     if !cursor.at_end() {
         return Err(bcda_ndjson::scan::Bail);
     }
     Ok(node)
 }
 
-fn fast_value<'a>(c: &mut Cursor<'a, '_>, fields: &Fields) -> Fast<Node<'a>> {
+fn fast_value<'a>(c: &mut Cursor<'a, '_>, arena: &'a Bump, fields: &Fields) -> Fast<Node<'a>> {
     match c.peek()? {
-        b'"' => Ok(Node::String(Cow::Borrowed(c.string()?))),
+        b'"' => Ok(Node::String(c.string()?)),
         b'{' => {
-            let mut members = Vec::new();
+            let mut members = BumpVec::new_in(arena);
             c.object(|c, key| {
-                let key = std::str::from_utf8(key).map_err(|_| bcda_ndjson::scan::Bail)?;
                 match fields.member(key) {
-                    Some(f) => members.push((Cow::Borrowed(key), fast_value(c, &f)?)),
+                    Some(f) => {
+                        let key = std::str::from_utf8(key).map_err(|_| bcda_ndjson::scan::Bail)?;
+                        members.push((key, fast_value(c, arena, &f)?));
+                    }
                     None => c.skip()?,
                 }
                 Ok(())
             })?;
-            Ok(Node::Object(members))
+            Ok(Node::Object(members.into_bump_slice()))
         }
         b'[' => {
-            let mut items = Vec::new();
+            let mut items = BumpVec::new_in(arena);
             c.array(|c| {
-                items.push(fast_value(c, fields)?);
+                items.push(fast_value(c, arena, fields)?);
                 Ok(())
             })?;
-            Ok(Node::Array(items))
+            Ok(Node::Array(items.into_bump_slice()))
         }
         _ => scalar(c.scalar()?).ok_or(bcda_ndjson::scan::Bail),
     }
@@ -207,8 +235,12 @@ fn scalar(s: &str) -> Option<Node<'_>> {
 
 /// Reads the kept part of a JSON text with a small recursive-descent parser that handles
 /// escapes. `None` on invalid JSON (the caller asks serde_json for the message).
-pub fn parse<'a>(text: &'a str, fields: &Fields) -> Option<Node<'a>> {
-    let mut r = Reader { s: text, i: 0 };
+pub fn parse<'a>(arena: &'a Bump, text: &'a str, fields: &Fields) -> Option<Node<'a>> {
+    let mut r = Reader {
+        s: text,
+        i: 0,
+        arena,
+    };
     let node = r.value(fields, 0)?;
     r.ws();
     (r.i == text.len()).then_some(node)
@@ -217,6 +249,7 @@ pub fn parse<'a>(text: &'a str, fields: &Fields) -> Option<Node<'a>> {
 struct Reader<'a> {
     s: &'a str,
     i: usize,
+    arena: &'a Bump,
 }
 
 impl<'a> Reader<'a> {
@@ -250,14 +283,14 @@ impl<'a> Reader<'a> {
             b'{' => self.object(fields, depth),
             b'[' => {
                 self.i += 1;
-                let mut items = Vec::new();
+                let mut items = BumpVec::new_in(self.arena);
                 if self.eat(b']') {
-                    return Some(Node::Array(items));
+                    return Some(Node::Array(items.into_bump_slice()));
                 }
                 loop {
                     items.push(self.value(fields, depth + 1)?);
                     if self.eat(b']') {
-                        return Some(Node::Array(items));
+                        return Some(Node::Array(items.into_bump_slice()));
                     }
                     self.eat(b',').then_some(())?;
                 }
@@ -282,15 +315,15 @@ impl<'a> Reader<'a> {
 
     fn object(&mut self, fields: &Fields, depth: u32) -> Option<Node<'a>> {
         self.i += 1;
-        let mut members = Vec::new();
+        let mut members = BumpVec::new_in(self.arena);
         if self.eat(b'}') {
-            return Some(Node::Object(members));
+            return Some(Node::Object(members.into_bump_slice()));
         }
         loop {
             (self.byte()? == b'"').then_some(())?;
             let key = self.string()?;
             self.eat(b':').then_some(())?;
-            match fields.member(&key) {
+            match fields.member(key.as_bytes()) {
                 Some(f) => {
                     let v = self.value(&f, depth + 1)?;
                     members.push((key, v));
@@ -300,14 +333,14 @@ impl<'a> Reader<'a> {
                 }
             }
             if self.eat(b'}') {
-                return Some(Node::Object(members));
+                return Some(Node::Object(members.into_bump_slice()));
             }
             self.eat(b',').then_some(())?;
         }
     }
 
     /// A string at `self.i` (its opening quote).
-    fn string(&mut self) -> Option<Cow<'a, str>> {
+    fn string(&mut self) -> Option<&'a str> {
         let start = self.i + 1;
         let b = self.s.as_bytes();
         let mut j = start;
@@ -316,7 +349,7 @@ impl<'a> Reader<'a> {
         }
         if b.get(j) == Some(&b'"') {
             self.i = j + 1;
-            return Some(Cow::Borrowed(&self.s[start..j]));
+            return Some(&self.s[start..j]);
         }
         let mut out = self.s[start..j].to_string();
         let mut chars = self.s[j..].char_indices();
@@ -324,7 +357,7 @@ impl<'a> Reader<'a> {
             match ch {
                 '"' => {
                     self.i = j + k + 1;
-                    return Some(Cow::Owned(out));
+                    return Some(self.arena.alloc_str(&out));
                 }
                 '\\' => out.push(unescape(&mut chars)?),
                 c if (c as u32) < 0x20 => return None,
@@ -381,7 +414,7 @@ impl Node<'_> {
             Node::Null => out.push_str("null"),
             Node::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Node::Number(n) => out.push_str(n),
-            Node::String(s) => out.push_str(&serde_json::to_string(s.as_ref()).unwrap_or_default()),
+            Node::String(s) => out.push_str(&serde_json::to_string(s).unwrap_or_default()),
             Node::Array(items) => {
                 out.push('[');
                 for (i, v) in items.iter().enumerate() {
@@ -398,7 +431,7 @@ impl Node<'_> {
                     if i > 0 {
                         out.push(',');
                     }
-                    out.push_str(&serde_json::to_string(k.as_ref()).unwrap_or_default());
+                    out.push_str(&serde_json::to_string(k).unwrap_or_default());
                     out.push(':');
                     v.write_json(out);
                 }

@@ -30,6 +30,11 @@ fn missing_resource_and_select() {
         }
     );
     assert_eq!(e.to_string(), "view: $: `resource` is required");
+    let e = err(json!({"resource": "patient/1", "select": []}));
+    assert_eq!(
+        e.to_string(),
+        "view: resource: expected a FHIR resource type name (`Patient`, `ExplanationOfBenefit`, ...)"
+    );
     let e = err(json!({"resource": "Patient"}));
     assert_eq!(
         e,
@@ -235,6 +240,16 @@ fn fhirpath_parse_errors() {
         let e = parse(src).expect_err(src);
         assert_eq!((e.offset, e.message.as_str()), (offset, message), "{src}");
     }
+    let deep = format!("{}1{}", "(".repeat(500), ")".repeat(500));
+    assert_eq!(
+        parse(&deep).unwrap_err().message,
+        "expression nested too deeply"
+    );
+    let long = vec!["a"; 100_000].join(".");
+    assert_eq!(
+        parse(&long).unwrap_err().message,
+        "expression too long (200000 tokens, at most 2000)"
+    );
     let e = parse("name.frist()").unwrap_err();
     assert_eq!(e.unknown_function.as_deref(), Some("frist"));
 }

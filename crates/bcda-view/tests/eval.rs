@@ -176,3 +176,53 @@ fn view_set_parses_once_and_feeds_every_view() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[test]
+fn bytes_lines_with_crlf_and_invalid_utf8() {
+    let v = eob_line_view();
+    let mut n = 0;
+    let line = format!("{EOB}\r\n");
+    v.eval_bytes(line.as_bytes(), &mut |_: &[Cell<'_>]| n += 1)
+        .unwrap();
+    assert_eq!(n, 2);
+    let mut bad = br#"{"resourceType":"ExplanationOfBenefit","id":"e"#.to_vec();
+    bad.extend_from_slice(&[0xff, b'"', b'}']);
+    let e = v.eval_bytes(&bad, &mut |_: &[Cell<'_>]| {}).unwrap_err();
+    assert!(
+        matches!(&e, EvalError::Json { message } if message.starts_with("invalid UTF-8")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn a_line_scanned_by_the_engine_is_not_indexed_twice() {
+    use bcda_ndjson::scan::Index;
+    let v = eob_line_view();
+    let other = r#"{"resourceType":"ExplanationOfBenefit","id":"e2","item":[{"sequence":7}]}"#;
+    let chunk = format!("{EOB}\n{other}\n");
+    let mut index = Index::new();
+    let mut rest = chunk.as_bytes();
+    let mut seen = Vec::new();
+    while !rest.is_empty() {
+        let end = index.scan_line(rest);
+        v.eval_indexed(&mut index, &rest[..end], &mut |cells: &[Cell<'_>]| {
+            seen.push(owned(&cells[1]));
+        })
+        .unwrap();
+        rest = &rest[(end + 1).min(rest.len())..];
+    }
+    let seq = |i| Cell::One(Value::Integer(i));
+    assert_eq!(seen, vec![seq(1), seq(2), seq(7)]);
+    // An index that scanned another line is not trusted for this one.
+    index.scan_line(other.as_bytes());
+    let n = v
+        .eval_indexed(&mut index, EOB.as_bytes(), &mut |_: &[Cell<'_>]| {})
+        .unwrap();
+    assert_eq!(n, 2);
+    let set = ViewSet::new(vec![eob_line_view()]);
+    let end = index.scan_line(chunk.as_bytes());
+    let n = set
+        .eval_indexed(&mut index, &chunk.as_bytes()[..end], &mut |_, _| {})
+        .unwrap();
+    assert_eq!(n, 2);
+}

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::item::{Item, Prim};
+use super::item::{format_scaled, parse_scaled, Item, Prim};
 
 /// The kind of a temporal or decimal value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,13 +66,16 @@ fn boundary<'n>(item: &Item<'n>, low: bool) -> Option<Item<'n>> {
     })
 }
 
-/// Half a unit of the last digit below or above: `1.0` gives `0.95` / `1.05`.
+/// Half a unit of the last digit below or above, exactly: `1.0` gives `0.95` / `1.05`.
 fn decimal(text: &str, low: bool) -> Option<String> {
-    let v: f64 = text.parse().ok()?;
-    let places = text.split_once('.').map_or(0, |(_, f)| f.len());
-    let half = 0.5 * 10f64.powi(-(places as i32));
-    let r = if low { v - half } else { v + half };
-    Some(format!("{r:.*}", places + 1))
+    let (m, scale) = parse_scaled(text)?;
+    let m = m.checked_mul(10)?;
+    let m = if low {
+        m.checked_sub(5)?
+    } else {
+        m.checked_add(5)?
+    };
+    Some(format_scaled(m, scale + 1))
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

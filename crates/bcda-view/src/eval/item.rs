@@ -81,7 +81,7 @@ impl<'n> Item<'n> {
     pub(crate) fn member(&self, name: &str) -> Option<&'n Node<'n>> {
         match self {
             Item::Node(Node::Object(members), _) => {
-                members.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+                members.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
             }
             _ => None,
         }
@@ -136,5 +136,41 @@ pub(crate) fn format_decimal(v: f64) -> String {
         format!("{}", v as i64)
     } else {
         format!("{v}")
+    }
+}
+
+/// A decimal's digits as an integer and the number of fraction digits (`-1.50` is
+/// `(-150, 2)`); `None` for exponents or more than 38 digits.
+pub(crate) fn parse_scaled(d: &str) -> Option<(i128, u32)> {
+    let (neg, digits) = match d.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, d.strip_prefix('+').unwrap_or(d)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let mut m: i128 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        m = m.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+    }
+    Some((if neg { -m } else { m }, u32::try_from(frac.len()).ok()?))
+}
+
+/// The text of `m / 10^scale`, keeping `scale` fraction digits (`(150, 2)` is `1.50`).
+pub(crate) fn format_scaled(m: i128, scale: u32) -> String {
+    let digits = m.unsigned_abs().to_string();
+    let scale = scale as usize;
+    let padded = if digits.len() <= scale {
+        format!("{}{digits}", "0".repeat(scale + 1 - digits.len()))
+    } else {
+        digits
+    };
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    let sign = if m < 0 { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
     }
 }

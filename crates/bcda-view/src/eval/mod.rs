@@ -3,5 +3,6 @@
 
 mod boundary;
 pub(crate) mod item;
+mod more;
 pub(crate) mod path;
 pub(crate) mod rows;

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::boundary::{high_boundary, low_boundary};
-use super::item::{format_decimal, item_eq, prim_cmp, Item, Prim};
+use super::item::{format_decimal, format_scaled, item_eq, parse_scaled, prim_cmp, Item, Prim};
 use crate::fhirpath::{BinOp, Expr, Func, Literal};
 use crate::node::{key_matches, Node};
 use crate::view::Constant;
@@ -35,14 +35,14 @@ pub(crate) fn eval<'n>(
         Expr::Member(base, name) => {
             let input = input(base, focus, env)?;
             let mut out = Vec::new();
-            for item in &input {
+            for item in input.iter() {
                 member(item, name, &mut out);
             }
             out
         }
         Expr::Call(base, func, args) => {
             let input = input(base, focus, env)?;
-            call(func, args, input, focus, env)?
+            call(func, args, &input, focus, env)?
         }
         Expr::Index(base, index) => {
             let items = eval(base, focus, env)?;
@@ -71,14 +71,15 @@ pub(crate) fn eval<'n>(
     })
 }
 
-fn input<'n>(
+/// The input of a member or call: its base's result, or the focus itself (not copied).
+fn input<'f, 'n>(
     base: &'n Option<Box<Expr>>,
-    focus: &[Item<'n>],
+    focus: &'f [Item<'n>],
     env: &Env<'n>,
-) -> Result<Vec<Item<'n>>, Fail> {
+) -> Result<Cow<'f, [Item<'n>]>, Fail> {
     match base {
-        Some(b) => eval(b, focus, env),
-        None => Ok(focus.to_vec()),
+        Some(b) => eval(b, focus, env).map(Cow::Owned),
+        None => Ok(Cow::Borrowed(focus)),
     }
 }
 
@@ -109,13 +110,16 @@ fn variable<'n>(name: &str, env: &Env<'n>) -> Result<Vec<Item<'n>>, Fail> {
 
 /// Pushes the children `name` of `item` (arrays flattened, nulls dropped).
 pub(crate) fn member<'n>(item: &Item<'n>, name: &str, out: &mut Vec<Item<'n>>) {
-    let Item::Node(Node::Object(members), _) = item else {
+    let Item::Node(node, _) = item else {
+        return;
+    };
+    let Node::Object(members) = **node else {
         return;
     };
     if name.starts_with(|c: char| c.is_ascii_uppercase())
         && item
             .member("resourceType")
-            .is_some_and(|t| *t == Node::String(Cow::Borrowed(name)))
+            .is_some_and(|t| *t == Node::String(name))
     {
         out.push(item.clone());
         return;
@@ -125,7 +129,7 @@ pub(crate) fn member<'n>(item: &Item<'n>, name: &str, out: &mut Vec<Item<'n>>) {
             continue;
         }
         let ty = (k.len() > name.len()).then(|| &k[name.len()..]);
-        match v {
+        match *v {
             Node::Array(items) => out.extend(
                 items
                     .iter()
@@ -133,7 +137,7 @@ pub(crate) fn member<'n>(item: &Item<'n>, name: &str, out: &mut Vec<Item<'n>>) {
                     .map(|v| Item::Node(v, ty)),
             ),
             Node::Null => {}
-            v => out.push(Item::Node(v, ty)),
+            _ => out.push(Item::Node(v, ty)),
         }
     }
 }
@@ -161,7 +165,7 @@ pub(crate) fn boolean(v: &[Item<'_>], what: &str) -> Result<Option<bool>, Fail> 
 fn call<'n>(
     func: &'n Func,
     args: &'n [Expr],
-    input: Vec<Item<'n>>,
+    input: &[Item<'n>],
     focus: &[Item<'n>],
     env: &Env<'n>,
 ) -> Result<Vec<Item<'n>>, Fail> {
@@ -173,51 +177,24 @@ fn call<'n>(
             None => b(!input.is_empty()),
         },
         Func::Empty => b(input.is_empty()),
-        Func::First => Ok(input.into_iter().take(1).collect()),
-        Func::Last => Ok(input.into_iter().last().into_iter().collect()),
+        Func::First => Ok(input.iter().take(1).cloned().collect()),
+        Func::Last => Ok(input.last().cloned().into_iter().collect()),
         Func::Count => Ok(vec![Item::Int(input.len() as i64)]),
-        Func::Not => match boolean(&input, "not()")? {
+        Func::Not => match boolean(input, "not()")? {
             Some(v) => b(!v),
             None => Ok(Vec::new()),
         },
-        Func::Extension => {
-            let url = eval(&args[0], focus, env)?;
-            let url = single(&url, "extension(url)")?
-                .and_then(Item::as_str)
-                .unwrap_or("");
-            let mut exts = Vec::new();
-            input.iter().for_each(|i| member(i, "extension", &mut exts));
-            exts.retain(|e| matches!(e.member("url"), Some(Node::String(u)) if u == url));
-            Ok(exts)
-        }
+        Func::Extension => extension(&args[0], input, focus, env),
         Func::OfType(t) => Ok(input
-            .into_iter()
+            .iter()
             .filter(|i| i.type_name().is_some_and(|n| type_eq(n, t)) || is_resource(i, t))
+            .cloned()
             .collect()),
-        Func::Join => {
-            let sep = match args.first() {
-                Some(a) => {
-                    let s = eval(a, focus, env)?;
-                    single(&s, "join(separator)")?
-                        .and_then(Item::as_str)
-                        .unwrap_or("")
-                        .to_string()
-                }
-                None => String::new(),
-            };
-            let parts: Result<Vec<&str>, Fail> = input
-                .iter()
-                .map(|i| {
-                    i.as_str()
-                        .ok_or_else(|| "join() on a non-string".to_string())
-                })
-                .collect();
-            Ok(vec![Item::Str(Cow::Owned(parts?.join(&sep)))])
-        }
+        Func::Join => join(args.first(), input, focus, env),
         Func::GetResourceKey => Ok(input
             .iter()
             .filter_map(|i| match i.member("id") {
-                Some(Node::String(s)) => Some(Item::Str(Cow::Borrowed(s.as_ref()))),
+                Some(Node::String(s)) => Some(Item::Str(Cow::Borrowed(s))),
                 _ => None,
             })
             .collect()),
@@ -226,52 +203,117 @@ fn call<'n>(
             .filter_map(|i| reference_key(i, ty.as_deref()))
             .collect()),
         Func::LowBoundary | Func::HighBoundary => {
-            let low = matches!(func, Func::LowBoundary);
-            let Some(item) = single(&input, "a boundary function")? else {
+            let Some(item) = single(input, "a boundary function")? else {
                 return Ok(Vec::new());
             };
-            let r = if low {
+            let low = matches!(func, Func::LowBoundary);
+            Ok(if low {
                 low_boundary(item)
             } else {
                 high_boundary(item)
-            };
-            Ok(r.into_iter().collect())
-        }
-        Func::Repeat => {
-            let mut out = Vec::new();
-            let mut level = input;
-            while !level.is_empty() {
-                let mut next = Vec::new();
-                for item in &level {
-                    next.extend(eval(&args[0], std::slice::from_ref(item), env)?);
-                }
-                out.extend(next.iter().cloned());
-                level = next;
             }
-            Ok(out)
+            .into_iter()
+            .collect())
         }
+        Func::Repeat => repeat(&args[0], input, env),
         Func::Select => {
             let mut out = Vec::new();
-            for item in &input {
+            for item in input {
                 out.extend(eval(&args[0], std::slice::from_ref(item), env)?);
             }
             Ok(out)
         }
-        Func::ToString => Ok(match single(&input, "toString()")?.and_then(Item::prim) {
+        Func::Iif
+        | Func::StartsWith
+        | Func::EndsWith
+        | Func::ContainsText
+        | Func::Length
+        | Func::Substring
+        | Func::Upper
+        | Func::Lower => super::more::text_or_iif(func, args, input, focus, env),
+        Func::HasValue
+        | Func::Single
+        | Func::Distinct
+        | Func::Skip
+        | Func::Take
+        | Func::Tail
+        | Func::Is(_)
+        | Func::As(_) => super::more::subset(func, args, input, focus, env),
+        Func::ToString => Ok(match single(input, "toString()")?.and_then(Item::prim) {
             None => Vec::new(),
             Some(p) => vec![Item::Str(Cow::Owned(prim_text(p)))],
         }),
     }
 }
 
+/// `extension(url)`: the extensions of the input items with that url.
+fn extension<'n>(
+    url: &'n Expr,
+    input: &[Item<'n>],
+    focus: &[Item<'n>],
+    env: &Env<'n>,
+) -> Result<Vec<Item<'n>>, Fail> {
+    let url = eval(url, focus, env)?;
+    let url = single(&url, "extension(url)")?
+        .and_then(Item::as_str)
+        .unwrap_or("");
+    let mut exts = Vec::new();
+    input.iter().for_each(|i| member(i, "extension", &mut exts));
+    exts.retain(|e| matches!(e.member("url"), Some(Node::String(u)) if *u == url));
+    Ok(exts)
+}
+
+/// `join([separator])` on strings.
+fn join<'n>(
+    sep: Option<&'n Expr>,
+    input: &[Item<'n>],
+    focus: &[Item<'n>],
+    env: &Env<'n>,
+) -> Result<Vec<Item<'n>>, Fail> {
+    let sep = match sep {
+        Some(a) => {
+            let s = eval(a, focus, env)?;
+            single(&s, "join(separator)")?
+                .and_then(Item::as_str)
+                .unwrap_or("")
+                .to_string()
+        }
+        None => String::new(),
+    };
+    let parts: Result<Vec<&str>, Fail> = input
+        .iter()
+        .map(|i| {
+            i.as_str()
+                .ok_or_else(|| "join() on a non-string".to_string())
+        })
+        .collect();
+    Ok(vec![Item::Str(Cow::Owned(parts?.join(&sep)))])
+}
+
+/// `repeat(expression)`: `expression` applied to the input, then to its results, until
+/// nothing new comes (a resource is a tree: no cycles).
+fn repeat<'n>(e: &'n Expr, input: &[Item<'n>], env: &Env<'n>) -> Result<Vec<Item<'n>>, Fail> {
+    let mut out = Vec::new();
+    let mut level = input.to_vec();
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for item in &level {
+            next.extend(eval(e, std::slice::from_ref(item), env)?);
+        }
+        out.extend(next.iter().cloned());
+        level = next;
+    }
+    Ok(out)
+}
+
 /// `where(criteria)`: the items for which `criteria` is true; an error when it is not a
 /// boolean.
-fn filter<'n>(c: &'n Expr, input: Vec<Item<'n>>, env: &Env<'n>) -> Result<Vec<Item<'n>>, Fail> {
+fn filter<'n>(c: &'n Expr, input: &[Item<'n>], env: &Env<'n>) -> Result<Vec<Item<'n>>, Fail> {
     let mut out = Vec::new();
     for item in input {
-        let r = eval(c, std::slice::from_ref(&item), env)?;
+        let r = eval(c, std::slice::from_ref(item), env)?;
         if boolean(&r, "the where() criteria")? == Some(true) {
-            out.push(item);
+            out.push(item.clone());
         }
     }
     Ok(out)
@@ -279,7 +321,7 @@ fn filter<'n>(c: &'n Expr, input: Vec<Item<'n>>, env: &Env<'n>) -> Result<Vec<It
 
 /// Type names match ignoring the case of the first letter (`boolean` / `Boolean` from a
 /// choice member `deceasedBoolean`).
-fn type_eq(have: &str, want: &str) -> bool {
+pub(crate) fn type_eq(have: &str, want: &str) -> bool {
     let want = want.rsplit('.').next().unwrap_or(want);
     let (mut a, mut b) = (have.chars(), want.chars());
     match (a.next(), b.next()) {
@@ -288,8 +330,8 @@ fn type_eq(have: &str, want: &str) -> bool {
     }
 }
 
-fn is_resource(item: &Item<'_>, ty: &str) -> bool {
-    matches!(item.member("resourceType"), Some(Node::String(t)) if t == ty)
+pub(crate) fn is_resource(item: &Item<'_>, ty: &str) -> bool {
+    matches!(item.member("resourceType"), Some(Node::String(t)) if *t == ty)
 }
 
 /// `Type/id` (or `.../Type/id/_history/v`) of a Reference item: the id, when the type
@@ -298,7 +340,7 @@ fn reference_key<'n>(item: &Item<'n>, ty: Option<&str>) -> Option<Item<'n>> {
     let Some(Node::String(r)) = item.member("reference") else {
         return None;
     };
-    let r: &'n str = r.as_ref();
+    let r: &'n str = r;
     let r = r.split("/_history/").next().unwrap_or(r);
     let mut parts = r.rsplit('/');
     let id = parts.next()?;
@@ -331,8 +373,8 @@ fn binary<'n>(op: BinOp, a: Vec<Item<'n>>, b: Vec<Item<'n>>) -> Result<Vec<Item<
             bool_out(logic(op, x, y))
         }
         Union => {
-            let mut out = a;
-            for item in b {
+            let mut out: Vec<Item<'n>> = Vec::with_capacity(a.len() + b.len());
+            for item in a.into_iter().chain(b) {
                 if !out.iter().any(|o| item_eq(o, &item) == Some(true)) {
                     out.push(item);
                 }
@@ -373,6 +415,13 @@ fn binary<'n>(op: BinOp, a: Vec<Item<'n>>, b: Vec<Item<'n>>) -> Result<Vec<Item<
             Ok(vec![Item::Str(Cow::Owned(text(&a)? + &text(&b)?))])
         }
         Add | Sub | Mul | Div | IntDiv | Mod => arithmetic(op, &a, &b),
+        In | Contains => {
+            let (needle, hay) = if op == In { (&a, &b) } else { (&b, &a) };
+            let Some(n) = single(needle, "in / contains")? else {
+                return Ok(Vec::new());
+            };
+            bool_out(Some(hay.iter().any(|h| item_eq(h, n) == Some(true))))
+        }
     }
 }
 
@@ -423,6 +472,9 @@ fn arithmetic<'n>(op: BinOp, a: &[Item<'n>], b: &[Item<'n>]) -> Result<Vec<Item<
             return Ok(Vec::new());
         }
     }
+    if let Some(exact) = exact_decimal(op, x, y) {
+        return Ok(vec![Item::Dec(Cow::Owned(exact))]);
+    }
     let (Some(p), Some(q)) = (x.number(), y.number()) else {
         return Err("arithmetic on a non-number".to_string());
     };
@@ -437,4 +489,31 @@ fn arithmetic<'n>(op: BinOp, a: &[Item<'n>], b: &[Item<'n>]) -> Result<Vec<Item<
         _ => p % q,
     };
     Ok(vec![Item::Dec(Cow::Owned(format_decimal(r)))])
+}
+
+/// `+ - *` on decimals, exactly (scaled integers); `None` for other operators, non-numbers
+/// or beyond 38 digits (then the caller falls back to f64).
+fn exact_decimal(op: BinOp, x: Prim<'_>, y: Prim<'_>) -> Option<String> {
+    let scaled = |p: Prim<'_>| match p {
+        Prim::Int(i) => Some((i128::from(i), 0)),
+        Prim::Dec(d) => parse_scaled(d),
+        _ => None,
+    };
+    let ((a, sa), (b, sb)) = (scaled(x)?, scaled(y)?);
+    let widen = |m: i128, by: u32| m.checked_mul(10i128.checked_pow(by)?);
+    let (m, scale) = match op {
+        BinOp::Add | BinOp::Sub => {
+            let scale = sa.max(sb);
+            let (a, b) = (widen(a, scale - sa)?, widen(b, scale - sb)?);
+            let m = if op == BinOp::Add {
+                a.checked_add(b)?
+            } else {
+                a.checked_sub(b)?
+            };
+            (m, scale)
+        }
+        BinOp::Mul => (a.checked_mul(b)?, sa + sb),
+        _ => return None,
+    };
+    Some(format_scaled(m, scale))
 }

@@ -254,11 +254,31 @@ impl<'n> Run<'n> {
     }
 }
 
-/// The output value of one item in a column of type `ty`.
+/// The output value of one item in a column of type `ty`: numbers and booleans in a text
+/// column (`string`, `code`, dates and times) become their text, so a column holds one kind.
 fn value<'n>(item: &Item<'n>, ty: ColumnType) -> Option<Value<'n>> {
+    let v = natural_value(item, ty)?;
+    let text = matches!(
+        ty,
+        ColumnType::String
+            | ColumnType::Date
+            | ColumnType::DateTime
+            | ColumnType::Instant
+            | ColumnType::Time
+    );
+    Some(match v {
+        Value::Integer(i) if text => Value::String(Cow::Owned(i.to_string())),
+        Value::Decimal(d) if text => Value::String(d),
+        Value::Bool(b) if text => Value::String(Cow::Borrowed(if b { "true" } else { "false" })),
+        v => v,
+    })
+}
+
+/// The value an item has by itself (a JSON number with no fraction is an integer).
+fn natural_value<'n>(item: &Item<'n>, ty: ColumnType) -> Option<Value<'n>> {
     let integer = matches!(ty, ColumnType::Integer | ColumnType::Integer64);
     Some(match item {
-        Item::Node(Node::String(s), _) => Value::String(Cow::Borrowed(s.as_ref())),
+        Item::Node(Node::String(s), _) => Value::String(Cow::Borrowed(s)),
         Item::Node(Node::Number(n), _) => match item.prim()? {
             Prim::Int(i) if ty != ColumnType::Decimal => Value::Integer(i),
             Prim::Dec(d) if integer && d.parse::<f64>().is_ok_and(|v| v.fract() == 0.0) => {

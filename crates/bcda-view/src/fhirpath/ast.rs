@@ -60,6 +60,10 @@ pub enum BinOp {
     Xor,
     /// `implies`
     Implies,
+    /// `in` (membership)
+    In,
+    /// `contains` (membership)
+    Contains,
 }
 
 /// A function this implementation evaluates, resolved at parse time.
@@ -99,6 +103,38 @@ pub enum Func {
     Select,
     /// `toString()`
     ToString,
+    /// `iif(criterion, then[, else])`
+    Iif,
+    /// `startsWith(prefix)`
+    StartsWith,
+    /// `endsWith(suffix)`
+    EndsWith,
+    /// `contains(substring)` (the string function)
+    ContainsText,
+    /// `length()`
+    Length,
+    /// `substring(start[, length])`
+    Substring,
+    /// `upper()`
+    Upper,
+    /// `lower()`
+    Lower,
+    /// `hasValue()`
+    HasValue,
+    /// `single()`
+    Single,
+    /// `distinct()`
+    Distinct,
+    /// `skip(n)`
+    Skip,
+    /// `take(n)`
+    Take,
+    /// `tail()`
+    Tail,
+    /// `is(type)`: the type name.
+    Is(String),
+    /// `as(type)`: the type name.
+    As(String),
 }
 
 /// A FHIRPath expression.

@@ -4,11 +4,26 @@ use super::ast::{BinOp, Expr, Func, Literal};
 use super::lexer::{tokenize, Tok, Token};
 use super::ParseError;
 
+/// Most tokens an expression may have: bounds the depth of its tree (evaluating and dropping
+/// it recurse) for untrusted views.
+const MAX_TOKENS: usize = 2000;
+
 /// Parses one FHIRPath expression.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
+    let tokens = tokenize(src)?;
+    if tokens.len() > MAX_TOKENS {
+        return Err(ParseError::new(
+            format!(
+                "expression too long ({} tokens, at most {MAX_TOKENS})",
+                tokens.len()
+            ),
+            0,
+        ));
+    }
     let mut p = Parser {
-        tokens: tokenize(src)?,
+        tokens,
         i: 0,
+        depth: 0,
     };
     let e = p.expr(0)?;
     match p.peek() {
@@ -23,7 +38,13 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
 struct Parser {
     tokens: Vec<Token>,
     i: usize,
+    /// Current nesting of [`Parser::expr`], bounded by [`MAX_NESTING`].
+    depth: usize,
 }
+
+/// Deepest nesting of sub-expressions (parentheses, arguments, operands) accepted: a view is
+/// untrusted input and must not overflow the stack.
+const MAX_NESTING: usize = 128;
 
 fn describe(t: &Tok) -> String {
     match t {
@@ -61,6 +82,8 @@ fn infix(t: &Tok) -> Option<(BinOp, u8)> {
         Tok::Ident(k) => match k.as_str() {
             "div" => (BinOp::IntDiv, 10),
             "mod" => (BinOp::Mod, 10),
+            "in" => (BinOp::In, 4),
+            "contains" => (BinOp::Contains, 4),
             "and" => (BinOp::And, 3),
             "or" => (BinOp::Or, 2),
             "xor" => (BinOp::Xor, 2),
@@ -110,6 +133,19 @@ impl Parser {
     }
 
     fn expr(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
+        if self.depth >= MAX_NESTING {
+            return Err(ParseError::new(
+                "expression nested too deeply",
+                self.offset(),
+            ));
+        }
+        self.depth += 1;
+        let e = self.expr_inner(min_bp);
+        self.depth -= 1;
+        e
+    }
+
+    fn expr_inner(&mut self, min_bp: u8) -> Result<Expr, ParseError> {
         let mut lhs = self.prefix()?;
         while let Some((op, bp)) = infix(self.peek()) {
             if bp <= min_bp {
@@ -243,7 +279,21 @@ fn resolve(name: &str, args: &mut Vec<Expr>, at: usize) -> Result<Func, ParseErr
         "repeat" => (Func::Repeat, 1, 1),
         "select" => (Func::Select, 1, 1),
         "toString" => (Func::ToString, 0, 0),
-        "ofType" | "getReferenceKey" => {
+        "iif" => (Func::Iif, 2, 3),
+        "startsWith" => (Func::StartsWith, 1, 1),
+        "endsWith" => (Func::EndsWith, 1, 1),
+        "contains" => (Func::ContainsText, 1, 1),
+        "length" => (Func::Length, 0, 0),
+        "substring" => (Func::Substring, 1, 2),
+        "upper" => (Func::Upper, 0, 0),
+        "lower" => (Func::Lower, 0, 0),
+        "hasValue" => (Func::HasValue, 0, 0),
+        "single" => (Func::Single, 0, 0),
+        "distinct" => (Func::Distinct, 0, 0),
+        "skip" => (Func::Skip, 1, 1),
+        "take" => (Func::Take, 1, 1),
+        "tail" => (Func::Tail, 0, 0),
+        "ofType" | "getReferenceKey" | "is" | "as" => {
             let ty =
                 match args.as_slice() {
                     [] if name == "getReferenceKey" => None,
@@ -253,9 +303,11 @@ fn resolve(name: &str, args: &mut Vec<Expr>, at: usize) -> Result<Func, ParseErr
                     _ => return Err(arity(name, at)),
                 };
             args.clear();
-            return Ok(match ty {
-                Some(t) if name == "ofType" => Func::OfType(t),
-                t => Func::GetReferenceKey(t),
+            return Ok(match (name, ty) {
+                ("ofType", Some(t)) => Func::OfType(t),
+                ("is", Some(t)) => Func::Is(t),
+                ("as", Some(t)) => Func::As(t),
+                (_, t) => Func::GetReferenceKey(t),
             });
         }
         _ => {

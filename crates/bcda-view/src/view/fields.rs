@@ -119,7 +119,21 @@ fn call(func: &Func, args: &[Expr], input: Vec<At>, ctx: &[At], f: &mut Fields) 
                 Vec::new()
             }
         }
-        Func::First | Func::Last | Func::OfType(_) => input,
+        Func::First
+        | Func::Last
+        | Func::OfType(_)
+        | Func::As(_)
+        | Func::Single
+        | Func::Distinct
+        | Func::Tail => input,
+        Func::Skip | Func::Take => {
+            args.iter().for_each(|a| drop(touch(a, ctx, f)));
+            input
+        }
+        Func::Iif => {
+            touch(&args[0], &input, f);
+            args[1..].iter().flat_map(|a| touch(a, &input, f)).collect()
+        }
         Func::Extension => {
             args.iter().for_each(|a| drop(touch(a, ctx, f)));
             let exts = extend(&input, "extension", f);
@@ -142,7 +156,17 @@ fn call(func: &Func, args: &[Expr], input: Vec<At>, ctx: &[At], f: &mut Fields) 
             args.iter().for_each(|a| drop(touch(a, ctx, f)));
             Vec::new()
         }
+        Func::StartsWith | Func::EndsWith | Func::ContainsText | Func::Substring => {
+            args.iter().for_each(|a| drop(touch(a, ctx, f)));
+            input.iter().for_each(|a| at_mut(f, a).all = true);
+            Vec::new()
+        }
         Func::Empty
+        | Func::Length
+        | Func::Upper
+        | Func::Lower
+        | Func::HasValue
+        | Func::Is(_)
         | Func::Count
         | Func::Not
         | Func::LowBoundary

@@ -48,6 +48,15 @@ pub(super) fn load(v: &Json) -> Result<Loaded, ViewError> {
         expected: "a ViewDefinition object",
     })?;
     let resource = required_str(obj, "resource", "$")?.to_string();
+    let mut letters = resource.bytes();
+    if !(letters.next().is_some_and(|c| c.is_ascii_uppercase())
+        && letters.all(|c| c.is_ascii_alphabetic()))
+    {
+        return Err(ViewError::WrongType {
+            path: "resource".into(),
+            expected: "a FHIR resource type name (`Patient`, `ExplanationOfBenefit`, ...)",
+        });
+    }
     let name = optional_str(obj, "name", "$")?.map(str::to_string);
     let mut loader = Loader {
         resource,
