@@ -9,15 +9,23 @@
 //!
 //! The row model shared by evaluation and output is in [`value`].
 
+pub mod batch;
+pub mod builtin;
 mod error;
 mod eval;
 pub mod fhirpath;
 pub mod node;
+pub mod pipeline;
 mod run;
 pub mod value;
 mod view;
+pub mod write;
 
 pub use error::{EvalError, PathFailure, ViewError};
+pub use pipeline::{
+    run_to_batches, run_to_files, LineViews, RunError, RunOptions, RunSummary, VersionedViews,
+};
 pub use run::ViewSet;
 pub use value::{Cell, Column, ColumnType, RowSink, Value};
 pub use view::{Constant, View};
+pub use write::{OutputFormat, WriteError};
