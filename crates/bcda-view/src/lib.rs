@@ -14,10 +14,16 @@ mod eval;
 pub mod fhirpath;
 pub mod node;
 mod run;
-pub mod value;
 mod view;
 
+pub mod batch;
+pub mod pipeline;
+pub mod value;
+pub mod write;
+
 pub use error::{EvalError, PathFailure, ViewError};
+pub use pipeline::{run_to_batches, run_to_files, LineViews, RunError, RunOptions, RunSummary};
 pub use run::ViewSet;
 pub use value::{Cell, Column, ColumnType, RowSink, Value};
 pub use view::{Constant, View};
+pub use write::{OutputFormat, WriteError};
