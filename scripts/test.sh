@@ -5,3 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/fetch-test-data.sh
 cargo test --workspace --locked --no-fail-fast "$@"
+# Tuva's data-quality tests on `bcda tuva` output (DuckDB in a temporary venv).
+./scripts/tuva-check.sh

@@ -13,6 +13,7 @@ mod cmd_sandbox;
 mod cmd_schema;
 mod cmd_serve;
 mod cmd_stats;
+mod cmd_tuva;
 mod cmd_validate;
 
 /// bcda-rs: a Rust re-implementation of the Medicare Beneficiary Claims Data API and its tools.
@@ -45,6 +46,8 @@ enum Command {
     Validate(cmd_validate::ValidateArgs),
     /// Claims statistics over a bulk export (exit 1 if the data had errors, 2 if it could not run).
     Stats(cmd_stats::StatsArgs),
+    /// The Tuva Project's input layer from a v2 export (exit 1 if lines were bad, 2 if it could not run).
+    Tuva(cmd_tuva::TuvaArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -68,6 +71,13 @@ fn main() -> anyhow::Result<()> {
             Err(e) => {
                 eprintln!("error: {e:#}");
                 std::process::exit(2)
+            }
+        },
+        Command::Tuva(args) => match cmd_tuva::run(args) {
+            Ok(code) => std::process::exit(code),
+            Err(e) => {
+                eprintln!("bcda tuva: {e:#}");
+                std::process::exit(2);
             }
         },
         Command::Demo => cmd_demo::run(),

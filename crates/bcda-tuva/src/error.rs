@@ -5,8 +5,8 @@ use std::path::PathBuf;
 /// What stops a Tuva run (bad data never does: bad lines are reported and skipped).
 #[derive(Debug, thiserror::Error)]
 pub enum TuvaError {
-    /// A built-in view failed its checks (a bug in the crate's views).
-    #[error("built-in view {name}: {source}")]
+    /// A view failed its checks (for the built-in ones: a bug in the crate's views).
+    #[error("view {name}: {source}")]
     View {
         /// The view.
         name: String,

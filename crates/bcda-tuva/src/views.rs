@@ -54,16 +54,23 @@ pub mod index {
     pub const PATIENT: usize = 6;
 }
 
-/// The Tuva views, loaded and checked, evaluated with one parse per line.
+/// Named views, loaded and checked, evaluated with one parse per line: the
+/// [`LineViews`] the `bcda-view` pipeline runs.
 #[derive(Debug, Clone)]
 pub struct TuvaViews {
     set: ViewSet,
+    names: Vec<String>,
 }
 
 impl TuvaViews {
-    /// Loads the built-in R4 views.
+    /// Loads the built-in R4 views ([`R4_VIEWS`]).
     pub fn r4() -> Result<TuvaViews, TuvaError> {
-        let views = R4_VIEWS
+        TuvaViews::from_json(R4_VIEWS)
+    }
+
+    /// Loads and checks views given as `(name, ViewDefinition JSON)`.
+    pub fn from_json(views: &[(&str, &str)]) -> Result<TuvaViews, TuvaError> {
+        let loaded = views
             .iter()
             .map(|(name, text)| {
                 View::from_json(text).map_err(|source| TuvaError::View {
@@ -73,7 +80,8 @@ impl TuvaViews {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(TuvaViews {
-            set: ViewSet::new(views),
+            set: ViewSet::new(loaded),
+            names: views.iter().map(|(n, _)| (*n).to_string()).collect(),
         })
     }
 }
@@ -106,7 +114,7 @@ impl LineViews for TuvaViews {
     }
 
     fn name(&self, view: usize) -> String {
-        R4_VIEWS[view].0.to_string()
+        self.names[view].clone()
     }
 
     fn resource_type(&self, view: usize) -> &str {

@@ -239,8 +239,25 @@ fn header_fields_are_identical_across_lines_and_dates_in_order() {
             strs(b, "bill_type_code"),
         );
         let (start, end) = (dates(b, "claim_start_date"), dates(b, "claim_end_date"));
+        let (facility, billing, rendering) = (
+            strs(b, "facility_npi"),
+            strs(b, "billing_npi"),
+            strs(b, "rendering_npi"),
+        );
         for i in 0..b.num_rows() {
             let ct = types[i].unwrap();
+            assert!(
+                billing[i].is_some_and(|n| n.len() == 10),
+                "billing_npi of {:?}",
+                ids[i]
+            );
+            assert!(rendering[i].is_some(), "rendering_npi of {:?}", ids[i]);
+            assert_eq!(
+                facility[i].is_some(),
+                ct == "institutional",
+                "facility_npi of {:?}",
+                ids[i]
+            );
             assert!(["institutional", "professional", "undetermined"].contains(&ct));
             assert!(
                 end[i] >= start[i] && start[i].is_some(),
