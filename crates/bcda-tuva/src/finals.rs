@@ -43,8 +43,11 @@ fn updated(h: &Header) -> (Option<OffsetDateTime>, Option<&str>) {
     )
 }
 
+/// The grouping key of a version: (patient, eob-type, claim group or id).
+type Key<'h> = (Option<&'h str>, Option<&'h str>, &'h str);
+
 /// The grouping key of a version.
-fn key(h: &Header) -> (Option<&str>, Option<&str>, &str) {
+fn key(h: &Header) -> Key<'_> {
     (
         h.patient.as_deref(),
         h.eob_type.as_deref(),
@@ -58,7 +61,7 @@ fn key(h: &Header) -> (Option<&str>, Option<&str>, &str) {
 /// Applies the version rule of this module to `headers`.
 pub fn finals(headers: Vec<Header>) -> Finals {
     let total = headers.len() as u64;
-    let mut best: HashMap<(Option<&str>, Option<&str>, &str), Option<usize>> = HashMap::new();
+    let mut best: HashMap<Key<'_>, Option<usize>> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         let slot = best.entry(key(h)).or_insert(None);
         if h.status.as_deref() != Some("active") {

@@ -216,21 +216,21 @@ fn only_final_versions_every_line_and_totals_per_claim_type() {
     assert!(paid.len() >= 7, "every claim type is present: {paid:?}");
 }
 
+/// The header fields compared across a claim's lines: claim_type, start, end, person, bill type.
+type Header = (
+    Option<String>,
+    Option<i32>,
+    Option<i32>,
+    Option<String>,
+    Option<String>,
+);
+
 #[test]
 fn header_fields_are_identical_across_lines_and_dates_in_order() {
     let dir = tempfile::tempdir().unwrap();
     adjusted_export(dir.path());
     let t = run(dir.path(), 1);
-    let mut header: HashMap<
-        String,
-        (
-            Option<String>,
-            Option<i32>,
-            Option<i32>,
-            Option<String>,
-            Option<String>,
-        ),
-    > = HashMap::new();
+    let mut header: HashMap<String, Header> = HashMap::new();
     for b in &t.medical_claim.batches {
         let (ids, types, persons, bills) = (
             strs(b, "claim_id"),
