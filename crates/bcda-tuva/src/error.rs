@@ -27,6 +27,13 @@ pub enum TuvaError {
         /// What is wrong.
         message: String,
     },
+    /// A v1 (FHIR STU3) input: the Tuva views are R4 only (see the crate README for what v1
+    /// cannot fill).
+    #[error("{}: a BCDA v1 (FHIR STU3) file: bcda tuva reads v2 (R4) exports only", path.display())]
+    V1Input {
+        /// The file.
+        path: PathBuf,
+    },
     /// The output directory could not be created.
     #[error("{}: {source}", path.display())]
     OutputDir {

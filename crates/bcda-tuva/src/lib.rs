@@ -127,11 +127,21 @@ fn now_micros() -> i64 {
 }
 
 /// Builds the Tuva input layer from the export files in `inputs` (steps 1–4 above).
+/// A v1 (STU3) input file is refused before anything is read.
 pub fn build(
     engine: &Engine,
     inputs: &Inputs,
     options: &TuvaOptions,
 ) -> Result<TuvaTables, TuvaError> {
+    if let Some(f) = inputs
+        .files
+        .iter()
+        .find(|f| f.fhir_version == Some(bcda_ndjson::FhirVersion::Stu3))
+    {
+        return Err(TuvaError::V1Input {
+            path: f.path.clone(),
+        });
+    }
     let views = TuvaViews::r4()?;
     let mut c = collect::collect(engine, inputs, &views)?;
     let common = common::Common {

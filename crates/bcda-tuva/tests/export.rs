@@ -401,3 +401,33 @@ fn parquet_and_csv_files_are_written_with_tuva_names() {
     let n: usize = reader.build().unwrap().map(|b| b.unwrap().num_rows()).sum();
     assert_eq!(n, t.pharmacy_claim.num_rows());
 }
+
+#[test]
+fn a_v1_export_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = bcda_synth::sandbox_catalogue()
+        .into_iter()
+        .find(|a| a.spec.cms_id == "A9994")
+        .unwrap()
+        .spec;
+    let g = bcda_synth::Generator::new(&spec, common::REFERENCE);
+    let mut buf = Vec::new();
+    let benes = g.current_beneficiaries();
+    g.write_ndjson(
+        bcda_synth::FhirVersion::Stu3,
+        bcda_synth::ResourceKind::ExplanationOfBenefit,
+        &benes,
+        None,
+        common::REFERENCE,
+        &mut buf,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("ExplanationOfBenefit.ndjson"), buf).unwrap();
+    let inputs = Inputs::discover(&[dir.path()]).unwrap();
+    let engine = Engine::new(Config::default()).unwrap();
+    let err = build(&engine, &inputs, &TuvaOptions::default()).unwrap_err();
+    assert!(
+        err.to_string().contains("BCDA v1 (FHIR STU3) file"),
+        "{err}"
+    );
+}
