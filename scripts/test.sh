@@ -6,3 +6,5 @@ cd "$(dirname "$0")/.."
 ./scripts/fetch-test-data.sh
 cargo test --workspace --locked --no-fail-fast "$@"
 ./scripts/view-interop.sh
+# Tuva's data-quality tests on `bcda tuva` output (DuckDB in a temporary venv).
+./scripts/tuva-check.sh

@@ -13,6 +13,7 @@ mod cmd_sandbox;
 mod cmd_schema;
 mod cmd_serve;
 mod cmd_stats;
+mod cmd_tuva;
 mod cmd_validate;
 mod cmd_view;
 
@@ -48,6 +49,8 @@ enum Command {
     Stats(cmd_stats::StatsArgs),
     /// SQL on FHIR views over a bulk export to Parquet, Arrow, CSV or NDJSON (exit 1 if lines were bad, 2 if it could not run).
     View(cmd_view::ViewArgs),
+    /// The Tuva Project's input layer from a v2 export (exit 1 if lines were bad, 2 if it could not run).
+    Tuva(cmd_tuva::TuvaArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -79,6 +82,13 @@ fn main() -> anyhow::Result<()> {
             Err(e) => {
                 eprintln!("error: {e:#}");
                 std::process::exit(2)
+            }
+        },
+        Command::Tuva(args) => match cmd_tuva::run(args) {
+            Ok(code) => std::process::exit(code),
+            Err(e) => {
+                eprintln!("bcda tuva: {e:#}");
+                std::process::exit(2);
             }
         },
         Command::Demo => cmd_demo::run(),
