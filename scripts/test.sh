@@ -5,3 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/fetch-test-data.sh
 cargo test --workspace --locked --no-fail-fast "$@"
+./scripts/view-interop.sh

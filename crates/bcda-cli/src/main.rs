@@ -14,6 +14,7 @@ mod cmd_schema;
 mod cmd_serve;
 mod cmd_stats;
 mod cmd_validate;
+mod cmd_view;
 
 /// bcda-rs: a Rust re-implementation of the Medicare Beneficiary Claims Data API and its tools.
 #[derive(Debug, Parser)]
@@ -45,6 +46,8 @@ enum Command {
     Validate(cmd_validate::ValidateArgs),
     /// Claims statistics over a bulk export (exit 1 if the data had errors, 2 if it could not run).
     Stats(cmd_stats::StatsArgs),
+    /// SQL on FHIR views over a bulk export to Parquet, Arrow, CSV or NDJSON (exit 1 if lines were bad, 2 if it could not run).
+    View(cmd_view::ViewArgs),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -63,6 +66,14 @@ fn main() -> anyhow::Result<()> {
             }
         },
         Command::Stats(args) => match cmd_stats::run(args) {
+            Ok(0) => Ok(()),
+            Ok(code) => std::process::exit(code),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                std::process::exit(2)
+            }
+        },
+        Command::View(args) => match cmd_view::run(args) {
             Ok(0) => Ok(()),
             Ok(code) => std::process::exit(code),
             Err(e) => {

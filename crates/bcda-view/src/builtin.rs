@@ -70,7 +70,9 @@ mod tests {
     #[test]
     fn every_builtin_loads_and_both_versions_have_the_same_columns() {
         for name in NAMES {
-            let r4 = load(name, FhirVersion::R4).unwrap().unwrap_or_else(|e| panic!("{name} r4: {e}"));
+            let r4 = load(name, FhirVersion::R4)
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{name} r4: {e}"));
             let stu3 = load(name, FhirVersion::Stu3)
                 .unwrap()
                 .unwrap_or_else(|e| panic!("{name} stu3: {e}"));
@@ -86,7 +88,14 @@ mod tests {
         for name in NAMES.iter().filter(|n| n.starts_with("eob")) {
             let v = load(name, FhirVersion::R4).unwrap().unwrap();
             let cols: Vec<&str> = v.columns().iter().map(|c| c.name.as_str()).collect();
-            for want in ["id", "patient", "status", "claim_group", "last_updated", "claim_type"] {
+            for want in [
+                "id",
+                "patient",
+                "status",
+                "claim_group",
+                "last_updated",
+                "claim_type",
+            ] {
                 assert!(cols.contains(&want), "{name} lacks {want}");
             }
         }

@@ -30,8 +30,8 @@ use bcda_ndjson::{
 
 use crate::batch::{schema, ArrowOptions, BatchBuilder, Staged};
 use crate::value::{Cell, Column};
-use crate::{EvalError, ViewSet};
 use crate::write::{Encoded, Encoder, OutputFile, OutputFormat, WriteError, WriteOptions};
+use crate::{EvalError, ViewSet};
 
 /// A problem with one line, located within it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,7 +94,9 @@ impl From<EvalError> for LineError {
 /// single-line resource), if it has one.
 fn serde_column(message: &str) -> Option<usize> {
     let rest = &message[message.rfind("at line 1 column ")? + "at line 1 column ".len()..];
-    let digits: &str = &rest[..rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len())];
+    let digits: &str = &rest[..rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len())];
     digits.parse::<usize>().ok().map(|c| c.saturating_sub(1))
 }
 
