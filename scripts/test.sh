@@ -6,3 +6,4 @@ cd "$(dirname "$0")/.."
 ./scripts/fetch-test-data.sh
 cargo test --workspace --locked --no-fail-fast "$@"
 ./scripts/view-interop.sh
+./scripts/py-test.sh

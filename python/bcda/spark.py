@@ -27,7 +27,6 @@ with ``--py-files``/an archive) and read access to the files. Bad lines are skip
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union

@@ -161,18 +161,6 @@ fn lines_before(path: &Path, offset: u64) -> io::Result<u64> {
     }
 }
 
-/// The files under `paths` as the engine discovers them: `(path, size, format)`, in the
-/// engine's order (directories walked in sorted order).
-#[pyfunction]
-pub(crate) fn discover(paths: Vec<String>) -> PyResult<Vec<(String, u64, &'static str)>> {
-    let inputs = Inputs::discover(&paths).map_err(input_error)?;
-    Ok(inputs
-        .files
-        .iter()
-        .map(|f| (f.path.display().to_string(), f.size, f.format.as_str()))
-        .collect())
-}
-
 /// The work items of a distributed run: every discovered file, plain NDJSON files larger
 /// than `split_bytes` cut into byte ranges of that size (`(path, start, end)`; other files
 /// are one item `(path, 0, size)`, gzip cannot be split).

@@ -30,7 +30,6 @@ fn _bcda(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(stream::open_view, m)?)?;
     m.add_function(wrap_pyfunction!(views::view_schema, m)?)?;
     m.add_function(wrap_pyfunction!(views::builtin_names, m)?)?;
-    m.add_function(wrap_pyfunction!(inputs::discover, m)?)?;
     m.add_function(wrap_pyfunction!(inputs::split_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(stats::stats_json, m)?)?;
     Ok(())
