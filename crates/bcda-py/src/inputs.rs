@@ -165,7 +165,10 @@ fn lines_before(path: &Path, offset: u64) -> io::Result<u64> {
 /// than `split_bytes` cut into byte ranges of that size (`(path, start, end)`; other files
 /// are one item `(path, 0, size)`, gzip cannot be split).
 #[pyfunction]
-pub(crate) fn split_ranges(paths: Vec<String>, split_bytes: u64) -> PyResult<Vec<(String, u64, u64)>> {
+pub(crate) fn split_ranges(
+    paths: Vec<String>,
+    split_bytes: u64,
+) -> PyResult<Vec<(String, u64, u64)>> {
     if split_bytes == 0 {
         return Err(input_error("split_bytes must be positive"));
     }
@@ -186,4 +189,3 @@ pub(crate) fn split_ranges(paths: Vec<String>, split_bytes: u64) -> PyResult<Vec
     }
     Ok(out)
 }
-

@@ -43,7 +43,11 @@ pub(crate) struct ViewStream {
 /// Starts running `view` (JSON text, built-in name or path) over `paths`.
 #[pyfunction]
 #[pyo3(signature = (view, paths, threads=None))]
-pub(crate) fn open_view(view: &str, paths: Vec<PathSpec>, threads: Option<usize>) -> PyResult<ViewStream> {
+pub(crate) fn open_view(
+    view: &str,
+    paths: Vec<PathSpec>,
+    threads: Option<usize>,
+) -> PyResult<ViewStream> {
     let views = resolve(view)?;
     let inputs = RunInputs::open(&paths)?;
     let engine = Engine::new(Config {
@@ -67,9 +71,16 @@ pub(crate) fn open_view(view: &str, paths: Vec<PathSpec>, threads: Option<usize>
     let thread = std::thread::Builder::new()
         .name("bcda-view".into())
         .spawn(move || {
-            let done = bcda_view::run_to_batches(&engine, &inputs.inputs, &views, &options, None, |_, b| {
-                let _ = tx.send(Msg::Batch(b));
-            });
+            let done = bcda_view::run_to_batches(
+                &engine,
+                &inputs.inputs,
+                &views,
+                &options,
+                None,
+                |_, b| {
+                    let _ = tx.send(Msg::Batch(b));
+                },
+            );
             let _ = tx.send(Msg::Done(done));
             inputs
         })
@@ -94,7 +105,10 @@ impl ViewStream {
     /// The next batch (a `pyarrow.RecordBatch`, exported without copy), or `None` at the end.
     /// Raises `KeyboardInterrupt` on Ctrl-C (the run is then cancelled).
     fn next_batch(&self, py: Python<'_>) -> PyResult<Option<PyArrowType<RecordBatch>>> {
-        let mut guard = self.rx.lock().map_err(|_| ViewError::new_err("stream poisoned"))?;
+        let mut guard = self
+            .rx
+            .lock()
+            .map_err(|_| ViewError::new_err("stream poisoned"))?;
         loop {
             // The receiver moves into the GIL-free closure and back (it is Send, not Sync).
             let Some(rx) = guard.take() else {

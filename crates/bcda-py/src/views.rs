@@ -9,7 +9,7 @@ use arrow_schema::Schema;
 use bcda_ndjson::FhirVersion;
 use bcda_view::batch::ArrowOptions;
 use bcda_view::pipeline::LineError;
-use bcda_view::{builtin, Cell, Column, LineViews, View, ViewSet, VersionedViews};
+use bcda_view::{builtin, Cell, Column, LineViews, VersionedViews, View, ViewSet};
 use pyo3::prelude::*;
 
 use crate::ViewError;
