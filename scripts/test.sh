@@ -8,3 +8,6 @@ cargo test --workspace --locked --no-fail-fast "$@"
 ./scripts/view-interop.sh
 # Tuva's data-quality tests on `bcda tuva` output (DuckDB in a temporary venv).
 ./scripts/tuva-check.sh
+# The Python package and Spark (maturin, pyarrow, polars, duckdb, pyspark in a venv); pytest's
+# summary line closes the output.
+./scripts/py-test.sh
