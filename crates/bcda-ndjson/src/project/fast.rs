@@ -293,6 +293,7 @@ fn eob<'a>(c: &mut Cursor<'a, '_>) -> Fast<Eob<'a>> {
     let mut out = Eob {
         resource_type: None,
         id: None,
+        status: None,
         claim_type: None,
         patient: None,
         billable_period: None,
@@ -354,6 +355,10 @@ fn eob<'a>(c: &mut Cursor<'a, '_>) -> Fast<Eob<'a>> {
             b"provider" => {
                 once(&mut seen, 11)?;
                 out.provider = Some(reference(c)?);
+            }
+            b"status" => {
+                once(&mut seen, 12)?;
+                out.status = Some(string(c)?);
             }
             _ => c.skip()?,
         }
