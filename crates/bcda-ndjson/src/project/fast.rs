@@ -704,6 +704,22 @@ mod tests {
     }
 
     #[test]
+    fn status_is_decoded_on_the_fast_lane_as_by_serde() {
+        let line = br#"{"resourceType":"ExplanationOfBenefit","id":"1","status":"cancelled"}"#;
+        let got = decode(line, None, &mut Index::new(), false);
+        let Some(Resource::Eob(eob)) = got else {
+            panic!("the fast lane takes the line: {got:?}")
+        };
+        assert_eq!(eob.status.as_deref(), Some("cancelled"));
+        assert_eq!(fast(line), reference(line));
+        // A duplicate status: serde rejects it, so does the fast lane.
+        let twice =
+            br#"{"resourceType":"ExplanationOfBenefit","status":"active","status":"cancelled"}"#;
+        assert_eq!(fast(twice), None);
+        assert_eq!(reference(twice), None);
+    }
+
+    #[test]
     fn unusual_but_valid_lines_go_to_serde() {
         let eob = br#"{"resourceType":"ExplanationOfBenefit","id":"1","payment":{"amount":{"value":1.5}}}"#;
         assert!(fast(eob).is_some());
