@@ -23,30 +23,43 @@ DUCK_MAX_OBJECT = 16 * 1024 * 1024  # DuckDB's default maximum_object_size
 CODING = "STRUCT(system VARCHAR, code VARCHAR)[]"
 CONCEPT = f"STRUCT(coding {CODING})"
 MONEY = "STRUCT(value DECIMAL(18,2))"
+# bcda stats' rules: superseded versions (status cancelled / entered-in-error) are left out, and
+# a Part D event's paid is its items' plan-paid adjudication cvrd_d_plan_pd_amt.
+FINAL = "coalesce(status, '') NOT IN ('cancelled', 'entered-in-error')"
+PDE_PAID = ("list_sum(list_transform(flatten(list_transform(item, lambda i: i.adjudication)), "
+            "lambda a: CASE WHEN len(list_filter(a.category.coding, lambda c: "
+            "suffix(c.code, '/cvrd_d_plan_pd_amt'))) > 0 THEN coalesce(a.amount.value, 0) "
+            "ELSE 0 END))")
 MINIMAL = f"""
-SELECT coalesce(lower(list_filter(type.coding, lambda c: c.system = '{EOB_TYPE}')[1].code), 'other'),
-       count(*), sum(payment.amount.value)
-FROM read_ndjson(?, columns = {{'type': '{CONCEPT}', 'payment': 'STRUCT(amount {MONEY})'}})
+SELECT ct, count(*), sum(CASE WHEN ct = 'pde' THEN {PDE_PAID} ELSE payment.amount.value END)
+FROM (SELECT *, coalesce(lower(list_filter(type.coding, lambda c: c.system = '{EOB_TYPE}')[1].code),
+                         'other') AS ct
+      FROM read_ndjson(?, columns = {{'status': 'VARCHAR', 'type': '{CONCEPT}',
+        'payment': 'STRUCT(amount {MONEY})',
+        'item': 'STRUCT(adjudication STRUCT(category {CONCEPT}, amount {MONEY})[])[]'}}))
+WHERE {FINAL}
 GROUP BY 1"""
 IDENT = "STRUCT(identifier STRUCT(system VARCHAR, value VARCHAR))"
 SAME_WORK_LOAD = f"""
 CREATE OR REPLACE TEMP TABLE e AS SELECT
   id,
   coalesce(lower(list_filter(type.coding, lambda c: c.system = '{EOB_TYPE}')[1].code), 'other') AS ct,
-  coalesce(payment.amount.value, 0) AS paid,
+  CASE WHEN ct = 'pde' THEN coalesce({PDE_PAID}, 0)
+       ELSE coalesce(payment.amount.value, 0) END AS paid,
   regexp_replace(patient.reference, '^Patient/', '') AS bene,
   coalesce(billablePeriod."start", item[1].servicedDate) AS s,
   coalesce(billablePeriod."end", billablePeriod."start", item[1].servicedDate) AS f,
   total, item, diagnosis, careTeam, provider
 FROM read_ndjson(?, columns = {{
-  'id': 'VARCHAR', 'type': '{CONCEPT}', 'payment': 'STRUCT(amount {MONEY})',
+  'id': 'VARCHAR', 'status': 'VARCHAR', 'type': '{CONCEPT}', 'payment': 'STRUCT(amount {MONEY})',
   'patient': 'STRUCT(reference VARCHAR)',
   'billablePeriod': 'STRUCT("start" VARCHAR, "end" VARCHAR)',
   'total': 'STRUCT(category {CONCEPT}, amount {MONEY})[]',
   'item': 'STRUCT(productOrService {CONCEPT}, servicedDate VARCHAR,
                   adjudication STRUCT(category {CONCEPT}, amount {MONEY})[])[]',
   'diagnosis': 'STRUCT(diagnosisCodeableConcept {CONCEPT})[]',
-  'careTeam': 'STRUCT(provider {IDENT})[]', 'provider': '{IDENT}'}})"""
+  'careTeam': 'STRUCT(provider {IDENT})[]', 'provider': '{IDENT}'}})
+WHERE {FINAL}"""
 CATEGORY = "regexp_extract(coalesce(list_filter(x.category.coding, lambda c: contains(c.system, " \
            "'bluebutton.cms.gov'))[1].code, x.category.coding[1].code), '[^/]*$')"
 SAME_WORK = [

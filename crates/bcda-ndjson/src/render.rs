@@ -37,6 +37,7 @@ pub fn to_csv(r: &StatsReport) -> String {
         ("lines", t.lines),
         ("records", t.records),
         ("bad_lines", t.bad_lines),
+        ("superseded", t.superseded),
         ("errors", t.errors),
         ("warnings", t.warnings),
     ] {
@@ -49,6 +50,27 @@ pub fn to_csv(r: &StatsReport) -> String {
         row("claim_type", &c.claim_type, "claims", c.claims.to_string());
         row("claim_type", &c.claim_type, "lines", c.lines.to_string());
         row("claim_type", &c.claim_type, "paid", c.paid.clone());
+        row(
+            "claim_type",
+            &c.claim_type,
+            "paid_basis",
+            c.paid_basis.clone(),
+        );
+        row(
+            "claim_type",
+            &c.claim_type,
+            "superseded",
+            c.superseded.to_string(),
+        );
+        row(
+            "claim_type",
+            &c.claim_type,
+            "superseded_paid",
+            c.superseded_paid.clone(),
+        );
+        if let Some(d) = &c.drug_cost {
+            row("claim_type", &c.claim_type, "drug_cost", d.clone());
+        }
         for (k, v) in &c.totals {
             row(
                 "claim_type",
@@ -162,20 +184,38 @@ pub fn to_table(r: &StatsReport) -> String {
     }
     let _ = writeln!(
         s,
-        "\n{:<11} {:>9} {:>9} {:>18} {:>12} {:>12}",
-        "claim type", "claims", "lines", "paid", "first", "last"
+        "\n{:<11} {:>9} {:>10} {:>9} {:>18} {:>12} {:>12}",
+        "claim type", "claims", "superseded", "lines", "paid", "first", "last"
     );
-    for c in r.claim_types.iter().filter(|c| c.claims > 0) {
+    let shown = || {
+        r.claim_types
+            .iter()
+            .filter(|c| c.claims > 0 || c.superseded > 0)
+    };
+    for c in shown() {
         let _ = writeln!(
             s,
-            "{:<11} {:>9} {:>9} {:>18} {:>12} {:>12}",
+            "{:<11} {:>9} {:>10} {:>9} {:>18} {:>12} {:>12}",
             c.claim_type,
             c.claims,
+            c.superseded,
             c.lines,
             c.paid,
             c.first_service.as_deref().unwrap_or("-"),
             c.last_service.as_deref().unwrap_or("-")
         );
+    }
+    let _ = writeln!(
+        s,
+        "claims and paid count final versions only; superseded = cancelled earlier versions"
+    );
+    for c in shown() {
+        let cost = c
+            .drug_cost
+            .as_deref()
+            .map(|d| format!(", total drug cost (tot_rx_cst_amt) {d}"))
+            .unwrap_or_default();
+        let _ = writeln!(s, "  {} paid = {}{cost}", c.claim_type, c.paid_basis);
     }
     if !r.months.is_empty() {
         let _ = writeln!(s, "\n{:<8} {:>9} {:>18}", "month", "claims", "paid");

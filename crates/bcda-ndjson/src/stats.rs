@@ -72,9 +72,38 @@ impl Default for StatsConfig {
     }
 }
 
+/// The adjudication category (BFD variable) that holds a Part D event's plan-paid amount:
+/// BFD's PDE EOBs carry no `payment.amount`.
+pub const PDE_PAID: &str = "cvrd_d_plan_pd_amt";
+
+/// The adjudication category (BFD variable) of a Part D event's total drug cost.
+pub const PDE_DRUG_COST: &str = "tot_rx_cst_amt";
+
+/// Index of `pde` in [`CLAIM_TYPES`].
+const PDE: usize = 6;
+
+/// Which amount a claim type's `paid` is (the `paid_basis` of the report).
+pub fn paid_basis(claim_type: &str) -> &'static str {
+    if claim_type == "pde" {
+        "item.adjudication cvrd_d_plan_pd_amt (Part D plan paid)"
+    } else {
+        "payment.amount"
+    }
+}
+
+/// Whether an EOB `status` marks a superseded (or voided) version of a claim: BCDA delivers an
+/// adjusted claim as several EOBs sharing a claim group, the final one `active`, the earlier
+/// ones `cancelled`; `entered-in-error` is never a final version either.
+pub fn is_superseded(status: Option<&str>) -> bool {
+    matches!(status, Some("cancelled" | "entered-in-error"))
+}
+
 #[derive(Debug, Clone, Default)]
 struct TypeAcc {
     claims: u64,
+    superseded: u64,
+    superseded_paid: Amount,
+    drug_cost: Amount,
     lines: u64,
     paid: Amount,
     totals: HashMap<Key, Amount>,
@@ -199,15 +228,20 @@ pub struct Stats {
 impl Stats {
     fn add_eob(&self, acc: &mut StatsAcc, eob: &Eob<'_>, at: LineRef) {
         let ti = claim_type_index(eob.claim_type.as_ref());
+        let paid = eob_paid(eob, ti);
+        if self.config.checks {
+            if let Some(id) = eob.id.as_deref() {
+                note_id(&mut acc.ids, 0, id, at);
+            }
+        }
         let t = &mut acc.types[ti];
+        if is_superseded(eob.status.as_deref()) {
+            t.superseded += 1;
+            t.superseded_paid += paid;
+            return;
+        }
         t.claims += 1;
         t.lines += eob.item.count;
-        let paid = eob
-            .payment
-            .as_ref()
-            .and_then(|p| p.amount.as_ref())
-            .and_then(|m| m.value)
-            .unwrap_or_default();
         t.paid += paid;
         for tot in &eob.total {
             if let Some(v) = tot.amount.as_ref().and_then(|m| m.value) {
@@ -220,6 +254,9 @@ impl Stats {
         for (cat, v) in &eob.item.adjudication {
             let key = cat.as_deref().map_or("unknown", last_segment);
             *bump(&mut t.adjudication, key) += *v;
+            if key == PDE_DRUG_COST {
+                t.drug_cost += *v;
+            }
         }
         for (sys, code) in &eob.item.services {
             if &**sys == NDC_SYSTEM {
@@ -275,11 +312,6 @@ impl Stats {
             b.paid += paid;
             if self.config.checks {
                 note_ref(&mut acc.refs, p, at);
-            }
-        }
-        if self.config.checks {
-            if let Some(id) = eob.id.as_deref() {
-                note_id(&mut acc.ids, 0, id, at);
             }
         }
     }
@@ -379,6 +411,25 @@ impl Stats {
     }
 }
 
+/// The paid amount of one EOB: `payment.amount`, or for a Part D event (which has none in BFD)
+/// the sum of its items' plan-paid adjudications ([`PDE_PAID`]).
+fn eob_paid(eob: &Eob<'_>, ti: usize) -> Amount {
+    if ti == PDE {
+        let mut paid = Amount::default();
+        for (cat, v) in &eob.item.adjudication {
+            if cat.as_deref().map(last_segment) == Some(PDE_PAID) {
+                paid += *v;
+            }
+        }
+        return paid;
+    }
+    eob.payment
+        .as_ref()
+        .and_then(|p| p.amount.as_ref())
+        .and_then(|m| m.value)
+        .unwrap_or_default()
+}
+
 fn note_ref(refs: &mut HashMap<Key, LineRef>, id: &str, at: LineRef) {
     match refs.get_mut(id) {
         Some(r) => *r = min_ref(*r, at),
@@ -470,6 +521,9 @@ impl Fold<Projected> for Stats {
                 }
                 for (a, b) in types.iter_mut().zip(o.types) {
                     a.claims += b.claims;
+                    a.superseded += b.superseded;
+                    a.superseded_paid += b.superseded_paid;
+                    a.drug_cost += b.drug_cost;
                     a.lines += b.lines;
                     a.paid += b.paid;
                     merge_map(&mut a.totals, b.totals, add_amount);
@@ -537,12 +591,25 @@ fn merge_map<K: Eq + std::hash::Hash, V>(
 pub struct ClaimTypeStats {
     /// `carrier`, `dme`, `hha`, `hospice`, `inpatient`, `outpatient`, `pde`, `snf` or `other`.
     pub claim_type: String,
-    /// Number of EOBs.
+    /// Number of final claim versions: EOBs whose `status` is not `cancelled` or
+    /// `entered-in-error` (see [`is_superseded`]). Every other figure of this struct, and the
+    /// months, beneficiaries and top lists, count final versions only.
     pub claims: u64,
+    /// Number of superseded versions (EOBs with `status` `cancelled` or `entered-in-error`):
+    /// earlier versions of adjusted claims, not counted in `claims` nor in `paid`.
+    pub superseded: u64,
+    /// Sum of the superseded versions' paid amounts (same basis as `paid`), not in `paid`.
+    pub superseded_paid: String,
     /// Number of `item` lines.
     pub lines: u64,
-    /// Sum of `payment.amount`.
+    /// Sum of the paid amount of the final versions; which amount is in `paid_basis`.
     pub paid: String,
+    /// Which amount `paid` sums: `payment.amount`, or for `pde` the plan-paid adjudication
+    /// `cvrd_d_plan_pd_amt` (BFD's Part D events have no `payment.amount`).
+    pub paid_basis: String,
+    /// For `pde`, the sum of the total drug cost adjudication `tot_rx_cst_amt`; `None` for the
+    /// other claim types.
+    pub drug_cost: Option<String>,
     /// Sums of `total[].amount` by category (and STU3 `totalCost`).
     pub totals: BTreeMap<String, String>,
     /// Sums of `item[].adjudication[].amount` by category.
@@ -703,6 +770,9 @@ pub struct Totals {
     pub blank_lines: u64,
     /// CRLF lines.
     pub crlf_lines: u64,
+    /// Superseded claim versions (EOBs with `status` `cancelled` or `entered-in-error`), not
+    /// counted in the claim figures.
+    pub superseded: u64,
     /// Error-severity issues.
     pub errors: u64,
     /// Warning-severity issues.
@@ -930,8 +1000,12 @@ impl Stats {
             .map(|(i, t)| ClaimTypeStats {
                 claim_type: CLAIM_TYPES[i].to_string(),
                 claims: t.claims,
+                superseded: t.superseded,
+                superseded_paid: t.superseded_paid.to_decimal_string(),
                 lines: t.lines,
                 paid: t.paid.to_decimal_string(),
+                paid_basis: paid_basis(CLAIM_TYPES[i]).to_string(),
+                drug_cost: (i == PDE).then(|| t.drug_cost.to_decimal_string()),
                 totals: sorted_amounts(&t.totals),
                 adjudication: sorted_amounts(&t.adjudication),
                 first_service: t.first.clone(),
@@ -1031,6 +1105,7 @@ impl Stats {
             bad_lines: t.bad_lines,
             blank_lines: t.blank_lines,
             crlf_lines: t.crlf_lines,
+            superseded: acc.types.iter().map(|t| t.superseded).sum(),
             errors,
             warnings,
             resources: acc

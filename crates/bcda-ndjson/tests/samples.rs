@@ -71,7 +71,9 @@ const PAID: [(&str, &str); 8] = [
     ("hospice", "130.32"),
     ("inpatient", "7699.48"),
     ("outpatient", "693.11"),
-    ("pde", "0.00"), // the PDE's payment has a date only
+    // The PDE's payment has a date only: its paid is the plan-paid adjudication
+    // cvrd_d_plan_pd_amt (item[0], 126.99 in v1 and v2).
+    ("pde", "126.99"),
     ("snf", "3333.33"),
 ];
 
@@ -87,8 +89,8 @@ fn v2_single_claims_by_type_match_hand_computed_values() {
         assert_eq!(c.paid, paid, "{t}");
     }
     assert_eq!(claim(&r, "other").claims, 0);
-    // 199.99+777.75+188.0+130.32+7699.48+693.11+0+3333.33 (Decimal sum)
-    assert_eq!(r.total_paid().to_decimal_string(), "13021.98");
+    // 199.99+777.75+188.0+130.32+7699.48+693.11+126.99+3333.33 (Decimal sum)
+    assert_eq!(r.total_paid().to_decimal_string(), "13148.97");
     let inp = claim(&r, "inpatient");
     assert_eq!(
         inp.adjudication
@@ -113,6 +115,12 @@ fn v2_single_claims_by_type_match_hand_computed_values() {
         pde.totals.get("drugcost").map(String::as_str),
         Some("550.00")
     );
+    // tot_rx_cst_amt of the PDE's item.
+    assert_eq!(pde.drug_cost.as_deref(), Some("550.00"));
+    assert!(pde.paid_basis.contains("cvrd_d_plan_pd_amt"));
+    assert_eq!(claim(&r, "carrier").paid_basis, "payment.amount");
+    // Every sample EOB is `active`: nothing is superseded.
+    assert_eq!(r.totals.superseded, 0);
     let hospice = claim(&r, "hospice");
     assert_eq!(
         (
@@ -125,7 +133,7 @@ fn v2_single_claims_by_type_match_hand_computed_values() {
     assert_eq!(r.beneficiaries.with_claims, 1);
     assert_eq!(r.beneficiaries.top[0].patient, "567834");
     assert_eq!(r.beneficiaries.top[0].claims, 8);
-    assert_eq!(r.beneficiaries.top[0].paid, "13021.98");
+    assert_eq!(r.beneficiaries.top[0].paid, "13148.97");
     // Months from billablePeriod.start: 1999-10, 2011-01, 2013-12, 2014-01, 2014-02, 2015-05, 2015-06, 2016-01.
     let months: Vec<&str> = r.months.iter().map(|m| m.month.as_str()).collect();
     assert_eq!(
@@ -149,6 +157,7 @@ fn v1_stu3_claims_give_the_same_paid_amounts() {
     for (t, paid) in PAID {
         assert_eq!(claim(&r, t).paid, paid, "{t}");
     }
+    assert_eq!(claim(&r, "pde").drug_cost.as_deref(), Some("550.00"));
     // STU3 totalCost of the inpatient claim.
     assert_eq!(
         claim(&r, "inpatient")

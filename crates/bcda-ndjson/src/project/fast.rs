@@ -293,6 +293,7 @@ fn eob<'a>(c: &mut Cursor<'a, '_>) -> Fast<Eob<'a>> {
     let mut out = Eob {
         resource_type: None,
         id: None,
+        status: None,
         claim_type: None,
         patient: None,
         billable_period: None,
@@ -354,6 +355,10 @@ fn eob<'a>(c: &mut Cursor<'a, '_>) -> Fast<Eob<'a>> {
             b"provider" => {
                 once(&mut seen, 11)?;
                 out.provider = Some(reference(c)?);
+            }
+            b"status" => {
+                once(&mut seen, 12)?;
+                out.status = Some(string(c)?);
             }
             _ => c.skip()?,
         }
@@ -696,6 +701,22 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn status_is_decoded_on_the_fast_lane_as_by_serde() {
+        let line = br#"{"resourceType":"ExplanationOfBenefit","id":"1","status":"cancelled"}"#;
+        let got = decode(line, None, &mut Index::new(), false);
+        let Some(Resource::Eob(eob)) = got else {
+            panic!("the fast lane takes the line: {got:?}")
+        };
+        assert_eq!(eob.status.as_deref(), Some("cancelled"));
+        assert_eq!(fast(line), reference(line));
+        // A duplicate status: serde rejects it, so does the fast lane.
+        let twice =
+            br#"{"resourceType":"ExplanationOfBenefit","status":"active","status":"cancelled"}"#;
+        assert_eq!(fast(twice), None);
+        assert_eq!(reference(twice), None);
     }
 
     #[test]

@@ -528,6 +528,9 @@ pub struct Eob<'a> {
     /// `id`.
     #[serde(borrow, default)]
     pub id: Option<Str<'a>>,
+    /// `status` (`active` for the final version of a claim, `cancelled` for a superseded one).
+    #[serde(borrow, default)]
+    pub status: Option<Str<'a>>,
     /// `type`.
     #[serde(rename = "type", borrow, default)]
     pub claim_type: Option<Picked<'a, EobTypePick>>,
