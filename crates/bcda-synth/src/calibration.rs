@@ -158,6 +158,19 @@ pub const TARGETS: &[Target] = &[
         "2021 Medicare Trustees Report (disabled share of enrollment)",
     ),
     pm20("female", "female (%)", 54.6, GV),
+    pm20(
+        "mortality",
+        "deaths per 100 beneficiary-years",
+        4.7,
+        "Riley & Lubitz, Health Services Research 45(2), 2010: decedents are about 5% of \
+         Medicare FFS beneficiaries each year (4.5-5% in recent years)",
+    ),
+    pm20(
+        "hospice_decedents",
+        "decedents whose final months are in hospice (%)",
+        49.0,
+        "MedPAC March 2024 report, ch. 10: 49.1% of Medicare decedents used hospice in 2022",
+    ),
     pm20("dual", "dual eligible (%)", 16.5, GV),
     Target {
         key: "top5_share",
@@ -174,6 +187,27 @@ pub const TARGETS: &[Target] = &[
         "MedPAC Data Book (July 2023), chart 1-4",
     ),
 ];
+
+/// The chronic conditions the realistic scale gives beneficiaries, with their prevalence among
+/// Medicare FFS beneficiaries (%): the table `tables::CONDITIONS` (CMS Chronic Conditions Data
+/// Warehouse, FFS prevalence; hypertension 57%, hyperlipidemia 47%, diabetes 27%, CKD 24%,
+/// heart failure 14%, COPD 11%, ...).
+pub fn chronic_condition_prevalence() -> Vec<(&'static str, f64)> {
+    crate::tables::CONDITIONS
+        .iter()
+        .map(|c| (c.name, f64::from(c.per_mille) / 10.0))
+        .collect()
+}
+
+/// The ICD-10-CM codes (as BFD writes them, without the dot) a chronic condition is coded with
+/// (empty for an unknown name).
+pub fn condition_codes(name: &str) -> Vec<&'static str> {
+    crate::tables::CONDITIONS
+        .iter()
+        .filter(|c| c.name == name)
+        .flat_map(|c| c.dx.iter().map(|d| d.0))
+        .collect()
+}
 
 /// Looks a row of [`TARGETS`] up by key.
 pub fn target(key: &str) -> Option<&'static Target> {
@@ -222,19 +256,56 @@ pub(crate) fn type_model(ct: ClaimType) -> TypeModel {
 /// Community-referred home-health episodes per beneficiary-year (with the post-acute ones
 /// after [`IP_TO_HHA_PER_MILLE`] of stays, about 8.3% of beneficiaries use home health).
 pub(crate) const HHA_COMMUNITY_PER_YEAR: f64 = 0.055;
-/// Hospice users per beneficiary-year: about 4.5% of beneficiaries die each year and 49% of
-/// decedents use hospice (MedPAC March 2024, ch. 10).
-pub(crate) const HOSPICE_USERS_PER_YEAR: f64 = 0.022;
+/// Share of decedents whose final months are a hospice episode (the `hospice_decedents` row
+/// of [`TARGETS`]).
+pub(crate) const HOSPICE_SHARE_OF_DECEDENTS: f64 = 0.49;
+
+/// Annual probability of death by age (lowest age of the band, probability), Medicare
+/// beneficiaries entitled by age or disability: the SSA 2020 period life table's q(x), mean of
+/// men and women at the band's middle age, rounded; under 65 (entitled by disability), about
+/// twice the general population's rate. With the model's ages (86% aged, 14% of the aged
+/// 85+) about 4.7% of beneficiaries die a year (the `mortality` row of [`TARGETS`]).
+pub(crate) const MORTALITY_BY_AGE: &[(i32, f64)] = &[
+    (0, 0.022),
+    (65, 0.015),
+    (70, 0.023),
+    (75, 0.037),
+    (80, 0.060),
+    (85, 0.100),
+    (90, 0.170),
+    (95, 0.270),
+];
+
+/// Annual mortality of beneficiaries entitled by end-stage renal disease: USRDS 2022 Annual
+/// Data Report, about 160 deaths per 1,000 dialysis patient-years.
+pub(crate) const MORTALITY_ESRD: f64 = 0.16;
+
+/// How strongly the health-care intensity raises mortality (the exponent of the normalized
+/// intensity factor): decedents are the sicker beneficiaries.
+pub(crate) const MORTALITY_INTENSITY_POWER: f64 = 0.25;
+
+/// Annual probability of death at an age, by entitlement ([`MORTALITY_BY_AGE`],
+/// [`MORTALITY_ESRD`]).
+pub(crate) fn mortality(age: i32, entitlement: crate::model::Entitlement) -> f64 {
+    if entitlement == crate::model::Entitlement::Esrd {
+        return MORTALITY_ESRD;
+    }
+    MORTALITY_BY_AGE
+        .iter()
+        .rev()
+        .find(|(from, _)| age >= *from)
+        .map_or(MORTALITY_BY_AGE[0].1, |(_, q)| *q)
+}
 /// Share of inpatient stays followed by a SNF stay (Medicare covers SNF care only after a
 /// qualifying stay: 1.8 M SNF stays over ~6.4 M FFS discharges, MedPAC 2024: 28%; 26% here lands the SNF
 /// row with this model's 0.22-0.23 stays per year) and by home
 /// health (~15%).
-pub(crate) const IP_TO_SNF_PER_MILLE: u32 = 260;
+pub(crate) const IP_TO_SNF_PER_MILLE: u32 = 290;
 /// See [`IP_TO_SNF_PER_MILLE`].
 pub(crate) const IP_TO_HHA_PER_MILLE: u32 = 150;
 /// Log-normal sigma of the beneficiary's health-care intensity (mean 1), which multiplies the
 /// claim frequencies: sets the spending concentration (top 5% ≈ 43%).
-pub(crate) const INTENSITY_SIGMA: f64 = 1.55;
+pub(crate) const INTENSITY_SIGMA: f64 = 1.50;
 /// Share of claims that come in two versions (an adjustment), and in three. Basis: CCW/ResDAC
 /// note that a minority of FFS claims are adjusted after the original; BFD serves every
 /// version. Stated assumption: 6% adjusted once, 1% twice.

@@ -136,6 +136,7 @@ pub(crate) fn discharge_display(code: &str) -> &'static str {
         "06" => "Discharged/transferred to home care of organized home health service organization.",
         "20" => "Expired (did not recover - Christian Science patient).",
         "40" => "Expired at home (hospice claims only)",
+        "41" => "Expired in a medical facility such as hospital, SNF, ICF, or freestanding hospice (hospice claims only)",
         "50" => "Discharged/transferred to a Hospice – home.",
         "51" => "Discharged/transferred to a Hospice – medical facility.",
         _ => "Still patient.",
@@ -163,19 +164,31 @@ pub(crate) fn gender(b: &Beneficiary) -> &'static str {
     }
 }
 
-/// The Coverage parts a beneficiary has: `(id prefix, plan text, start, end)`.
+/// The Coverage parts a beneficiary has: `(id prefix, plan text, start, end)`. Parts A, B
+/// and D end the day the beneficiary dies.
 pub(crate) fn parts(b: &Beneficiary) -> Vec<(&'static str, &'static str, i32, Option<i32>)> {
+    let end = b.death_date;
     let mut v = vec![
-        ("part-a", "Part A", b.part_a_start, None),
-        ("part-b", "Part B", b.part_b_start, None),
+        ("part-a", "Part A", b.part_a_start, end),
+        ("part-b", "Part B", b.part_b_start, end),
     ];
     if let Some((s, e)) = b.part_c {
         v.push(("part-c", "Part C", s, Some(e)));
     }
     if let Some(s) = b.part_d_start {
-        v.push(("part-d", "Part D", s, None));
+        v.push(("part-d", "Part D", s, end));
     }
     v
+}
+
+/// CCW's Part A/B termination code and display (`a_trm_cd`, `b_trm_cd`): `1` when coverage
+/// ended with the beneficiary's death.
+pub(crate) fn termination(b: &Beneficiary) -> (&'static str, &'static str) {
+    if b.death_date.is_some() {
+        ("1", "Dead")
+    } else {
+        ("0", "Not Terminated")
+    }
 }
 
 impl JsonWriter<'_> {

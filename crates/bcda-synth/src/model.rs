@@ -79,6 +79,9 @@ pub struct Beneficiary {
     pub conditions: u32,
     /// `meta.lastUpdated` of Patient and Coverage (unix seconds).
     pub last_updated: i64,
+    /// Date of death (days since 1970-01-01), if the beneficiary died during the claims
+    /// history (realistic scale only): Patient `deceasedDateTime`; claims and coverage stop.
+    pub death_date: Option<i32>,
 }
 
 impl Beneficiary {
@@ -287,7 +290,7 @@ impl Ctx {
         t.min(self.reference - 3600)
     }
 
-    pub(crate) fn beneficiary(&self, index: u32) -> Beneficiary {
+    fn beneficiary_base(&self, index: u32) -> Beneficiary {
         let mut r = Rng::new(self.seed, index as u64, 0);
         // Affine bijection on 0..1e6 so consecutive indexes do not give consecutive MBIs.
         let perm = (index as u64 % 1_000_000 * 611_953 + 12_345) % 1_000_000;
@@ -415,7 +418,26 @@ impl Ctx {
             dual_status,
             conditions,
             last_updated,
+            death_date: None,
         }
+    }
+
+    /// The beneficiary at `index` with what the scale adds: at the realistic scale, chronic
+    /// conditions at their Medicare prevalence and the date of death.
+    pub(crate) fn beneficiary(&self, index: u32) -> Beneficiary {
+        let mut b = self.beneficiary_base(index);
+        if self.realistic() {
+            b.conditions = self.realistic_conditions(&b);
+            b.death_date = self.death_date(&b);
+        }
+        b
+    }
+
+    /// The last day a claim of the beneficiary may start: a month before the reference
+    /// (claims need a month to reach BFD), or the day of death.
+    pub(crate) fn service_end(&self, b: &Beneficiary) -> i32 {
+        let last = self.ref_day - 35;
+        b.death_date.map_or(last, |d| d.min(last))
     }
 
     /// The first day claims of a type may have: coverage start, not before the history window.
@@ -426,7 +448,7 @@ impl Ctx {
             _ => b.part_a_start,
         };
         let start = cov.max(self.hist_start);
-        (start < self.ref_day - 40).then_some(start)
+        (start < (self.ref_day - 40).min(self.service_end(b))).then_some(start)
     }
 
     /// How many claims of a type the beneficiary has.
@@ -480,7 +502,7 @@ impl Ctx {
             (1000 + ct.tag()) << 16 | k as u64,
         );
         let start = self.claims_start(b, ct).unwrap_or(self.hist_start);
-        let last = self.ref_day - 35;
+        let last = self.service_end(b);
         let mut from = start + r.below((last - start).max(1) as u64) as i32;
         let fill = plan.and_then(|p| p.fill(k));
         let dates = plan.and_then(|p| self.realistic_dates(b, ct, k, p));
@@ -737,11 +759,17 @@ impl Ctx {
                     ClaimType::Outpatient => "01",
                     _ => *r.pick(&["01", "03", "06", "30", "50", "51"]),
                 };
+                if self.realistic() {
+                    c.discharge = self.realistic_discharge(b, &c);
+                }
             }
         }
         if self.realistic() && c.pde.is_none() {
             self.calibrate_payment(&mut c, &mut r);
             self.concentrate_providers(b, &mut c, &mut r);
+        }
+        if self.realistic() && ct == ClaimType::Inpatient {
+            self.admission(b, k, &mut c);
         }
         if c.pde.is_none() {
             c.charge = c.lines.iter().map(|l| l.charge).sum();

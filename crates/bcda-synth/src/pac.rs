@@ -34,6 +34,10 @@ pub(crate) struct PacClaim {
 
 /// Claims per beneficiary: 0-3, for ACOs with partially adjudicated data.
 pub(crate) fn count(ctx: &Ctx, b: &Beneficiary) -> u32 {
+    if b.death_date.is_some() {
+        // Partially adjudicated claims are recent: none for a beneficiary who died.
+        return 0;
+    }
     let mut r = Rng::new(ctx.seed, b.index as u64, 50);
     let n = r.below(4) as u32;
     if b.index.is_multiple_of(5) {

@@ -10,7 +10,7 @@ use crate::calibration::{self, type_model, Scale};
 use crate::ids::npi_from_number;
 use crate::model::{Beneficiary, Claim, ClaimType, Ctx};
 use crate::rng::{mix, Rng};
-use crate::tables::{Cd, CONDITIONS};
+use crate::tables::{Cd, ADMISSIONS, CONDITIONS};
 
 /// Stream tags (distinct from the model's).
 const S_INTENSITY: u64 = 60;
@@ -19,6 +19,9 @@ const S_HHA: u64 = 61;
 const S_HOSPICE: u64 = 62;
 const S_DRUGS: u64 = 63;
 const S_VERSIONS: u64 = 4000;
+const S_DEATH: u64 = 64;
+const S_CONDITIONS: u64 = 65;
+const S_ADMIT: u64 = 66;
 
 /// Most claims of one type a beneficiary can have (ids hold 12 bits of claim index).
 pub(crate) const MAX_CLAIMS: u32 = 4095;
@@ -76,7 +79,9 @@ impl Ctx {
         self.scale == Scale::Realistic
     }
 
-    /// The beneficiary's health-care intensity: log-normal with mean 1; it multiplies claim
+    /// The beneficiary's health-care intensity, mean about 1: log-normal, times a factor of
+    /// the number of chronic conditions (repeat visits: CMS's chronic conditions charts show
+    /// spending rising steeply with the count), higher for older people. It multiplies claim
     /// frequencies and makes spending concentrate as Medicare's does.
     pub(crate) fn intensity(&self, b: &Beneficiary) -> f64 {
         let mut r = Rng::new(self.seed, b.index as u64, S_INTENSITY);
@@ -84,7 +89,56 @@ impl Ctx {
         // Older beneficiaries use more (GV PUF: spending rises with age); about a quarter
         // are 80 or older, so the tilt keeps the mean at 1.
         let tilt = if age >= 80 { 1.3 } else { 0.9 };
-        r.lognormal(calibration::INTENSITY_SIGMA) * tilt
+        let conditions = f64::from(b.conditions.count_ones());
+        let mean: f64 = CONDITIONS
+            .iter()
+            .map(|c| f64::from(c.per_mille))
+            .sum::<f64>()
+            / 1000.0;
+        let chronic = (1.0 + conditions) / (1.0 + mean);
+        r.lognormal(calibration::INTENSITY_SIGMA) * tilt * chronic
+    }
+
+    /// Chronic conditions at the realistic scale (every flavour): independent draws at each
+    /// condition's Medicare prevalence ([`CONDITIONS`]), older beneficiaries sicker (80 and
+    /// over x1.25, others x0.92, which keeps the overall prevalence the table's).
+    pub(crate) fn realistic_conditions(&self, b: &Beneficiary) -> u32 {
+        let mut r = Rng::new(self.seed, b.index as u64, S_CONDITIONS);
+        let boost = if b.age_on(self.ref_day) >= 80 {
+            1250
+        } else {
+            920
+        };
+        let mut set = 0u32;
+        for (i, c) in CONDITIONS.iter().enumerate() {
+            if r.chance((c.per_mille * boost / 1000).min(950)) {
+                set |= 1 << i;
+            }
+        }
+        set
+    }
+
+    /// The reason for inpatient stay `k`: drawn from [`ADMISSIONS`] by its share of Medicare
+    /// discharges (principal diagnosis, MS-DRG and, for surgery, the procedure); the stays
+    /// the table does not cover keep the DRG of the beneficiary's condition the claim leads
+    /// with.
+    pub(crate) fn admission(&self, b: &Beneficiary, k: u32, c: &mut Claim) {
+        let mut r = Rng::new(self.seed, b.index as u64, S_ADMIT << 16 | k as u64);
+        let mut x = r.below(1000) as u32;
+        let Some(a) = ADMISSIONS.iter().find(|a| {
+            let hit = x < a.per_mille;
+            x = x.saturating_sub(a.per_mille);
+            hit
+        }) else {
+            return;
+        };
+        c.drg = a.drg;
+        c.dx.retain(|d| d.0 != a.dx.0);
+        c.dx.insert(0, a.dx);
+        if let Some(p) = a.pcs {
+            c.pcs.retain(|(q, _)| q.0 != p.0);
+            c.pcs.insert(0, (p, c.from));
+        }
     }
 
     /// `intensity^power`, rescaled so its mean stays 1 (the table's frequencies are means).
@@ -96,12 +150,38 @@ impl Ctx {
     /// Years of eligibility for a claim type in the history window, and the window's first day.
     fn eligible_years(&self, b: &Beneficiary, ct: ClaimType) -> Option<(f64, i32)> {
         let start = self.claims_start(b, ct)?;
-        Some(((self.last_service_day() - start) as f64 / 365.0, start))
+        Some(((self.service_end(b) - start) as f64 / 365.0, start))
     }
 
-    /// The last day a claim may start (claims need a month to reach BFD).
-    pub(crate) fn last_service_day(&self) -> i32 {
-        self.ref_day - 35
+    /// The day the beneficiary dies in the history, if they do: each year of the history
+    /// (from the Part A start) carries the age's annual mortality ([`calibration::mortality`]),
+    /// higher for frail (high-intensity) beneficiaries.
+    pub(crate) fn death_date(&self, b: &Beneficiary) -> Option<i32> {
+        let mut r = Rng::new(self.seed, b.index as u64, S_DEATH);
+        let frailty = self.intensity_pow(b, calibration::MORTALITY_INTENSITY_POWER);
+        let mut start = self.hist_start.max(b.part_a_start);
+        while start < self.ref_day {
+            let end = (start + 365).min(self.ref_day);
+            let q = calibration::mortality(b.age_on(start), b.entitlement) * frailty;
+            if r.unit() < q.min(0.9) * (end - start) as f64 / 365.0 {
+                return Some(start + r.below((end - start) as u64) as i32);
+            }
+            start = end;
+        }
+        None
+    }
+
+    /// Discharge status of an institutional claim at the realistic scale: a stay or hospice
+    /// month ending on the day of death is `20` (expired) or, for hospice, `40`/`41` (expired
+    /// at home / in a facility); other hospice months are `30` (still patient).
+    pub(crate) fn realistic_discharge(&self, b: &Beneficiary, c: &Claim) -> &'static str {
+        let died = b.death_date == Some(c.thru);
+        match c.ct {
+            ClaimType::Hospice if died => ["40", "41"][c.id.unsigned_abs() as usize / 4 % 2],
+            ClaimType::Hospice => "30",
+            ClaimType::Inpatient | ClaimType::Snf if died => "20",
+            _ => c.discharge,
+        }
     }
 
     /// A count with expectation `mean`: the integer part plus one with the fraction's chance.
@@ -128,7 +208,7 @@ impl Ctx {
             .claims_start(b, ClaimType::Inpatient)
             .unwrap_or(self.hist_start);
         let mut r = Rng::new(self.seed, b.index as u64, S_STAY << 16 | j as u64);
-        let span = (self.last_service_day() - start).max(1) as u64;
+        let span = (self.service_end(b) - start).max(1) as u64;
         let from = start + r.below(span) as i32;
         // Mean length of stay about 5 days (MedPAC), right-skewed.
         let los = (1.0 + 4.0 * r.lognormal(0.6)).round() as i64;
@@ -160,7 +240,7 @@ impl Ctx {
                 let (from, los) = self.ip_stay(b, j);
                 from + los as i32
             })
-            .filter(|&d| d <= self.last_service_day())
+            .filter(|&d| d < self.service_end(b))
             .collect()
     }
 
@@ -181,10 +261,10 @@ impl Ctx {
         // Community episodes: about 5.5% of beneficiaries a year, more for heavy users.
         let community = calibration::HHA_COMMUNITY_PER_YEAR * years * self.intensity_pow(b, 0.7);
         for _ in 0..Self::draw_count(&mut r, community) {
-            let span = (self.last_service_day() - start).max(1) as u64;
+            let span = (self.service_end(b) - start).max(1) as u64;
             episodes.push((start + r.below(span) as i32, r.range(2, 5)));
         }
-        let last = self.last_service_day();
+        let last = self.service_end(b);
         let mut days: Vec<i32> = episodes
             .iter()
             .flat_map(|&(s, n)| (0..n as i32).map(move |p| s + 30 * p))
@@ -195,25 +275,24 @@ impl Ctx {
         days
     }
 
-    /// Hospice: monthly claims of a user's final episode, which runs to the end of the
-    /// history (the beneficiary is in their last months).
+    /// Hospice: the monthly claims of a decedent's final episode, which ends the day they die
+    /// ([`calibration::HOSPICE_SHARE_OF_DECEDENTS`] of decedents; months geometric with mean
+    /// 2.6: the median stay is short, the mean long).
     pub(crate) fn hospice_months(&self, b: &Beneficiary) -> Vec<i32> {
-        let Some((years, start)) = self.eligible_years(b, ClaimType::Hospice) else {
+        let (Some(start), Some(death)) = (self.claims_start(b, ClaimType::Hospice), b.death_date)
+        else {
             return Vec::new();
         };
         let mut r = Rng::new(self.seed, b.index as u64, S_HOSPICE);
-        let age = b.age_on(self.ref_day);
-        let p = calibration::HOSPICE_USERS_PER_YEAR * years * if age >= 80 { 2.0 } else { 0.6 };
-        if r.unit() >= p {
+        if r.unit() >= calibration::HOSPICE_SHARE_OF_DECEDENTS {
             return Vec::new();
         }
-        // Months of hospice: geometric with mean 2.6 (median stay is short, the mean long).
         let mut months = 1;
         while months < 12 && r.unit() < 1.0 - 1.0 / 2.6 {
             months += 1;
         }
-        let last = self.last_service_day();
-        let first = (last - 30 * (months - 1) - r.range(0, 20) as i32).max(start);
+        let first = (death - 30 * (months - 1) - r.range(0, 20) as i32).max(start);
+        let last = self.service_end(b);
         (0..months)
             .map(|m| first + 30 * m)
             .filter(|&d| d <= last)
@@ -242,7 +321,7 @@ impl Ctx {
                 drugs.push(i);
             }
         }
-        let last = self.last_service_day();
+        let last = self.service_end(b);
         let mut fills = Vec::new();
         for &d in &drugs {
             let days_supply: i64 = if r.chance(300) { 90 } else { 30 };
@@ -408,4 +487,53 @@ fn superseded(c: &Claim, back: i64) -> Claim {
         old.coinsurance = old.lines.iter().map(|l| l.coinsurance).sum();
     }
     old
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Flavour;
+
+    /// Principal diagnoses of inpatient stays follow [`ADMISSIONS`]: sepsis (871/872) leads
+    /// with about 11.5% of stays, heart failure next; the table's weights leave room for the
+    /// stays grouped by the beneficiary's conditions.
+    #[test]
+    fn inpatient_principal_diagnoses_follow_the_discharge_table() {
+        let total: u32 = ADMISSIONS.iter().map(|a| a.per_mille).sum();
+        assert!(
+            (400..=600).contains(&total),
+            "table covers {total} per mille"
+        );
+        let mut ctx = Ctx::new("A9990", Flavour::Simple, 1_764_547_200);
+        ctx.scale = Scale::Realistic;
+        ctx.aco_size = 2_500;
+        let (mut stays, mut sepsis, mut heart_failure) = (0u32, 0u32, 0u32);
+        for i in 0..2_500 {
+            let b = ctx.beneficiary(i);
+            ctx.for_each_claim_version(&b, ClaimType::Inpatient, |c| {
+                if c.status != "active" {
+                    return;
+                }
+                stays += 1;
+                sepsis += u32::from(matches!(c.drg.0, "871" | "872"));
+                heart_failure += u32::from(matches!(c.drg.0, "291" | "292"));
+                if c.drg.0 == "871" {
+                    assert_eq!(c.dx[0].0, "A419", "sepsis is the principal diagnosis");
+                }
+            });
+        }
+        let share = |n: u32| f64::from(n) / f64::from(stays);
+        assert!(stays > 500, "{stays} stays");
+        assert!(
+            (0.09..0.14).contains(&share(sepsis)),
+            "sepsis {}",
+            share(sepsis)
+        );
+        assert!(
+            share(heart_failure) > 0.04,
+            "heart failure {}",
+            share(heart_failure)
+        );
+        assert!(share(sepsis) > share(heart_failure));
+    }
 }

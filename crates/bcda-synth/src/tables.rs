@@ -650,3 +650,200 @@ pub(crate) const FACILITIES: &[&str] = &[
     "Sunrise Home Health",
     "Comfort Hospice",
 ];
+
+/// Why a beneficiary is admitted: an MS-DRG, the principal diagnosis that groups to it and,
+/// for surgical DRGs, the ICD-10-PCS procedure.
+pub(crate) struct Admission {
+    pub drg: Cd,
+    pub dx: Cd,
+    pub pcs: Option<Cd>,
+    /// Share of Medicare FFS discharges, per mille.
+    pub per_mille: u32,
+}
+
+/// The most frequent reasons for a Medicare FFS hospital stay, weighted by their share of
+/// discharges (per mille, rounded): CMS "Medicare Inpatient Hospitals - by Provider and
+/// Service" public use file (FY 2021-2022 discharges by MS-DRG, national totals), where
+/// septicemia (871/872) leads, then heart failure, pneumonia, respiratory failure, joint
+/// replacement, kidney failure and infections, digestive disorders and stroke. Together about
+/// 45% of stays; the other stays group to the DRG of one of the beneficiary's chronic
+/// conditions ([`CONDITIONS`]).
+pub(crate) const ADMISSIONS: &[Admission] = &[
+    Admission {
+        drg: (
+            "871",
+            "SEPTICEMIA OR SEVERE SEPSIS WITHOUT MV >96 HOURS WITH MCC",
+        ),
+        dx: ("A419", "Sepsis, unspecified organism"),
+        pcs: None,
+        per_mille: 90,
+    },
+    Admission {
+        drg: (
+            "872",
+            "SEPTICEMIA OR SEVERE SEPSIS WITHOUT MV >96 HOURS WITHOUT MCC",
+        ),
+        dx: ("A419", "Sepsis, unspecified organism"),
+        pcs: None,
+        per_mille: 25,
+    },
+    Admission {
+        drg: ("291", "HEART FAILURE AND SHOCK WITH MCC"),
+        dx: (
+            "I5023",
+            "Acute on chronic systolic (congestive) heart failure",
+        ),
+        pcs: None,
+        per_mille: 45,
+    },
+    Admission {
+        drg: ("292", "HEART FAILURE AND SHOCK WITH CC"),
+        dx: (
+            "I5033",
+            "Acute on chronic diastolic (congestive) heart failure",
+        ),
+        pcs: None,
+        per_mille: 15,
+    },
+    Admission {
+        drg: ("193", "SIMPLE PNEUMONIA AND PLEURISY WITH MCC"),
+        dx: ("J189", "Pneumonia, unspecified organism"),
+        pcs: None,
+        per_mille: 25,
+    },
+    Admission {
+        drg: ("194", "SIMPLE PNEUMONIA AND PLEURISY WITH CC"),
+        dx: ("J181", "Lobar pneumonia, unspecified organism"),
+        pcs: None,
+        per_mille: 12,
+    },
+    Admission {
+        drg: ("189", "PULMONARY EDEMA AND RESPIRATORY FAILURE"),
+        dx: ("J9601", "Acute respiratory failure with hypoxia"),
+        pcs: None,
+        per_mille: 18,
+    },
+    Admission {
+        drg: ("190", "CHRONIC OBSTRUCTIVE PULMONARY DISEASE WITH MCC"),
+        dx: (
+            "J441",
+            "Chronic obstructive pulmonary disease with (acute) exacerbation",
+        ),
+        pcs: None,
+        per_mille: 15,
+    },
+    Admission {
+        drg: (
+            "470",
+            "MAJOR HIP AND KNEE JOINT REPLACEMENT OR REATTACHMENT OF LOWER EXTREMITY WITHOUT MCC",
+        ),
+        dx: ("M1712", "Unilateral primary osteoarthritis, left knee"),
+        pcs: Some((
+            "0SRD0J9",
+            "Replacement of Left Knee Joint with Synthetic Substitute, Cemented, Open Approach",
+        )),
+        per_mille: 25,
+    },
+    Admission {
+        drg: ("682", "RENAL FAILURE WITH MCC"),
+        dx: ("N179", "Acute kidney failure, unspecified"),
+        pcs: None,
+        per_mille: 12,
+    },
+    Admission {
+        drg: ("683", "RENAL FAILURE WITH CC"),
+        dx: ("N179", "Acute kidney failure, unspecified"),
+        pcs: None,
+        per_mille: 15,
+    },
+    Admission {
+        drg: ("690", "KIDNEY AND URINARY TRACT INFECTIONS WITHOUT MCC"),
+        dx: ("N390", "Urinary tract infection, site not specified"),
+        pcs: None,
+        per_mille: 15,
+    },
+    Admission {
+        drg: (
+            "392",
+            "ESOPHAGITIS, GASTROENTERITIS AND MISCELLANEOUS DIGESTIVE DISORDERS WITHOUT MCC",
+        ),
+        dx: (
+            "K529",
+            "Noninfective gastroenteritis and colitis, unspecified",
+        ),
+        pcs: None,
+        per_mille: 18,
+    },
+    Admission {
+        drg: (
+            "065",
+            "INTRACRANIAL HEMORRHAGE OR CEREBRAL INFARCTION WITH CC OR TPA IN 24 HRS",
+        ),
+        dx: ("I639", "Cerebral infarction, unspecified"),
+        pcs: None,
+        per_mille: 12,
+    },
+    Admission {
+        drg: ("378", "G.I. HEMORRHAGE WITH CC"),
+        dx: ("K922", "Gastrointestinal hemorrhage, unspecified"),
+        pcs: None,
+        per_mille: 12,
+    },
+    Admission {
+        drg: ("309", "CARDIAC ARRHYTHMIA AND CONDUCTION DISORDERS WITH CC"),
+        dx: ("I4891", "Unspecified atrial fibrillation"),
+        pcs: None,
+        per_mille: 12,
+    },
+    Admission {
+        drg: (
+            "247",
+            "PERCUTANEOUS CARDIOVASCULAR PROCEDURES WITH DRUG-ELUTING STENT WITHOUT MCC",
+        ),
+        dx: (
+            "I2510",
+            "Atherosclerotic heart disease of native coronary artery without angina pectoris",
+        ),
+        pcs: Some((
+            "02703ZZ",
+            "Dilation of Coronary Artery, One Artery, Percutaneous Approach",
+        )),
+        per_mille: 10,
+    },
+    Admission {
+        drg: ("280", "ACUTE MYOCARDIAL INFARCTION, DISCHARGED ALIVE WITH MCC"),
+        dx: ("I214", "Non-ST elevation (NSTEMI) myocardial infarction"),
+        pcs: None,
+        per_mille: 10,
+    },
+    Admission {
+        drg: ("481", "HIP AND FEMUR PROCEDURES EXCEPT MAJOR JOINT WITH CC"),
+        dx: (
+            "S72001A",
+            "Fracture of unspecified part of neck of right femur, initial encounter for closed fracture",
+        ),
+        pcs: None,
+        per_mille: 9,
+    },
+    Admission {
+        drg: ("603", "CELLULITIS WITHOUT MCC"),
+        dx: ("L03115", "Cellulitis of right lower limb"),
+        pcs: None,
+        per_mille: 10,
+    },
+    Admission {
+        drg: (
+            "640",
+            "MISCELLANEOUS DISORDERS OF NUTRITION, METABOLISM, FLUIDS AND ELECTROLYTES WITH MCC",
+        ),
+        dx: ("E871", "Hypo-osmolality and hyponatremia"),
+        pcs: None,
+        per_mille: 12,
+    },
+    Admission {
+        drg: ("885", "PSYCHOSES"),
+        dx: ("F209", "Schizophrenia, unspecified"),
+        pcs: None,
+        per_mille: 12,
+    },
+];

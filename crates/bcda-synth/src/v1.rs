@@ -223,6 +223,10 @@ pub(crate) fn patient(w: &mut JsonWriter<'_>, b: &Beneficiary) {
     w.patient_name(b);
     w.key_string("gender", gender(b));
     w.key_date("birthDate", b.birth_date);
+    if let Some(day) = b.death_date {
+        // BFD writes the death date, when there is one, as a date.
+        w.key_date("deceasedDateTime", day);
+    }
     w.patient_address(b);
     w.end_object();
     w.end_line();

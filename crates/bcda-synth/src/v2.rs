@@ -381,6 +381,10 @@ pub(crate) fn patient(w: &mut JsonWriter<'_>, b: &Beneficiary) {
     w.patient_name(b);
     w.key_string("gender", gender(b));
     w.key_date("birthDate", b.birth_date);
+    if let Some(day) = b.death_date {
+        // BFD writes the death date, when there is one, as a date.
+        w.key_date("deceasedDateTime", day);
+    }
     w.patient_address(b);
     w.end_object();
     w.end_line();
@@ -481,9 +485,11 @@ pub(crate) fn coverage_extensions(
                 w.ext_coding("orec", ent[1].0, Some(ent[1].1));
                 w.ext_coding("crec", ent[1].0, Some(ent[1].1));
                 w.ext_coding("esrd_ind", ent[2].0, None);
-                w.ext_coding("a_trm_cd", "0", Some("Not Terminated"));
+                let (code, disp) = crate::common::termination(b);
+                w.ext_coding("a_trm_cd", code, Some(disp));
             } else {
-                w.ext_coding("b_trm_cd", "0", Some("Not Terminated"));
+                let (code, disp) = crate::common::termination(b);
+                w.ext_coding("b_trm_cd", code, Some(disp));
             }
         }
         "part-c" => {
