@@ -24,7 +24,7 @@ pub(crate) struct PacClaim {
     pub received: i32,
     pub last_updated: i64,
     pub dx: Vec<Cd>,
-    pub lines: Vec<(&'static str, i64, i64, i32)>,
+    pub lines: Vec<PacLine>,
     pub npi: u64,
     pub provider_num: String,
     pub drg: &'static str,
@@ -225,9 +225,32 @@ fn identifier(w: &mut JsonWriter<'_>, p: &PacClaim) {
     w.end_object();
 }
 
+/// A service line of a partially adjudicated claim: HCPCS code, units, charge (cents), day.
+pub(crate) type PacLine = (&'static str, i64, i64, i32);
+
 /// Writes one v2 Claim line.
 pub(crate) fn claim(w: &mut JsonWriter<'_>, b: &Beneficiary, p: &PacClaim) {
     header(w, p, "Claim");
+    claim_contained(w, b, p);
+    claim_header_fields(w, p);
+    if p.fiss {
+        fiss_facility_and_supporting_info(w, p);
+    }
+    claim_diagnoses(w, p);
+    claim_procedure_and_insurance(w, p);
+    claim_items(w, p);
+    w.key("total");
+    w.begin_object();
+    w.key("value");
+    w.cents(p.total);
+    w.key_string("currency", "USD");
+    w.end_object();
+    w.end_object();
+    w.end_line();
+}
+
+/// A Claim's `contained` Patient and billing Organization.
+fn claim_contained(w: &mut JsonWriter<'_>, b: &Beneficiary, p: &PacClaim) {
     w.key("contained");
     w.begin_array();
     contained_patient(w, b, p.fiss);
@@ -277,6 +300,10 @@ pub(crate) fn claim(w: &mut JsonWriter<'_>, b: &Beneficiary, p: &PacClaim) {
     w.end_array();
     w.end_object();
     w.end_array();
+}
+
+/// A Claim's extension, identifier, billable period, created, provider and priority.
+fn claim_header_fields(w: &mut JsonWriter<'_>, p: &PacClaim) {
     w.key("extension");
     w.begin_array();
     if p.fiss {
@@ -300,20 +327,21 @@ pub(crate) fn claim(w: &mut JsonWriter<'_>, b: &Beneficiary, p: &PacClaim) {
     w.coding2(THO, "processpriority", "normal", Some("Normal"));
     w.end_array();
     w.end_object();
-    if p.fiss {
-        w.key("facility");
-        w.begin_object();
-        w.key("extension");
-        w.begin_array();
-        w.ext_coding("fiss/lob-cd", "1", None);
-        w.end_array();
-        w.end_object();
-        w.key("supportingInfo");
-        w.begin_array();
-        let cat = |w: &mut JsonWriter<'_>,
-                   seq: i64,
-                   c4: Option<(&str, &str)>,
-                   bb: Option<(&str, &str)>| {
+}
+
+/// A FISS claim's facility and supportingInfo (type of bill, DRG, admission type).
+fn fiss_facility_and_supporting_info(w: &mut JsonWriter<'_>, p: &PacClaim) {
+    w.key("facility");
+    w.begin_object();
+    w.key("extension");
+    w.begin_array();
+    w.ext_coding("fiss/lob-cd", "1", None);
+    w.end_array();
+    w.end_object();
+    w.key("supportingInfo");
+    w.begin_array();
+    let cat =
+        |w: &mut JsonWriter<'_>, seq: i64, c4: Option<(&str, &str)>, bb: Option<(&str, &str)>| {
             w.begin_object();
             w.key_int("sequence", seq);
             w.key("category");
@@ -336,55 +364,58 @@ pub(crate) fn claim(w: &mut JsonWriter<'_>, b: &Beneficiary, p: &PacClaim) {
             w.end_array();
             w.end_object();
         };
-        cat(w, 1, Some(("typeofbill", "Type of Bill")), None);
-        w.key("code");
-        w.begin_object();
-        w.key("coding");
-        w.begin_array();
-        w.coding2(BB, "fiss/freq-cd", "1", None);
-        w.end_array();
-        w.end_object();
-        w.end_object();
-        cat(
-            w,
-            2,
-            None,
-            Some((
-                "clm_drg_cd",
-                "Claim Diagnosis Related Group Code (or MS-DRG Code)",
-            )),
-        );
-        w.key("code");
-        w.begin_object();
-        w.key("coding");
-        w.begin_array();
-        w.coding2(BB, "clm_drg_cd", p.drg, None);
-        w.end_array();
-        w.end_object();
-        w.end_object();
-        cat(
-            w,
-            3,
-            Some(("admtype", "Information")),
-            Some((
-                "clm_ip_admsn_type_cd",
-                "Claim Inpatient Admission Type Code",
-            )),
-        );
-        w.key("code");
-        w.begin_object();
-        w.key("coding");
-        w.begin_array();
-        w.coding(
-            "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit",
-            "3",
-            None,
-        );
-        w.end_array();
-        w.end_object();
-        w.end_object();
-        w.end_array();
-    }
+    cat(w, 1, Some(("typeofbill", "Type of Bill")), None);
+    w.key("code");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
+    w.coding2(BB, "fiss/freq-cd", "1", None);
+    w.end_array();
+    w.end_object();
+    w.end_object();
+    cat(
+        w,
+        2,
+        None,
+        Some((
+            "clm_drg_cd",
+            "Claim Diagnosis Related Group Code (or MS-DRG Code)",
+        )),
+    );
+    w.key("code");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
+    w.coding2(BB, "clm_drg_cd", p.drg, None);
+    w.end_array();
+    w.end_object();
+    w.end_object();
+    cat(
+        w,
+        3,
+        Some(("admtype", "Information")),
+        Some((
+            "clm_ip_admsn_type_cd",
+            "Claim Inpatient Admission Type Code",
+        )),
+    );
+    w.key("code");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
+    w.coding(
+        "https://www.nubc.org/CodeSystem/PriorityTypeOfAdmitOrVisit",
+        "3",
+        None,
+    );
+    w.end_array();
+    w.end_object();
+    w.end_object();
+    w.end_array();
+}
+
+/// A Claim's diagnoses (FISS: principal and admitting types, present on admission).
+fn claim_diagnoses(w: &mut JsonWriter<'_>, p: &PacClaim) {
     w.key("diagnosis");
     w.begin_array();
     for (i, (code, _)) in p.dx.iter().enumerate() {
@@ -425,6 +456,10 @@ pub(crate) fn claim(w: &mut JsonWriter<'_>, b: &Beneficiary, p: &PacClaim) {
         w.end_object();
     }
     w.end_array();
+}
+
+/// A Claim's procedure (FISS) and insurance.
+fn claim_procedure_and_insurance(w: &mut JsonWriter<'_>, p: &PacClaim) {
     if p.fiss {
         w.key("procedure");
         w.begin_array();
@@ -476,141 +511,148 @@ pub(crate) fn claim(w: &mut JsonWriter<'_>, b: &Beneficiary, p: &PacClaim) {
         w.end_object();
         w.end_array();
     }
+}
+
+/// A Claim's items.
+fn claim_items(w: &mut JsonWriter<'_>, p: &PacClaim) {
     w.key("item");
     w.begin_array();
-    for (i, (code, units, _charge, day)) in p.lines.iter().enumerate() {
-        w.begin_object();
-        if p.fiss {
-            w.key("extension");
-            w.begin_array();
-            w.ext_qty("fiss/rev-serv-unit-cnt", *units);
-            w.begin_object();
-            w.key("url");
-            w.string_concat(BB, "fiss/hcpc-ind");
-            w.key("valueCodeableConcept");
-            w.begin_object();
-            w.key("coding");
-            w.begin_array();
-            w.coding2(BB, "fiss/hcpc-ind", "A", None);
-            w.end_array();
-            w.end_object();
-            w.end_object();
-            w.end_array();
-        }
-        w.key_int("sequence", i as i64 + 1);
-        if !p.fiss {
-            w.key("diagnosisSequence");
-            w.begin_array();
-            w.int(1);
-            w.end_array();
-        }
-        if p.fiss {
-            w.key("revenue");
-            w.begin_object();
-            w.key("extension");
-            w.begin_array();
-            w.begin_object();
-            w.key("url");
-            w.string_concat(BB, "fiss/non-bill-rev-code");
-            w.key("valueCodeableConcept");
-            w.begin_object();
-            w.key("coding");
-            w.begin_array();
-            w.coding2(BB, "fiss/non-bill-rev-code", "0001", None);
-            w.end_array();
-            w.end_object();
-            w.end_object();
-            w.end_array();
-            w.key("coding");
-            w.begin_array();
-            w.coding2(BB, "fiss/rev-cd", "0510", None);
-            w.end_array();
-            w.end_object();
-        }
-        w.key("productOrService");
-        w.begin_object();
-        if p.fiss {
-            w.key("extension");
-            w.begin_array();
-            w.begin_object();
-            w.key("url");
-            w.string_concat(BB, "fiss/apc-hcpcs-apc");
-            w.key("valueCodeableConcept");
-            w.begin_object();
-            w.key("coding");
-            w.begin_array();
-            w.coding2(BB, "fiss/apc-hcpcs-apc", "05012", None);
-            w.end_array();
-            w.end_object();
-            w.end_object();
-            w.end_array();
-        }
-        w.key("coding");
-        w.begin_array();
-        w.coding(HCPCS_RELEASE, code, None);
-        w.end_array();
-        w.end_object();
-        w.key("modifier");
-        w.begin_array();
-        w.begin_object();
-        w.key("coding");
-        w.begin_array();
-        w.begin_object();
-        if p.fiss {
-            w.key("system");
-            w.string_concat(BBCS, "hcpcs");
-        } else {
-            w.key_string("system", HCPCS_RELEASE);
-        }
-        w.key_string("version", "1");
-        w.key_string("code", "25");
-        w.end_object();
-        w.end_array();
-        w.end_object();
-        w.end_array();
-        if p.fiss {
-            w.key_date("servicedDate", *day);
-            w.key("quantity");
-            w.begin_object();
-            w.key_int("value", *units);
-            w.end_object();
-        } else {
-            w.period("servicedPeriod", *day, Some(*day));
-        }
-        if let Some((ndc, _)) = tables::ndc_for_hcpcs(code) {
-            w.key("detail");
-            w.begin_array();
-            w.begin_object();
-            w.key_int("sequence", 1);
-            w.key("productOrService");
-            w.begin_object();
-            w.key("coding");
-            w.begin_array();
-            w.coding(NDC_SYS, ndc, None);
-            w.end_array();
-            w.end_object();
-            w.key("quantity");
-            w.begin_object();
-            w.key("value");
-            w.milli(1_000 * units);
-            w.key_string("unit", "ML");
-            w.key_string("system", "http://unitsofmeasure.org");
-            w.key_string("code", "mL");
-            w.end_object();
-            w.end_object();
-            w.end_array();
-        }
-        w.end_object();
+    for (i, line) in p.lines.iter().enumerate() {
+        claim_item(w, p, i, line);
     }
     w.end_array();
-    w.key("total");
+}
+
+/// One Claim item: a service line (FISS: a revenue line).
+fn claim_item(w: &mut JsonWriter<'_>, p: &PacClaim, i: usize, line: &PacLine) {
+    let (code, units, _charge, day) = line;
     w.begin_object();
-    w.key("value");
-    w.cents(p.total);
-    w.key_string("currency", "USD");
+    if p.fiss {
+        w.key("extension");
+        w.begin_array();
+        w.ext_qty("fiss/rev-serv-unit-cnt", *units);
+        w.begin_object();
+        w.key("url");
+        w.string_concat(BB, "fiss/hcpc-ind");
+        w.key("valueCodeableConcept");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
+        w.coding2(BB, "fiss/hcpc-ind", "A", None);
+        w.end_array();
+        w.end_object();
+        w.end_object();
+        w.end_array();
+    }
+    w.key_int("sequence", i as i64 + 1);
+    if !p.fiss {
+        w.key("diagnosisSequence");
+        w.begin_array();
+        w.int(1);
+        w.end_array();
+    }
+    if p.fiss {
+        w.key("revenue");
+        w.begin_object();
+        w.key("extension");
+        w.begin_array();
+        w.begin_object();
+        w.key("url");
+        w.string_concat(BB, "fiss/non-bill-rev-code");
+        w.key("valueCodeableConcept");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
+        w.coding2(BB, "fiss/non-bill-rev-code", "0001", None);
+        w.end_array();
+        w.end_object();
+        w.end_object();
+        w.end_array();
+        w.key("coding");
+        w.begin_array();
+        w.coding2(BB, "fiss/rev-cd", "0510", None);
+        w.end_array();
+        w.end_object();
+    }
+    item_product_and_modifier(w, p, code);
+    if p.fiss {
+        w.key_date("servicedDate", *day);
+        w.key("quantity");
+        w.begin_object();
+        w.key_int("value", *units);
+        w.end_object();
+    } else {
+        w.period("servicedPeriod", *day, Some(*day));
+    }
+    if let Some((ndc, _)) = tables::ndc_for_hcpcs(code) {
+        w.key("detail");
+        w.begin_array();
+        w.begin_object();
+        w.key_int("sequence", 1);
+        w.key("productOrService");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
+        w.coding(NDC_SYS, ndc, None);
+        w.end_array();
+        w.end_object();
+        w.key("quantity");
+        w.begin_object();
+        w.key("value");
+        w.milli(1_000 * units);
+        w.key_string("unit", "ML");
+        w.key_string("system", "http://unitsofmeasure.org");
+        w.key_string("code", "mL");
+        w.end_object();
+        w.end_object();
+        w.end_array();
+    }
     w.end_object();
+}
+
+/// A Claim item's productOrService (FISS: with its APC) and modifier.
+fn item_product_and_modifier(w: &mut JsonWriter<'_>, p: &PacClaim, code: &str) {
+    w.key("productOrService");
+    w.begin_object();
+    if p.fiss {
+        w.key("extension");
+        w.begin_array();
+        w.begin_object();
+        w.key("url");
+        w.string_concat(BB, "fiss/apc-hcpcs-apc");
+        w.key("valueCodeableConcept");
+        w.begin_object();
+        w.key("coding");
+        w.begin_array();
+        w.coding2(BB, "fiss/apc-hcpcs-apc", "05012", None);
+        w.end_array();
+        w.end_object();
+        w.end_object();
+        w.end_array();
+    }
+    w.key("coding");
+    w.begin_array();
+    w.coding(HCPCS_RELEASE, code, None);
+    w.end_array();
     w.end_object();
-    w.end_line();
+    w.key("modifier");
+    w.begin_array();
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
+    w.begin_object();
+    if p.fiss {
+        w.key("system");
+        w.string_concat(BBCS, "hcpcs");
+    } else {
+        w.key_string("system", HCPCS_RELEASE);
+    }
+    w.key_string("version", "1");
+    w.key_string("code", "25");
+    w.end_object();
+    w.end_array();
+    w.end_object();
+    w.end_array();
 }
 
 /// Writes one v2 ClaimResponse line.

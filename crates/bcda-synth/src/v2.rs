@@ -1349,133 +1349,157 @@ impl JsonWriter<'_> {
 }
 
 fn supporting_info(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
-    let ct = c.ct;
-    if ct == ClaimType::Pde {
-        let p = c.pde.as_ref();
-        w.sinfo(seq, Some(("compoundcode", "Compound Code")), None);
-        w.key("code");
-        w.begin_object();
-        w.key("coding");
-        w.begin_array();
-        w.tho("v3-ActCode", "RXDINV", Some("Rx dispense invoice"));
-        w.end_array();
-        w.end_object();
-        w.end_object();
-        w.sinfo(seq, Some(("refillnum", "Refill Number")), None);
-        w.key("valueQuantity");
-        w.begin_object();
-        w.key_int("value", p.map_or(0, |p| p.fill_num));
-        w.end_object();
-        w.end_object();
-        w.sinfo(seq, Some(("dayssupply", "Days Supply")), None);
-        w.key("valueQuantity");
-        w.begin_object();
-        w.key_int("value", p.map_or(30, |p| p.days_supply));
-        w.end_object();
-        w.end_object();
-        w.si_code(
-            seq,
-            None,
-            "drug_cvrg_stus_cd",
-            Some("Drug Coverage Status Code"),
-            "C",
-            Some("Covered"),
-        );
-        // CARIN requires the dawcode slice (NCPDP code); BFD's variable coding follows it.
-        w.sinfo(
-            seq,
-            Some(("dawcode", "DAW Code")),
-            Some((
-                "daw_prod_slctn_cd",
-                "Dispense as Written (DAW) Product Selection Code",
-            )),
-        );
-        w.key("code");
-        w.begin_object();
-        w.key("coding");
-        w.begin_array();
-        w.coding(
-            "http://terminology.hl7.org/CodeSystem/NCPDPDispensedAsWrittenOrProductSelectionCode",
-            "0",
-            Some("No Product Selection Indicated"),
-        );
-        w.coding2(
-            BB,
-            "daw_prod_slctn_cd",
-            "0",
-            Some("No Product Selection Indicated (may also have missing values)"),
-        );
-        w.end_array();
-        w.end_object();
-        w.end_object();
-        w.si_code(
-            seq,
-            None,
-            "dspnsng_stus_cd",
-            Some("Dispensing Status Code"),
-            "C",
-            Some("Completion of partial fill"),
-        );
-        w.si_code(
-            seq,
-            None,
-            "adjstmt_dltn_cd",
-            Some("Adjustment Deletion Code"),
-            "A",
-            Some("Adjustment"),
-        );
-        w.si_code(
-            seq,
-            None,
-            "nstd_frmt_cd",
-            Some("Non-Standard Format Code"),
-            "X",
-            Some("X12 837"),
-        );
-        w.si_code(
-            seq,
-            None,
-            "prcng_excptn_cd",
-            Some("Pricing Exception Code"),
-            "O",
-            Some("Out-of-network pharmacy"),
-        );
-        w.si_code(
-            seq,
-            None,
-            "ctstrphc_cvrg_cd",
-            Some("Catastrophic Coverage Code"),
-            "A",
-            Some("Attachment point met on this event"),
-        );
-        w.sinfo(seq, Some(("rxorigincode", "Rx Origin Code")), None);
-        w.codeable_bb("code", "rx_orgn_cd", "3", Some("Electronic"));
-        w.end_object();
-        w.sinfo(
-            seq,
-            Some(("brandgenericindicator", "Brand Generic Indicator")),
-            None,
-        );
-        w.codeable_bb("code", "brnd_gnrc_cd", "G", Some("Generic Null/missing"));
-        w.end_object();
-        w.si_code(
-            seq,
-            None,
-            "ptnt_rsdnc_cd",
-            Some("Patient Residence Code"),
-            "01",
-            Some("Home"),
-        );
-        w.si_code(
-            seq,
-            None,
-            "submsn_clr_cd",
-            Some("Submission clarification code"),
-            "00",
-            Some("Default"),
-        );
-        return;
+    match c.ct {
+        ClaimType::Pde => {
+            pde_supporting_info(w, c, seq);
+            pde_dispensing_info(w, seq);
+        }
+        ClaimType::Carrier | ClaimType::Dme => {
+            received_date_info(w, c, seq);
+            professional_supporting_info(w, c, seq);
+        }
+        _ => {
+            received_date_info(w, c, seq);
+            stay_supporting_info(w, c, seq);
+            snf_and_hha_supporting_info(w, c, seq);
+            bill_and_discharge_info(w, c, seq);
+        }
     }
+}
+
+/// A Part D event's compound code, refill number, days supply and coverage status.
+fn pde_supporting_info(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
+    let p = c.pde.as_ref();
+    w.sinfo(seq, Some(("compoundcode", "Compound Code")), None);
+    w.key("code");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
+    w.tho("v3-ActCode", "RXDINV", Some("Rx dispense invoice"));
+    w.end_array();
+    w.end_object();
+    w.end_object();
+    w.sinfo(seq, Some(("refillnum", "Refill Number")), None);
+    w.key("valueQuantity");
+    w.begin_object();
+    w.key_int("value", p.map_or(0, |p| p.fill_num));
+    w.end_object();
+    w.end_object();
+    w.sinfo(seq, Some(("dayssupply", "Days Supply")), None);
+    w.key("valueQuantity");
+    w.begin_object();
+    w.key_int("value", p.map_or(30, |p| p.days_supply));
+    w.end_object();
+    w.end_object();
+    w.si_code(
+        seq,
+        None,
+        "drug_cvrg_stus_cd",
+        Some("Drug Coverage Status Code"),
+        "C",
+        Some("Covered"),
+    );
+}
+
+/// A Part D event's DAW code, dispensing status, pharmacy service and origin codes.
+fn pde_dispensing_info(w: &mut JsonWriter<'_>, seq: &mut i64) {
+    // CARIN requires the dawcode slice (NCPDP code); BFD's variable coding follows it.
+    w.sinfo(
+        seq,
+        Some(("dawcode", "DAW Code")),
+        Some((
+            "daw_prod_slctn_cd",
+            "Dispense as Written (DAW) Product Selection Code",
+        )),
+    );
+    w.key("code");
+    w.begin_object();
+    w.key("coding");
+    w.begin_array();
+    w.coding(
+        "http://terminology.hl7.org/CodeSystem/NCPDPDispensedAsWrittenOrProductSelectionCode",
+        "0",
+        Some("No Product Selection Indicated"),
+    );
+    w.coding2(
+        BB,
+        "daw_prod_slctn_cd",
+        "0",
+        Some("No Product Selection Indicated (may also have missing values)"),
+    );
+    w.end_array();
+    w.end_object();
+    w.end_object();
+    w.si_code(
+        seq,
+        None,
+        "dspnsng_stus_cd",
+        Some("Dispensing Status Code"),
+        "C",
+        Some("Completion of partial fill"),
+    );
+    w.si_code(
+        seq,
+        None,
+        "adjstmt_dltn_cd",
+        Some("Adjustment Deletion Code"),
+        "A",
+        Some("Adjustment"),
+    );
+    w.si_code(
+        seq,
+        None,
+        "nstd_frmt_cd",
+        Some("Non-Standard Format Code"),
+        "X",
+        Some("X12 837"),
+    );
+    w.si_code(
+        seq,
+        None,
+        "prcng_excptn_cd",
+        Some("Pricing Exception Code"),
+        "O",
+        Some("Out-of-network pharmacy"),
+    );
+    w.si_code(
+        seq,
+        None,
+        "ctstrphc_cvrg_cd",
+        Some("Catastrophic Coverage Code"),
+        "A",
+        Some("Attachment point met on this event"),
+    );
+    w.sinfo(seq, Some(("rxorigincode", "Rx Origin Code")), None);
+    w.codeable_bb("code", "rx_orgn_cd", "3", Some("Electronic"));
+    w.end_object();
+    w.sinfo(
+        seq,
+        Some(("brandgenericindicator", "Brand Generic Indicator")),
+        None,
+    );
+    w.codeable_bb("code", "brnd_gnrc_cd", "G", Some("Generic Null/missing"));
+    w.end_object();
+    w.si_code(
+        seq,
+        None,
+        "ptnt_rsdnc_cd",
+        Some("Patient Residence Code"),
+        "01",
+        Some("Home"),
+    );
+    w.si_code(
+        seq,
+        None,
+        "submsn_clr_cd",
+        Some("Submission clarification code"),
+        "00",
+        Some("Default"),
+    );
+}
+
+/// The NCH weekly processing date (claim received) of every Part A/B claim.
+fn received_date_info(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
     // NCH weekly processing date (claim received) for every Parts A/B claim.
     w.sinfo(
         seq,
@@ -1484,27 +1508,33 @@ fn supporting_info(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
     );
     w.key_date("timingDate", c.processed);
     w.end_object();
-    if matches!(ct, ClaimType::Carrier | ClaimType::Dme) {
-        if c.lines
-            .iter()
-            .any(|l| l.betos.starts_with("T1") || l.code == "E1390")
-        {
-            w.sinfo(
-                seq,
-                None,
-                Some((
-                    "line_hct_hgb_rslt_num",
-                    "Hematocrit / Hemoglobin Test Results",
-                )),
-            );
-            w.key("valueReference");
-            w.begin_object();
-            w.key_string("reference", "#line-observation-1");
-            w.end_object();
-            w.end_object();
-        }
-        return;
+}
+
+/// Carrier and DME: the hematocrit/hemoglobin result of dialysis-related lines.
+fn professional_supporting_info(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
+    if c.lines
+        .iter()
+        .any(|l| l.betos.starts_with("T1") || l.code == "E1390")
+    {
+        w.sinfo(
+            seq,
+            None,
+            Some((
+                "line_hct_hgb_rslt_num",
+                "Hematocrit / Hemoglobin Test Results",
+            )),
+        );
+        w.key("valueReference");
+        w.begin_object();
+        w.key_string("reference", "#line-observation-1");
+        w.end_object();
+        w.end_object();
     }
+}
+
+/// Institutional claims: patient status, admission period and the inpatient stay's facts.
+fn stay_supporting_info(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
+    let ct = c.ct;
     let inpatient_like = matches!(ct, ClaimType::Inpatient | ClaimType::Snf);
     if matches!(
         ct,
@@ -1583,6 +1613,11 @@ fn supporting_info(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
         w.end_object();
         w.end_object();
     }
+}
+
+/// SNF qualifying-stay dates, PPS indicator, and home health's LUPA, referral and visits.
+fn snf_and_hha_supporting_info(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
+    let ct = c.ct;
     if ct == ClaimType::Snf {
         w.sinfo(
             seq,
@@ -1643,6 +1678,11 @@ fn supporting_info(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
         w.end_object();
         w.end_object();
     }
+}
+
+/// MCO paid switch, type of bill, discharge status and primary payer.
+fn bill_and_discharge_info(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
+    let ct = c.ct;
     if matches!(
         ct,
         ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf
