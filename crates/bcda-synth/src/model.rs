@@ -516,32 +516,7 @@ impl Ctx {
             .iter()
             .position(|s| s.abbr == b.state)
             .unwrap_or(0);
-        // Diagnoses: the beneficiary's chronic conditions first, then an acute one.
-        let mut dx: Vec<Cd> = Vec::with_capacity(6);
-        let mut conds: Vec<&tables::Condition> = CONDITIONS
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| b.conditions & (1 << i) != 0)
-            .map(|(_, c)| c)
-            .collect();
-        if conds.is_empty() {
-            conds.push(&CONDITIONS[0]);
-        }
-        let lead = conds[r.below(conds.len() as u64) as usize];
-        dx.push(*r.pick(lead.dx));
-        for c in &conds {
-            if dx.len() >= 4 {
-                break;
-            }
-            let d = c.dx[0];
-            if !dx.contains(&d) {
-                dx.push(d);
-            }
-        }
-        let acute = *r.pick(tables::ACUTE_DX);
-        if !dx.contains(&acute) {
-            dx.push(acute);
-        }
+        let (dx, lead) = self.diagnoses(b, &mut r);
         let n = (self.slot * 1_000_000 + b.index as u64) * 8 + ct as u64;
         let id = if self.realistic() {
             // 12 bits of claim index, 2 of version (superseded versions: id + 1, id + 2).
@@ -589,176 +564,13 @@ impl Ctx {
             status: "active",
         };
         match ct {
-            ClaimType::Carrier => {
-                let nl = 1 + r.below(4) as usize;
-                for li in 0..nl {
-                    let (code, desc, betos, price) = *r.pick(tables::PROF_SERVICES);
-                    let pos = r.weighted(&tables::POS.iter().map(|p| p.2).collect::<Vec<_>>());
-                    c.lines.push(prof_line(
-                        &mut r,
-                        code,
-                        desc,
-                        betos,
-                        price,
-                        1,
-                        from,
-                        from,
-                        pos,
-                        li % c.dx.len(),
-                    ));
-                }
-            }
-            ClaimType::Dme => {
-                let nl = 1 + r.below(3) as usize;
-                for li in 0..nl {
-                    let (code, desc, betos, price, tos) = *r.pick(tables::DME_ITEMS);
-                    let units = r.range(1, 3);
-                    let mut l = prof_line(
-                        &mut r,
-                        code,
-                        desc,
-                        betos,
-                        price * units,
-                        units,
-                        from,
-                        from,
-                        6,
-                        li % c.dx.len(),
-                    );
-                    l.tos = tos;
-                    c.lines.push(l);
-                }
-            }
-            ClaimType::Pde => {
-                let mut drug = lead.drug;
-                let mut days_supply = *r.pick(&[30, 30, 90]);
-                let per_day = r.range(1, 2);
-                let mut ingredient = r.range(500, 60_000) * days_supply / 30;
-                if let Some(f) = &fill {
-                    drug = f.drug;
-                    days_supply = f.days_supply;
-                    ingredient = f.cost_30 * days_supply / 30;
-                }
-                let qty = days_supply * per_day;
-                let fee = r.range(100, 250);
-                let total = ingredient + fee;
-                let patient_pay = (total * r.range(5, 25) / 100).min(total);
-                let lics = if b.dual_status != "NA" {
-                    (patient_pay * 8 / 10).min(total - patient_pay)
-                } else {
-                    0
-                };
-                let plan_paid = total - patient_pay - lics;
-                c.charge = total;
-                c.allowed = total;
-                c.paid = plan_paid;
-                c.pde = Some(Pde {
-                    ndc: drug,
-                    quantity_milli: qty * 1000,
-                    days_supply,
-                    fill_num: fill.map_or_else(|| r.range(0, 11), |f| f.fill_num),
-                    pharmacy_npi: npi_from_number(r.next_u64()),
-                    prescriber_npi: c.rendering_npi,
-                    plan_contract: format!("S{:04}", 1000 + r.below(9000)),
-                    rx_num: r.next_u64() % 1_000_000_000_000,
-                    patient_pay,
-                    plan_paid,
-                    lics,
-                    total,
-                });
-            }
+            ClaimType::Carrier => carrier_lines(&mut c, &mut r, from),
+            ClaimType::Dme => dme_lines(&mut c, &mut r, from),
+            ClaimType::Pde => pde_event(b, &mut c, &mut r, lead, fill),
             _ => {
-                // Institutional: stay length, revenue lines, bill type.
-                let (los, main_rev, per_day, bt): (i64, Cd, i64, [u8; 3]) = match ct {
-                    ClaimType::Inpatient => (r.range(2, 9), tables::ROOM_BOARD, 250_000, *b"111"),
-                    ClaimType::Snf => (r.range(7, 30), tables::SNF_REV, 60_000, *b"211"),
-                    ClaimType::Hha => (r.range(14, 60), tables::HHA_REV, 20_000, *b"321"),
-                    ClaimType::Hospice => (r.range(10, 30), tables::HOSPICE_REV, 21_000, *b"811"),
-                    _ => (0, ("0510", "Clinic - general"), 0, *b"131"),
-                };
-                c.bill_type = bt;
-                let los = dates.and_then(|(_, l)| l).unwrap_or(los);
-                c.thru = (from + los as i32).min(last);
-                c.days = (c.thru - c.from) as i64;
-                if per_day > 0 {
-                    let units = if ct == ClaimType::Hha {
-                        (los / 3).max(1)
-                    } else {
-                        c.days.max(1)
-                    };
-                    let mut l = prof_line(
-                        &mut r,
-                        "",
-                        main_rev.1,
-                        "",
-                        per_day * units,
-                        units,
-                        c.from,
-                        c.thru,
-                        2,
-                        0,
-                    );
-                    l.rev = main_rev;
-                    c.lines.push(l);
-                }
-                let extra = match ct {
-                    ClaimType::Outpatient => 1 + r.below(4),
-                    ClaimType::Inpatient => 2 + r.below(3),
-                    _ => r.below(3),
-                };
-                for li in 0..extra as usize {
-                    let (rev, rdesc, hcpcs, price) = *r.pick(tables::REVENUE);
-                    let day = c.from + r.below((c.thru - c.from + 1) as u64) as i32;
-                    let mut l = prof_line(
-                        &mut r,
-                        hcpcs,
-                        rdesc,
-                        "",
-                        price,
-                        1,
-                        day,
-                        day,
-                        2,
-                        (li + 1) % c.dx.len(),
-                    );
-                    l.rev = (rev, rdesc);
-                    c.lines.push(l);
-                }
-                if ct == ClaimType::Inpatient {
-                    // Inpatient stays code more secondary diagnoses (up to 9 on the UB-04
-                    // summary here), and a third carry an external cause (falls dominate).
-                    while c.dx.len() < 6 {
-                        let d = *r.pick(tables::ACUTE_DX);
-                        if !c.dx.contains(&d) {
-                            c.dx.push(d);
-                        }
-                    }
-                    if r.chance(330) {
-                        c.ext_causes
-                            .push(tables::EXTERNAL_CAUSES[r.below(2) as usize]);
-                        if r.chance(500) {
-                            c.ext_causes.push(tables::EXTERNAL_CAUSES[2]);
-                        }
-                    }
-                    let np = 1 + r.below(3) as usize;
-                    for _ in 0..np {
-                        let p = *r.pick(tables::PCS);
-                        if !c.pcs.iter().any(|(q, _)| *q == p) {
-                            let day = c.from + r.below((c.thru - c.from + 1) as u64) as i32;
-                            c.pcs.push((p, day));
-                        }
-                    }
-                }
-                if ct == ClaimType::Snf && r.chance(250) {
-                    // Some SNF stays report a procedure (IV therapy).
-                    let day = c.from + r.below((c.thru - c.from + 1) as u64) as i32;
-                    c.pcs.push((tables::PCS[4], day));
-                }
-                c.discharge = match ct {
-                    ClaimType::Hospice => *r.pick(&["30", "40", "01"]),
-                    ClaimType::Outpatient => "01",
-                    _ => *r.pick(&["01", "03", "06", "30", "50", "51"]),
-                };
+                self.institutional_lines(&mut c, &mut r, dates, last);
+                institutional_codes(&mut c, &mut r);
+                c.discharge = discharge(ct, &mut r);
                 if self.realistic() {
                     c.discharge = self.realistic_discharge(b, &c);
                 }
@@ -786,6 +598,241 @@ impl Ctx {
         );
         c
     }
+
+    /// A claim's diagnoses: the beneficiary's chronic conditions first (led by a random one,
+    /// whose condition is returned), then an acute one.
+    fn diagnoses(&self, b: &Beneficiary, r: &mut Rng) -> (Vec<Cd>, &'static tables::Condition) {
+        let mut dx: Vec<Cd> = Vec::with_capacity(6);
+        let mut conds: Vec<&tables::Condition> = CONDITIONS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| b.conditions & (1 << i) != 0)
+            .map(|(_, c)| c)
+            .collect();
+        if conds.is_empty() {
+            conds.push(&CONDITIONS[0]);
+        }
+        let lead = conds[r.below(conds.len() as u64) as usize];
+        dx.push(*r.pick(lead.dx));
+        for c in &conds {
+            if dx.len() >= 4 {
+                break;
+            }
+            let d = c.dx[0];
+            if !dx.contains(&d) {
+                dx.push(d);
+            }
+        }
+        let acute = *r.pick(tables::ACUTE_DX);
+        if !dx.contains(&acute) {
+            dx.push(acute);
+        }
+        (dx, lead)
+    }
+
+    /// An institutional claim's stay (length, bill type) and revenue lines.
+    fn institutional_lines(
+        &self,
+        c: &mut Claim,
+        r: &mut Rng,
+        dates: Option<(i32, Option<i64>)>,
+        last: i32,
+    ) {
+        let (ct, from) = (c.ct, c.from);
+        // Institutional: stay length, revenue lines, bill type.
+        let (los, main_rev, per_day, bt): (i64, Cd, i64, [u8; 3]) = match ct {
+            ClaimType::Inpatient => (r.range(2, 9), tables::ROOM_BOARD, 250_000, *b"111"),
+            ClaimType::Snf => (r.range(7, 30), tables::SNF_REV, 60_000, *b"211"),
+            ClaimType::Hha => (r.range(14, 60), tables::HHA_REV, 20_000, *b"321"),
+            ClaimType::Hospice => (r.range(10, 30), tables::HOSPICE_REV, 21_000, *b"811"),
+            _ => (0, ("0510", "Clinic - general"), 0, *b"131"),
+        };
+        c.bill_type = bt;
+        let los = dates.and_then(|(_, l)| l).unwrap_or(los);
+        c.thru = (from + los as i32).min(last);
+        c.days = (c.thru - c.from) as i64;
+        if per_day > 0 {
+            let units = if ct == ClaimType::Hha {
+                (los / 3).max(1)
+            } else {
+                c.days.max(1)
+            };
+            let mut l = prof_line(
+                r,
+                "",
+                main_rev.1,
+                "",
+                per_day * units,
+                units,
+                c.from,
+                c.thru,
+                2,
+                0,
+            );
+            l.rev = main_rev;
+            c.lines.push(l);
+        }
+        let extra = match ct {
+            ClaimType::Outpatient => 1 + r.below(4),
+            ClaimType::Inpatient => 2 + r.below(3),
+            _ => r.below(3),
+        };
+        for li in 0..extra as usize {
+            let (rev, rdesc, hcpcs, price) = *r.pick(tables::REVENUE);
+            let day = c.from + r.below((c.thru - c.from + 1) as u64) as i32;
+            let mut l = prof_line(
+                r,
+                hcpcs,
+                rdesc,
+                "",
+                price,
+                1,
+                day,
+                day,
+                2,
+                (li + 1) % c.dx.len(),
+            );
+            l.rev = (rev, rdesc);
+            c.lines.push(l);
+        }
+    }
+}
+
+/// A carrier claim's lines: 1-4 professional services.
+fn carrier_lines(c: &mut Claim, r: &mut Rng, from: i32) {
+    let nl = 1 + r.below(4) as usize;
+    for li in 0..nl {
+        let (code, desc, betos, price) = *r.pick(tables::PROF_SERVICES);
+        let pos = r.weighted(&tables::POS.iter().map(|p| p.2).collect::<Vec<_>>());
+        c.lines.push(prof_line(
+            r,
+            code,
+            desc,
+            betos,
+            price,
+            1,
+            from,
+            from,
+            pos,
+            li % c.dx.len(),
+        ));
+    }
+}
+
+/// A DME claim's lines: 1-3 items.
+fn dme_lines(c: &mut Claim, r: &mut Rng, from: i32) {
+    let nl = 1 + r.below(3) as usize;
+    for li in 0..nl {
+        let (code, desc, betos, price, tos) = *r.pick(tables::DME_ITEMS);
+        let units = r.range(1, 3);
+        let mut l = prof_line(
+            r,
+            code,
+            desc,
+            betos,
+            price * units,
+            units,
+            from,
+            from,
+            6,
+            li % c.dx.len(),
+        );
+        l.tos = tos;
+        c.lines.push(l);
+    }
+}
+
+/// A Part D event: the drug of the refill schedule (realistic scale) or of the lead
+/// condition, its cost split between the plan, the beneficiary and the low-income subsidy.
+fn pde_event(
+    b: &Beneficiary,
+    c: &mut Claim,
+    r: &mut Rng,
+    lead: &tables::Condition,
+    fill: Option<crate::realistic::Fill>,
+) {
+    let mut drug = lead.drug;
+    let mut days_supply = *r.pick(&[30, 30, 90]);
+    let per_day = r.range(1, 2);
+    let mut ingredient = r.range(500, 60_000) * days_supply / 30;
+    if let Some(f) = &fill {
+        drug = f.drug;
+        days_supply = f.days_supply;
+        ingredient = f.cost_30 * days_supply / 30;
+    }
+    let qty = days_supply * per_day;
+    let fee = r.range(100, 250);
+    let total = ingredient + fee;
+    let patient_pay = (total * r.range(5, 25) / 100).min(total);
+    let lics = if b.dual_status != "NA" {
+        (patient_pay * 8 / 10).min(total - patient_pay)
+    } else {
+        0
+    };
+    let plan_paid = total - patient_pay - lics;
+    c.charge = total;
+    c.allowed = total;
+    c.paid = plan_paid;
+    c.pde = Some(Pde {
+        ndc: drug,
+        quantity_milli: qty * 1000,
+        days_supply,
+        fill_num: fill.map_or_else(|| r.range(0, 11), |f| f.fill_num),
+        pharmacy_npi: npi_from_number(r.next_u64()),
+        prescriber_npi: c.rendering_npi,
+        plan_contract: format!("S{:04}", 1000 + r.below(9000)),
+        rx_num: r.next_u64() % 1_000_000_000_000,
+        patient_pay,
+        plan_paid,
+        lics,
+        total,
+    });
+}
+
+/// An inpatient stay's secondary diagnoses, external causes and procedures; a SNF stay's
+/// occasional procedure.
+fn institutional_codes(c: &mut Claim, r: &mut Rng) {
+    let ct = c.ct;
+    if ct == ClaimType::Inpatient {
+        // Inpatient stays code more secondary diagnoses (up to 9 on the UB-04
+        // summary here), and a third carry an external cause (falls dominate).
+        while c.dx.len() < 6 {
+            let d = *r.pick(tables::ACUTE_DX);
+            if !c.dx.contains(&d) {
+                c.dx.push(d);
+            }
+        }
+        if r.chance(330) {
+            c.ext_causes
+                .push(tables::EXTERNAL_CAUSES[r.below(2) as usize]);
+            if r.chance(500) {
+                c.ext_causes.push(tables::EXTERNAL_CAUSES[2]);
+            }
+        }
+        let np = 1 + r.below(3) as usize;
+        for _ in 0..np {
+            let p = *r.pick(tables::PCS);
+            if !c.pcs.iter().any(|(q, _)| *q == p) {
+                let day = c.from + r.below((c.thru - c.from + 1) as u64) as i32;
+                c.pcs.push((p, day));
+            }
+        }
+    }
+    if ct == ClaimType::Snf && r.chance(250) {
+        // Some SNF stays report a procedure (IV therapy).
+        let day = c.from + r.below((c.thru - c.from + 1) as u64) as i32;
+        c.pcs.push((tables::PCS[4], day));
+    }
+}
+
+/// An institutional claim's discharge status (light scale; the realistic scale refines it).
+fn discharge(ct: ClaimType, r: &mut Rng) -> &'static str {
+    let codes: &[&'static str] = match ct {
+        ClaimType::Hospice => &["30", "40", "01"],
+        ClaimType::Outpatient => return "01",
+        _ => &["01", "03", "06", "30", "50", "51"],
+    };
+    codes[r.below(codes.len() as u64) as usize]
 }
 
 /// First day of the month containing `day`.
