@@ -970,101 +970,112 @@ fn dx_concept(w: &mut JsonWriter<'_>, code: &str, disp: &str) {
 }
 
 fn information(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
-    let ct = c.ct;
-    if let Some(p) = &c.pde {
-        let _ = p;
-        w.info_code(
-            seq,
-            "daw_prod_slctn_cd",
-            "Dispense as Written (DAW) Product Selection Code",
-            "0",
-            Some("No Product Selection Indicated (may also have missing values)"),
-        );
-        w.info_code(
-            seq,
-            "dspnsng_stus_cd",
-            "Dispensing Status Code",
-            "C",
-            Some("Completion of partial fill"),
-        );
-        w.info_code(
-            seq,
-            "drug_cvrg_stus_cd",
-            "Drug Coverage Status Code",
-            "C",
-            Some("Covered"),
-        );
-        w.info_code(
-            seq,
-            "adjstmt_dltn_cd",
-            "Adjustment Deletion Code",
-            "A",
-            Some("Adjustment"),
-        );
-        w.info_code(
-            seq,
-            "nstd_frmt_cd",
-            "Non-Standard Format Code",
-            "X",
-            Some("X12 837"),
-        );
-        w.info_code(
-            seq,
-            "prcng_excptn_cd",
-            "Pricing Exception Code",
-            "O",
-            Some("Out-of-network pharmacy"),
-        );
-        w.info_code(
-            seq,
-            "ctstrphc_cvrg_cd",
-            "Catastrophic Coverage Code",
-            "A",
-            Some("Attachment point met on this event"),
-        );
-        w.info_code(
-            seq,
-            "rx_orgn_cd",
-            "Prescription Origination Code",
-            "3",
-            Some("Electronic"),
-        );
-        w.info_code(
-            seq,
-            "brnd_gnrc_cd",
-            "Brand-Generic Code Reported by Submitting Plan",
-            "G",
-            Some("Generic Null/missing"),
-        );
-        w.info_code(
-            seq,
-            "phrmcy_srvc_type_cd",
-            "Pharmacy service type code",
-            "01",
-            Some("Community/retail pharmacy"),
-        );
-        w.info_code(
-            seq,
-            "ptnt_rsdnc_cd",
-            "Patient Residence Code",
-            "01",
-            Some("Home"),
-        );
-        w.info_code(
-            seq,
-            "submsn_clr_cd",
-            "Submission clarification code",
-            "00",
-            Some("Default"),
-        );
+    if c.pde.is_some() {
+        pde_information(w, seq);
         return;
     }
     w.info(seq, "nch_wkly_proc_dt", "NCH Weekly Claim Processing Date");
     w.key_date("timingDate", c.processed);
     w.end_object();
-    if matches!(ct, ClaimType::Carrier | ClaimType::Dme) {
+    if matches!(c.ct, ClaimType::Carrier | ClaimType::Dme) {
         return;
     }
+    stay_information(w, c, seq);
+    snf_information(w, c, seq);
+    bill_information(w, c, seq);
+}
+
+/// A Part D event's information (v1: the PDE variables).
+fn pde_information(w: &mut JsonWriter<'_>, seq: &mut i64) {
+    w.info_code(
+        seq,
+        "daw_prod_slctn_cd",
+        "Dispense as Written (DAW) Product Selection Code",
+        "0",
+        Some("No Product Selection Indicated (may also have missing values)"),
+    );
+    w.info_code(
+        seq,
+        "dspnsng_stus_cd",
+        "Dispensing Status Code",
+        "C",
+        Some("Completion of partial fill"),
+    );
+    w.info_code(
+        seq,
+        "drug_cvrg_stus_cd",
+        "Drug Coverage Status Code",
+        "C",
+        Some("Covered"),
+    );
+    w.info_code(
+        seq,
+        "adjstmt_dltn_cd",
+        "Adjustment Deletion Code",
+        "A",
+        Some("Adjustment"),
+    );
+    w.info_code(
+        seq,
+        "nstd_frmt_cd",
+        "Non-Standard Format Code",
+        "X",
+        Some("X12 837"),
+    );
+    w.info_code(
+        seq,
+        "prcng_excptn_cd",
+        "Pricing Exception Code",
+        "O",
+        Some("Out-of-network pharmacy"),
+    );
+    w.info_code(
+        seq,
+        "ctstrphc_cvrg_cd",
+        "Catastrophic Coverage Code",
+        "A",
+        Some("Attachment point met on this event"),
+    );
+    w.info_code(
+        seq,
+        "rx_orgn_cd",
+        "Prescription Origination Code",
+        "3",
+        Some("Electronic"),
+    );
+    w.info_code(
+        seq,
+        "brnd_gnrc_cd",
+        "Brand-Generic Code Reported by Submitting Plan",
+        "G",
+        Some("Generic Null/missing"),
+    );
+    w.info_code(
+        seq,
+        "phrmcy_srvc_type_cd",
+        "Pharmacy service type code",
+        "01",
+        Some("Community/retail pharmacy"),
+    );
+    w.info_code(
+        seq,
+        "ptnt_rsdnc_cd",
+        "Patient Residence Code",
+        "01",
+        Some("Home"),
+    );
+    w.info_code(
+        seq,
+        "submsn_clr_cd",
+        "Submission clarification code",
+        "00",
+        Some("Default"),
+    );
+}
+
+/// Institutional claims: patient status and the inpatient stay's facts.
+fn stay_information(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
+    let ct = c.ct;
     if matches!(
         ct,
         ClaimType::Inpatient | ClaimType::Snf | ClaimType::Hospice
@@ -1121,6 +1132,11 @@ fn information(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
         w.end_object();
         w.end_object();
     }
+}
+
+/// SNF qualifying-stay dates and PPS indicator.
+fn snf_information(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
+    let ct = c.ct;
     if ct == ClaimType::Snf {
         w.info(
             seq,
@@ -1151,6 +1167,11 @@ fn information(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
             Some("PPS bill; claim contains PPS indicator"),
         );
     }
+}
+
+/// MCO paid switch, discharge status, primary payer and home health's LUPA and referral.
+fn bill_information(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
+    let ct = c.ct;
     if matches!(
         ct,
         ClaimType::Inpatient | ClaimType::Outpatient | ClaimType::Snf
