@@ -2247,192 +2247,224 @@ fn benefit_balance(w: &mut JsonWriter<'_>, c: &Claim) {
     w.key("financial");
     w.begin_array();
     match ct {
-        ClaimType::Carrier | ClaimType::Dme => {
-            w.financial_money("carr_clm_cash_ddctbl_apld_amt", "Carrier Claim Cash Deductible Applied Amount (sum of all line-level deductible amounts)", c.deductible);
-            w.financial_money(
-                "nch_clm_prvdr_pmt_amt",
-                "NCH Claim Provider Payment Amount",
-                c.paid,
-            );
-            w.financial_money(
-                "nch_clm_bene_pmt_amt",
-                "NCH Claim Payment Amount to Beneficiary",
-                0,
-            );
-            w.financial_money("nch_carr_clm_sbmtd_chrg_amt", "NCH Carrier Claim Submitted Charge Amount (sum of all line-level submitted charges)", c.charge);
-            w.financial_money(
-                "nch_carr_clm_alowd_amt",
-                "NCH Carrier Claim Allowed Charge Amount (sum of all line-level allowed charges)",
-                c.allowed,
-            );
-        }
-        ClaimType::Outpatient => {
-            w.financial_money(
-                "nch_profnl_cmpnt_chrg_amt",
-                "Professional Component Charge Amount",
-                0,
-            );
-            w.financial_money(
-                "nch_bene_ptb_ddctbl_amt",
-                "NCH Beneficiary Part B Deductible Amount",
-                c.deductible,
-            );
-            w.financial_money(
-                "nch_bene_ptb_coinsrnc_amt",
-                "NCH Beneficiary Part B Coinsurance Amount",
-                c.coinsurance,
-            );
-            w.financial_money(
-                "clm_op_prvdr_pmt_amt",
-                "Claim Outpatient Provider Payment Amount",
-                c.paid,
-            );
-            w.financial_money(
-                "clm_op_bene_pmt_amt",
-                "Claim Outpatient Payment Amount to Beneficiary",
-                0,
-            );
-            w.financial_money(
-                "nch_bene_blood_ddctbl_lblty_am",
-                "NCH Beneficiary Blood Deductible Liability Amount",
-                0,
-            );
-            w.financial_money(
-                "prpayamt",
-                "NCH Primary Payer (if not Medicare) Claim Paid Amount",
-                0,
-            );
-        }
+        ClaimType::Carrier | ClaimType::Dme => professional_financials(w, c),
+        ClaimType::Outpatient => outpatient_financials(w, c),
         ClaimType::Inpatient | ClaimType::Snf => {
-            w.financial_int(
-                "clm_utlztn_day_cnt",
-                "Claim Medicare Utilization Day Count",
-                c.days,
-            );
-            w.financial_int(
-                "bene_tot_coinsrnc_days_cnt",
-                "Beneficiary Total Coinsurance Days Count",
-                0,
-            );
-            w.financial_int(
-                "clm_non_utlztn_days_cnt",
-                "Claim Medicare Non Utilization Days Count",
-                0,
-            );
-            w.financial_money(
-                "nch_bene_ip_ddctbl_amt",
-                "NCH Beneficiary Inpatient (or other Part A) Deductible Amount",
-                c.deductible,
-            );
-            w.financial_money(
-                "nch_bene_pta_coinsrnc_lblty_amt",
-                "NCH Beneficiary Part A Coinsurance Liability Amount",
-                c.coinsurance,
-            );
-            w.financial_money(
-                "nch_ip_ncvrd_chrg_amt",
-                "NCH Inpatient(or other Part A) Non-covered Charge Amount",
-                c.charge - c.allowed,
-            );
-            w.financial_money(
-                "nch_ip_tot_ddctn_amt",
-                "NCH Inpatient (or other Part A) Total Deductible/Coinsurance Amount",
-                c.deductible + c.coinsurance,
-            );
-            w.financial_money(
-                "clm_pps_cptl_dsprprtnt_shr_amt",
-                "Claim PPS Capital Disproportionate Share Amount",
-                0,
-            );
-            w.financial_money(
-                "clm_pps_cptl_excptn_amt",
-                "Claim PPS Capital Exception Amount",
-                0,
-            );
-            w.financial_money(
-                "clm_pps_cptl_fsp_amt",
-                "Claim PPS Capital Federal Specific Portion (FSP) Amount",
-                c.paid / 12,
-            );
-            w.financial_money(
-                "clm_pps_cptl_ime_amt",
-                "Claim PPS Capital Indirect Medical Education (IME) Amount",
-                0,
-            );
-            w.financial_money(
-                "clm_pps_cptl_outlier_amt",
-                "Claim PPS Capital Outlier Amount",
-                0,
-            );
-            w.financial_money(
-                "clm_pps_old_cptl_hld_hrmls_amt",
-                "Claim PPS Old Capital Hold Harmless Amount",
-                0,
-            );
-            w.financial_money(
-                "nch_bene_blood_ddctbl_lblty_am",
-                "NCH Beneficiary Blood Deductible Liability Amount",
-                0,
-            );
-            w.financial_money(
-                "prpayamt",
-                "NCH Primary Payer (if not Medicare) Claim Paid Amount",
-                0,
-            );
-            if ct == ClaimType::Inpatient {
-                w.financial_money(
-                    "clm_pass_thru_per_diem_amt",
-                    "Claim Pass Thru Per Diem Amount",
-                    0,
-                );
-                w.financial_money(
-                    "nch_profnl_cmpnt_chrg_amt",
-                    "Professional Component Charge Amount",
-                    0,
-                );
-                w.financial_money(
-                    "clm_tot_pps_cptl_amt",
-                    "Claim Total PPS Capital Amount",
-                    c.paid / 10,
-                );
-                w.financial_money(
-                    "nch_drg_outlier_aprvd_pmt_amt",
-                    "NCH DRG Outlier Approved Payment Amount",
-                    0,
-                );
-                w.financial_int(
-                    "clm_pps_cptl_drg_wt_num",
-                    "Claim PPS Capital DRG Weight Number",
-                    1,
-                );
-                w.financial_int(
-                    "bene_lrd_used_cnt",
-                    "Beneficiary Medicare Lifetime Reserve Days (LRD) Used Count",
-                    0,
-                );
-            }
+            stay_financials(w, c);
+            stay_day_financials(w, c);
         }
-        ClaimType::Hospice => {
-            w.financial_int(
-                "clm_utlztn_day_cnt",
-                "Claim Medicare Utilization Day Count",
-                c.days,
-            );
-            w.financial_money(
-                "prpayamt",
-                "NCH Primary Payer (if not Medicare) Claim Paid Amount",
-                0,
-            );
-        }
-        _ => {
-            w.financial_money(
-                "prpayamt",
-                "NCH Primary Payer (if not Medicare) Claim Paid Amount",
-                0,
-            );
-        }
+        ClaimType::Hospice => hospice_financials(w, c),
+        _ => other_financials(w),
     }
     w.end_array();
     w.end_object();
     w.end_array();
+}
+
+/// Carrier and DME benefit-balance financials (deductible, payments, charges).
+fn professional_financials(w: &mut JsonWriter<'_>, c: &Claim) {
+    w.financial_money(
+        "carr_clm_cash_ddctbl_apld_amt",
+        "Carrier Claim Cash Deductible Applied Amount (sum of all line-level deductible amounts)",
+        c.deductible,
+    );
+    w.financial_money(
+        "nch_clm_prvdr_pmt_amt",
+        "NCH Claim Provider Payment Amount",
+        c.paid,
+    );
+    w.financial_money(
+        "nch_clm_bene_pmt_amt",
+        "NCH Claim Payment Amount to Beneficiary",
+        0,
+    );
+    w.financial_money(
+        "nch_carr_clm_sbmtd_chrg_amt",
+        "NCH Carrier Claim Submitted Charge Amount (sum of all line-level submitted charges)",
+        c.charge,
+    );
+    w.financial_money(
+        "nch_carr_clm_alowd_amt",
+        "NCH Carrier Claim Allowed Charge Amount (sum of all line-level allowed charges)",
+        c.allowed,
+    );
+}
+
+/// Outpatient benefit-balance financials.
+fn outpatient_financials(w: &mut JsonWriter<'_>, c: &Claim) {
+    w.financial_money(
+        "nch_profnl_cmpnt_chrg_amt",
+        "Professional Component Charge Amount",
+        0,
+    );
+    w.financial_money(
+        "nch_bene_ptb_ddctbl_amt",
+        "NCH Beneficiary Part B Deductible Amount",
+        c.deductible,
+    );
+    w.financial_money(
+        "nch_bene_ptb_coinsrnc_amt",
+        "NCH Beneficiary Part B Coinsurance Amount",
+        c.coinsurance,
+    );
+    w.financial_money(
+        "clm_op_prvdr_pmt_amt",
+        "Claim Outpatient Provider Payment Amount",
+        c.paid,
+    );
+    w.financial_money(
+        "clm_op_bene_pmt_amt",
+        "Claim Outpatient Payment Amount to Beneficiary",
+        0,
+    );
+    w.financial_money(
+        "nch_bene_blood_ddctbl_lblty_am",
+        "NCH Beneficiary Blood Deductible Liability Amount",
+        0,
+    );
+    w.financial_money(
+        "prpayamt",
+        "NCH Primary Payer (if not Medicare) Claim Paid Amount",
+        0,
+    );
+}
+
+/// Inpatient and SNF benefit-balance financials: days, amounts, primary payer.
+fn stay_financials(w: &mut JsonWriter<'_>, c: &Claim) {
+    w.financial_int(
+        "clm_utlztn_day_cnt",
+        "Claim Medicare Utilization Day Count",
+        c.days,
+    );
+    w.financial_int(
+        "bene_tot_coinsrnc_days_cnt",
+        "Beneficiary Total Coinsurance Days Count",
+        0,
+    );
+    w.financial_int(
+        "clm_non_utlztn_days_cnt",
+        "Claim Medicare Non Utilization Days Count",
+        0,
+    );
+    w.financial_money(
+        "nch_bene_ip_ddctbl_amt",
+        "NCH Beneficiary Inpatient (or other Part A) Deductible Amount",
+        c.deductible,
+    );
+    w.financial_money(
+        "nch_bene_pta_coinsrnc_lblty_amt",
+        "NCH Beneficiary Part A Coinsurance Liability Amount",
+        c.coinsurance,
+    );
+    w.financial_money(
+        "nch_ip_ncvrd_chrg_amt",
+        "NCH Inpatient(or other Part A) Non-covered Charge Amount",
+        c.charge - c.allowed,
+    );
+    w.financial_money(
+        "nch_ip_tot_ddctn_amt",
+        "NCH Inpatient (or other Part A) Total Deductible/Coinsurance Amount",
+        c.deductible + c.coinsurance,
+    );
+    w.financial_money(
+        "clm_pps_cptl_dsprprtnt_shr_amt",
+        "Claim PPS Capital Disproportionate Share Amount",
+        0,
+    );
+    w.financial_money(
+        "clm_pps_cptl_excptn_amt",
+        "Claim PPS Capital Exception Amount",
+        0,
+    );
+    w.financial_money(
+        "clm_pps_cptl_fsp_amt",
+        "Claim PPS Capital Federal Specific Portion (FSP) Amount",
+        c.paid / 12,
+    );
+    w.financial_money(
+        "clm_pps_cptl_ime_amt",
+        "Claim PPS Capital Indirect Medical Education (IME) Amount",
+        0,
+    );
+    w.financial_money(
+        "clm_pps_cptl_outlier_amt",
+        "Claim PPS Capital Outlier Amount",
+        0,
+    );
+    w.financial_money(
+        "clm_pps_old_cptl_hld_hrmls_amt",
+        "Claim PPS Old Capital Hold Harmless Amount",
+        0,
+    );
+    w.financial_money(
+        "nch_bene_blood_ddctbl_lblty_am",
+        "NCH Beneficiary Blood Deductible Liability Amount",
+        0,
+    );
+    w.financial_money(
+        "prpayamt",
+        "NCH Primary Payer (if not Medicare) Claim Paid Amount",
+        0,
+    );
+}
+
+/// Inpatient-only financials (DRG outlier, pass-through, lifetime reserve) and the stay's
+/// remaining day counts.
+fn stay_day_financials(w: &mut JsonWriter<'_>, c: &Claim) {
+    let ct = c.ct;
+    if ct == ClaimType::Inpatient {
+        w.financial_money(
+            "clm_pass_thru_per_diem_amt",
+            "Claim Pass Thru Per Diem Amount",
+            0,
+        );
+        w.financial_money(
+            "nch_profnl_cmpnt_chrg_amt",
+            "Professional Component Charge Amount",
+            0,
+        );
+        w.financial_money(
+            "clm_tot_pps_cptl_amt",
+            "Claim Total PPS Capital Amount",
+            c.paid / 10,
+        );
+        w.financial_money(
+            "nch_drg_outlier_aprvd_pmt_amt",
+            "NCH DRG Outlier Approved Payment Amount",
+            0,
+        );
+        w.financial_int(
+            "clm_pps_cptl_drg_wt_num",
+            "Claim PPS Capital DRG Weight Number",
+            1,
+        );
+        w.financial_int(
+            "bene_lrd_used_cnt",
+            "Beneficiary Medicare Lifetime Reserve Days (LRD) Used Count",
+            0,
+        );
+    }
+}
+
+/// Hospice benefit-balance financials.
+fn hospice_financials(w: &mut JsonWriter<'_>, c: &Claim) {
+    w.financial_int(
+        "clm_utlztn_day_cnt",
+        "Claim Medicare Utilization Day Count",
+        c.days,
+    );
+    w.financial_money(
+        "prpayamt",
+        "NCH Primary Payer (if not Medicare) Claim Paid Amount",
+        0,
+    );
+}
+
+/// Home health (and any other type's) benefit-balance financials.
+fn other_financials(w: &mut JsonWriter<'_>) {
+    w.financial_money(
+        "prpayamt",
+        "NCH Primary Payer (if not Medicare) Claim Paid Amount",
+        0,
+    );
 }
