@@ -1979,9 +1979,17 @@ fn prof_item_adjudication(w: &mut JsonWriter<'_>, c: &Claim, l: &Line) {
 }
 
 fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
-    let ct = c.ct;
-    let state = &tables::STATES[c.state];
     w.begin_object();
+    inst_item_revenue(w, c, l, seq);
+    inst_item_service(w, c, l);
+    inst_item_adjudication(w, c, l);
+    inst_item_type_adjudication(w, c, l);
+    w.end_object();
+}
+
+/// An institutional line's units, sequences and revenue center.
+fn inst_item_revenue(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
+    let ct = c.ct;
     w.key("extension");
     w.begin_array();
     w.ext_qty("rev_cntr_unit_cnt", l.units);
@@ -2015,6 +2023,12 @@ fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
     );
     w.end_array();
     w.end_object();
+}
+
+/// An institutional line's productOrService, modifiers, service date, location and quantity.
+fn inst_item_service(w: &mut JsonWriter<'_>, c: &Claim, l: &Line) {
+    let ct = c.ct;
+    let state = &tables::STATES[c.state];
     w.key("productOrService");
     w.begin_object();
     if ct == ClaimType::Outpatient && l.rev.0 == "0636" {
@@ -2072,6 +2086,11 @@ fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
     w.begin_object();
     w.key_int("value", l.units);
     w.end_object();
+}
+
+/// An institutional line's adjudication: the amounts every type has.
+fn inst_item_adjudication(w: &mut JsonWriter<'_>, c: &Claim, l: &Line) {
+    let ct = c.ct;
     w.key("adjudication");
     w.begin_array();
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
@@ -2100,6 +2119,13 @@ fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
         "Revenue Center Non-Covered Charge Amount",
         l.charge - l.allowed,
     );
+}
+
+/// An institutional line's adjudication by claim type (outpatient, hospice), closing the list.
+fn inst_item_type_adjudication(w: &mut JsonWriter<'_>, c: &Claim, l: &Line) {
+    let ct = c.ct;
+    let c4a = (C4BB, "C4BBAdjudication");
+    let tho = (THO, "adjudication");
     if ct == ClaimType::Outpatient {
         w.adj(
             (tho.0, tho.1, "deductible", "Deductible"),
@@ -2170,7 +2196,6 @@ fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
         );
     }
     w.end_array();
-    w.end_object();
 }
 
 fn pde_item(w: &mut JsonWriter<'_>, c: &Claim) {
