@@ -1219,10 +1219,18 @@ fn bill_information(w: &mut JsonWriter<'_>, c: &Claim, seq: &mut i64) {
 }
 
 fn prof_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
-    let state = &tables::STATES[c.state];
+    w.begin_object();
+    prof_item_extensions(w, c, l);
+    prof_item_service(w, c, l, seq);
+    prof_item_location(w, c, l);
+    prof_item_adjudication(w, c, l);
+    w.end_object();
+}
+
+/// A carrier/DME line's Blue Button extensions.
+fn prof_item_extensions(w: &mut JsonWriter<'_>, c: &Claim, l: &Line) {
     let dme = c.ct == ClaimType::Dme;
     let lab = l.betos.starts_with("T1") || l.code == "E1390";
-    w.begin_object();
     w.key("extension");
     w.begin_array();
     if dme {
@@ -1280,6 +1288,11 @@ fn prof_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
         w.end_object();
     }
     w.end_array();
+}
+
+/// A carrier/DME line's link ids, category, service, modifiers and period.
+fn prof_item_service(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
+    let dme = c.ct == ClaimType::Dme;
     w.key_int("sequence", seq);
     w.key("careTeamLinkId");
     w.begin_array();
@@ -1333,6 +1346,13 @@ fn prof_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
         w.end_array();
     }
     w.period("servicedPeriod", l.from, Some(l.thru));
+}
+
+/// A carrier/DME line's place of service (with pricing state and locality) and quantity.
+fn prof_item_location(w: &mut JsonWriter<'_>, c: &Claim, l: &Line) {
+    let state = &tables::STATES[c.state];
+    let dme = c.ct == ClaimType::Dme;
+    let lab = l.betos.starts_with("T1") || l.code == "E1390";
     let pos = tables::POS[l.pos];
     w.key("locationCodeableConcept");
     w.begin_object();
@@ -1359,6 +1379,11 @@ fn prof_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
     w.begin_object();
     w.key_int("value", l.units);
     w.end_object();
+}
+
+/// A carrier/DME line's adjudication.
+fn prof_item_adjudication(w: &mut JsonWriter<'_>, c: &Claim, l: &Line) {
+    let dme = c.ct == ClaimType::Dme;
     w.key("adjudication");
     w.begin_array();
     if dme {
@@ -1426,7 +1451,6 @@ fn prof_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
         Some("Allowed"),
     );
     w.end_array();
-    w.end_object();
 }
 
 fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
