@@ -1454,9 +1454,17 @@ fn prof_item_adjudication(w: &mut JsonWriter<'_>, c: &Claim, l: &Line) {
 }
 
 fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
-    let ct = c.ct;
-    let state = &tables::STATES[c.state];
     w.begin_object();
+    inst_item_revenue(w, c, l, seq);
+    inst_item_service(w, c, l);
+    inst_item_adjudication(w, c, l);
+    inst_item_type_adjudication(w, c, l);
+    w.end_object();
+}
+
+/// An institutional line's units, sequence and revenue center.
+fn inst_item_revenue(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
+    let ct = c.ct;
     w.key("extension");
     w.begin_array();
     w.begin_object();
@@ -1494,6 +1502,12 @@ fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
     w.coding2(BB, "rev_cntr", l.rev.0, Some(l.rev.1));
     w.end_array();
     w.end_object();
+}
+
+/// An institutional line's service, modifiers, service date, location and quantity.
+fn inst_item_service(w: &mut JsonWriter<'_>, c: &Claim, l: &Line) {
+    let ct = c.ct;
+    let state = &tables::STATES[c.state];
     if !l.code.is_empty() {
         w.key("service");
         w.begin_object();
@@ -1536,6 +1550,11 @@ fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
     w.begin_object();
     w.key_int("value", l.units);
     w.end_object();
+}
+
+/// An institutional line's adjudication: the amounts every type has.
+fn inst_item_adjudication(w: &mut JsonWriter<'_>, c: &Claim, l: &Line) {
+    let ct = c.ct;
     w.key("adjudication");
     w.begin_array();
     if matches!(ct, ClaimType::Outpatient | ClaimType::Hha) {
@@ -1569,6 +1588,11 @@ fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
         "Revenue Center Non-Covered Charge Amount",
         l.charge - l.allowed,
     );
+}
+
+/// An institutional line's adjudication by claim type, closing the list.
+fn inst_item_type_adjudication(w: &mut JsonWriter<'_>, c: &Claim, l: &Line) {
+    let ct = c.ct;
     if ct == ClaimType::Outpatient {
         w.adj1(
             "rev_cntr_blood_ddctbl_amt",
@@ -1629,7 +1653,6 @@ fn inst_item(w: &mut JsonWriter<'_>, c: &Claim, l: &Line, seq: i64) {
         );
     }
     w.end_array();
-    w.end_object();
 }
 
 fn pde_item(w: &mut JsonWriter<'_>, c: &Claim) {
