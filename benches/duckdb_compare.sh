@@ -19,7 +19,8 @@
 # - every kernel in KERNELS (default: all of avx512 avx2 sse42 portable that this CPU runs).
 #
 # usage: benches/duckdb_compare.sh [FILE.ndjson...]     (env: THREADS="1 2" RUNS=5 KERNELS=...
-#                                                         CACHE="warm cold" BCDA_BIN=...)
+#                                                         CACHE="warm cold" BCDA_BIN=...
+#                                                         DUCKDB_VERSION=1.4.2: pin DuckDB)
 # Without a file it uses the criterion bench corpus, $CARGO_TARGET_DIR/bcda-bench-synth-eob-
 # $BCDA_BENCH_MB.ndjson (BCDA_BENCH_MB default 1024), generated with bcda-synth's `eob_corpus`
 # example if missing. benches/corpora.sh builds the real-text variants of it. DuckDB is
@@ -47,6 +48,6 @@ fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 python3 -m venv "$TMP/venv"
-"$TMP/venv/bin/pip" install -q duckdb
+"$TMP/venv/bin/pip" install -q "duckdb${DUCKDB_VERSION:+==$DUCKDB_VERSION}"
 export BCDA_BIN THREADS=${THREADS:-1 2} RUNS=${RUNS:-5} KERNELS=${KERNELS:-} CACHE=${CACHE:-warm cold}
 "$TMP/venv/bin/python" "$ROOT/benches/duckdb_compare.py" "${FILES[@]}"
