@@ -11,6 +11,9 @@
 #   `bcda stats` reports for EOBs (per type: claims, items, paid, first/last service, totals and
 #   adjudication by category; per month; per beneficiary and its top list; top diagnoses,
 #   procedures, NDCs and NPIs; duplicate ids); its per-month claims and paid must equal bcda's;
+# - "payment-only" (reference, printed with a *): the minimal query as it was before Part D paid
+#   came from the items' adjudication; DuckDB then skips materialising `item`. It is not the
+#   same answer (pde paid differs), so only its other per-type figures are checked;
 # - DuckDB runs at its default `maximum_object_size` (16 MiB; the longest line of each file is
 #   printed and must fit);
 # - each figure is the median of RUNS (default 5) runs with the spread (min-max), "warm" (the file
