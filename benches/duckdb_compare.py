@@ -39,6 +39,17 @@ FROM (SELECT *, coalesce(lower(list_filter(type.coding, lambda c: c.system = '{E
         'item': 'STRUCT(adjudication STRUCT(category {CONCEPT}, amount {MONEY})[])[]'}}))
 WHERE {FINAL}
 GROUP BY 1"""
+# For reference only: the query without Part D's item adjudications (every type's paid from
+# `payment.amount`), as it was before Part D paid counted. DuckDB then does not materialise
+# `item`; its answers equal bcda's for every claim type but pde's paid (checked).
+PAYMENT_ONLY = f"""
+SELECT ct, count(*), sum(payment.amount.value)
+FROM (SELECT *, coalesce(lower(list_filter(type.coding, lambda c: c.system = '{EOB_TYPE}')[1].code),
+                         'other') AS ct
+      FROM read_ndjson(?, columns = {{'status': 'VARCHAR', 'type': '{CONCEPT}',
+        'payment': 'STRUCT(amount {MONEY})'}}))
+WHERE {FINAL}
+GROUP BY 1"""
 IDENT = "STRUCT(identifier STRUCT(system VARCHAR, value VARCHAR))"
 SAME_WORK_LOAD = f"""
 CREATE OR REPLACE TEMP TABLE e AS SELECT
@@ -180,6 +191,18 @@ def by_type(rows):
     return out
 
 
+def check_payment_only(report, rows, label):
+    duck = by_type(rows)
+    mine = {t["claim_type"]: (t["claims"], Decimal(t["paid"])) for t in report["claim_types"]
+            if t["claims"]}
+    for t, (claims, paid) in mine.items():
+        if t == "pde":
+            paid = duck.get(t, (0, paid))[1]
+        if duck.get(t) != (claims, paid):
+            fail(f"{label}: payment-only query differs for {t}: bcda {(claims, paid)}, "
+                 f"duckdb {duck.get(t)}")
+
+
 def check_minimal(report, rows, label):
     duck = by_type(rows)
     mine = {t["claim_type"]: (t["claims"], Decimal(t["paid"])) for t in report["claim_types"]
@@ -223,6 +246,7 @@ def compare(path, ks, cold_ok):
         if r["claim_types"] != first["claim_types"] or r["months"] != first["months"]:
             fail(f"kernel {k} gives another report")
     check_minimal(first, con.execute(MINIMAL, [path]).fetchall(), path)
+    check_payment_only(first, con.execute(PAYMENT_ONLY, [path]).fetchall(), path)
     check_months(first, same_work(con, path)[3], path)
     print(f"answers checked: bcda ({', '.join(ks)}) = DuckDB minimal (per-type claims, paid) "
           f"= DuckDB same work (per-month claims, paid); {first['totals']['records']} records")
@@ -235,15 +259,21 @@ def compare(path, ks, cold_ok):
             duck = measure(lambda: con.execute(MINIMAL, [path]).fetchall(), state, path,
                            time.process_time)
             work = measure(lambda: same_work(con, path), state, path, time.process_time)
+            pay = measure(lambda: con.execute(PAYMENT_ONLY, [path]).fetchall(), state, path,
+                          time.process_time)
             print(f"-- {state}, {t} thread(s); load {os.getloadavg()[0]:.1f}; wall MB/s median "
                   "[spread], CPU MB/s per CPU-second (median); ratio = DuckDB time / bcda time")
             print(show("duckdb minimal", mb, duck))
             print(show("duckdb same work", mb, work))
+            print(show("duckdb payment-only*", mb, pay))
             for k in ks:
                 b = measure(lambda: bcda_stats(path, t, k), state, path, children_cpu)
                 print(show(f"bcda stats {k}", mb, b, duck) +
                       f" vs minimal | {work[0] / b[0]:5.2f}x (CPU {work[3] / b[3]:5.2f}x)"
-                      " vs same work")
+                      f" vs same work | {pay[0] / b[0]:5.2f}x (CPU {pay[3] / b[3]:5.2f}x)"
+                      " vs payment-only*")
+    print("* payment-only: reference, not the same answer (pde paid from payment.amount, "
+          "item not read); every other figure checked equal")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
     print(f"peak RSS MiB: python+duckdb {peak}")
 

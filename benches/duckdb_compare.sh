@@ -11,6 +11,9 @@
 #   `bcda stats` reports for EOBs (per type: claims, items, paid, first/last service, totals and
 #   adjudication by category; per month; per beneficiary and its top list; top diagnoses,
 #   procedures, NDCs and NPIs; duplicate ids); its per-month claims and paid must equal bcda's;
+# - "payment-only" (reference, printed with a *): the minimal query as it was before Part D paid
+#   came from the items' adjudication; DuckDB then skips materialising `item`. It is not the
+#   same answer (pde paid differs), so only its other per-type figures are checked;
 # - DuckDB runs at its default `maximum_object_size` (16 MiB; the longest line of each file is
 #   printed and must fit);
 # - each figure is the median of RUNS (default 5) runs with the spread (min-max), "warm" (the file
@@ -19,7 +22,8 @@
 # - every kernel in KERNELS (default: all of avx512 avx2 sse42 portable that this CPU runs).
 #
 # usage: benches/duckdb_compare.sh [FILE.ndjson...]     (env: THREADS="1 2" RUNS=5 KERNELS=...
-#                                                         CACHE="warm cold" BCDA_BIN=...)
+#                                                         CACHE="warm cold" BCDA_BIN=...
+#                                                         DUCKDB_VERSION=1.4.2: pin DuckDB)
 # Without a file it uses the criterion bench corpus, $CARGO_TARGET_DIR/bcda-bench-synth-eob-
 # $BCDA_BENCH_MB.ndjson (BCDA_BENCH_MB default 1024), generated with bcda-synth's `eob_corpus`
 # example if missing. benches/corpora.sh builds the real-text variants of it. DuckDB is
@@ -47,6 +51,6 @@ fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 python3 -m venv "$TMP/venv"
-"$TMP/venv/bin/pip" install -q duckdb
+"$TMP/venv/bin/pip" install -q "duckdb${DUCKDB_VERSION:+==$DUCKDB_VERSION}"
 export BCDA_BIN THREADS=${THREADS:-1 2} RUNS=${RUNS:-5} KERNELS=${KERNELS:-} CACHE=${CACHE:-warm cold}
 "$TMP/venv/bin/python" "$ROOT/benches/duckdb_compare.py" "${FILES[@]}"

@@ -4,13 +4,16 @@
 # and with the same DuckDB query without the write (an aggregate hashing every column), on the
 # same file and thread counts; then eob + eob_line + eob_diagnosis in one pass against
 # eob_line alone. Reports wall-time medians (min-max) of RUNS runs, MB/s of input, rows/s,
-# ratios and peak RSS (ru_maxrss of the process; for bcda it includes the mapped input).
+# ratios and peak RSS (ru_maxrss of the process; for bcda it includes the mapped input), and the
+# CPU time (user + system, all threads) of each side with its ratio, which a busy machine
+# distorts less than wall time.
 # Fails unless both sides wrote the same rows (count and checksums of key columns).
 #
 # usage: benches/view_compare.sh [FILE.ndjson] [THREADS...]     (default threads: 1 2)
 # Without a file (or with `-`) it generates the v2 ExplanationOfBenefit file of sandbox ACO
-# A9991 (7,500 beneficiaries, about 1.1 GB) with `bcda generate` into
+# A9991 (7,500 beneficiaries, light scale, BCDA's bytes, about 1.2 GB) with `bcda generate` into
 # $CARGO_TARGET_DIR/bcda-view-bench-A9991/ once. RUNS (default 3) runs per measurement.
+# DUCKDB_VERSION pins DuckDB (default: the newest on PyPI).
 # DuckDB is installed with pip into a temporary venv, removed at exit.
 set -euo pipefail
 FILE=${1:--}
@@ -26,7 +29,7 @@ if [ "$FILE" = - ]; then
   DIR=$CARGO_TARGET_DIR/bcda-view-bench-A9991
   FILE=$DIR/ExplanationOfBenefit.ndjson
   if [ ! -f "$FILE" ]; then
-    "$BCDA_BIN" generate --aco A9991 --type ExplanationOfBenefit \
+    "$BCDA_BIN" generate --aco A9991 --type ExplanationOfBenefit --scale light \
       --reference 2025-01-01T00:00:00Z --out "$DIR.tmp"
     mv "$DIR.tmp" "$DIR"
   fi
@@ -34,7 +37,7 @@ fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 python3 -m venv "$TMP/venv"
-"$TMP/venv/bin/pip" install -q duckdb
+"$TMP/venv/bin/pip" install -q "duckdb${DUCKDB_VERSION:+==$DUCKDB_VERSION}"
 "$TMP/venv/bin/python" - "$FILE" "$BCDA_BIN" "$TMP" "${RUNS:-3}" $THREADS <<'PY'
 import os, statistics, subprocess, sys, time
 import duckdb
@@ -87,7 +90,7 @@ COLS = ["id", "patient", "status", "claim_group", "last_updated", "claim_type", 
         "place_of_service", "units", "allowed", "paid"]
 
 def run(cmd):
-    """Wall seconds and peak RSS (MiB) of a process."""
+    """Wall seconds, peak RSS (MiB) and CPU seconds (user + system) of a process."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, ru = os.wait4(p.pid, 0)
@@ -95,17 +98,21 @@ def run(cmd):
     err = p.stderr.read().decode()
     if status != 0:
         sys.exit(f"FAILED ({status}): {' '.join(cmd)}\n{err}")
-    return wall, ru.ru_maxrss / 1024
+    return wall, ru.ru_maxrss / 1024, ru.ru_utime + ru.ru_stime
 
 def duck(sql, t):
     return [py, "-c", f"import duckdb; c = duckdb.connect(); c.execute('SET threads={t}'); c.execute({sql!r}).fetchall()"]
 
+CPU = {}
 def measure(name, cmd):
     rs = [run(cmd) for _ in range(runs)]
     walls = sorted(r[0] for r in rs)
     med = statistics.median(walls)
     rss = max(r[1] for r in rs)
-    print(f"  {name:<44} {med:7.2f} s ({walls[0]:.2f}-{walls[-1]:.2f})  {mb / med:7.0f} MB/s  peak RSS {rss:6.0f} MiB")
+    cpu = statistics.median(r[2] for r in rs)
+    CPU[name] = cpu
+    print(f"  {name:<44} {med:7.2f} s ({walls[0]:.2f}-{walls[-1]:.2f})  {mb / med:7.0f} MB/s  "
+          f"CPU {cpu:6.2f} s  peak RSS {rss:6.0f} MiB  (load {os.getloadavg()[0]:.1f})")
     return med
 
 con = duckdb.connect()
@@ -133,7 +140,8 @@ for t in threads:
     rows = cb[0]
     print(f"  same rows: {rows:,} rows, checksums equal; bcda {rows / b:,.0f} rows/s, "
           f"{mb / b / t:,.0f} MB/s per thread; bcda / duckdb-write {d / b:.2f}x, "
-          f"bcda / duckdb-no-write {q / b:.2f}x")
+          f"bcda / duckdb-no-write {q / b:.2f}x; CPU time: duckdb-write / bcda "
+          f"{CPU['duckdb COPY (eob_line SQL) TO parquet zstd'] / CPU['bcda view --builtin eob_line -> parquet']:.2f}x")
     results[t] = b
     if t == threads[-1]:
         m = measure("bcda view eob + eob_line + eob_diagnosis",

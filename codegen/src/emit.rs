@@ -387,6 +387,9 @@ fn emit_struct(o: &mut Out, s: &Struct) {
     l!(o, "}}");
     l!(o, "key = de::next(r, path)?;");
     l!(o, "}}");
+    if s.resource {
+        l!(o, "cx.seen_type = seen_type;");
+    }
     l!(o, "Ok(())");
     l!(o, "}}");
     // write
@@ -743,15 +746,29 @@ fn emit_resource_enum(o: &mut Out, m: &Model) {
         o,
         "fn read(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<Self> {{"
     );
-    l!(o, "let t = de::peek_resource_type(r, path)?;");
-    l!(o, "Ok(match t.as_ref() {{");
+    l!(o, "de::read_resource(r, cx, path)");
+    l!(o, "}}");
+    l!(
+        o,
+        "fn read_root(r: &mut Reader<'a>, cx: &mut Ctx) -> PResult<Self> {{"
+    );
+    l!(o, "de::read_root_resource(r, cx)");
+    l!(o, "}}");
+    l!(o, "fn type_name(&self) -> &str {{");
+    l!(o, "self.resource_type()");
+    l!(o, "}}");
+    l!(
+        o,
+        "fn read_as(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, t: &str) -> PResult<Self> {{"
+    );
+    l!(o, "Ok(match t {{");
     for res in &m.resources {
         l!(
             o,
             "{res:?} => Resource::{res}(Box::new({res}::read(r, cx, path)?)),"
         );
     }
-    l!(o, "other if ALL_RESOURCE_TYPES.contains(&other) => Resource::Other(rt::RawResource::read(r, path, t)?),");
+    l!(o, "other if ALL_RESOURCE_TYPES.contains(&other) => Resource::Other(rt::RawResource::read(r, path, std::borrow::Cow::Owned(other.to_owned()))?),");
     l!(
         o,
         "other => return Err(de::unknown_resource_type(r, path, other)),"

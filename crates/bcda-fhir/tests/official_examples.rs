@@ -118,3 +118,103 @@ fn stu3_official_examples_round_trip() {
         failures.join("\n")
     );
 }
+
+/// `value` with the keys of every object in byte order, as BCDA's Go encoder writes them
+/// (`resourceType` after `contained`, `entry`, `id`...).
+fn sorted_keys(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut members: Vec<(String, Value)> = map.into_iter().collect();
+            members.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (k, sorted_keys(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted_keys).collect()),
+        other => other,
+    }
+}
+
+/// Parses every example of a modelled type twice, as published and with its keys sorted
+/// (strictly and leniently), and checks both give the same resource; returns how many
+/// examples had `resourceType` anywhere but first, so the guessing path was taken.
+fn check_sorted<T: PartialEq, F: Fn(&str, bool) -> Result<T, String>>(
+    docs: &[(String, String)],
+    modelled: &[&str],
+    parse: F,
+) -> (usize, Vec<String>) {
+    let (mut reordered, mut failures) = (0, Vec::new());
+    for (i, (name, text)) in docs.iter().enumerate() {
+        let Some(t) = resource_type(text) else {
+            continue;
+        };
+        if !modelled.contains(&t.as_str()) {
+            continue;
+        }
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        let sorted = serde_json::to_string(&sorted_keys(value)).unwrap();
+        if !sorted.starts_with("{\"resourceType\"") {
+            reordered += 1;
+        }
+        // Lenient parsing for every fourth example (debug builds are slow).
+        for lenient in [false, true].into_iter().filter(|&l| !l || i % 4 == 0) {
+            let (a, b) = (parse(text, lenient), parse(&sorted, lenient));
+            if a != b {
+                let what = match (&a, &b) {
+                    (Ok(_), Ok(_)) => "different resources or issues".to_string(),
+                    _ => format!("{:?} vs {:?}", a.as_ref().err(), b.as_ref().err()),
+                };
+                failures.push(format!("{name} (lenient {lenient}): {what}"));
+            }
+        }
+    }
+    (reordered, failures)
+}
+
+#[test]
+fn r4_official_examples_with_sorted_keys_parse_the_same() {
+    use bcda_fhir::runtime::ParseOptions;
+    let docs = package("hl7.fhir.r4.examples-4.0.1.tgz");
+    let (n, failures) = check_sorted(&docs, r4::MODELLED_RESOURCE_TYPES, |t, lenient| {
+        let opts = if lenient {
+            ParseOptions::lenient()
+        } else {
+            ParseOptions::strict()
+        };
+        r4::Resource::from_json_with(t, opts)
+            .map(|(r, issues)| {
+                // Unmodelled resources are kept verbatim: compare as JSON values.
+                let value = serde_json::from_str(&r.to_json()).unwrap();
+                let mut issues: Vec<String> =
+                    issues.iter().map(|i| format!("{} {}", i.path, i.message)).collect();
+                issues.sort();
+                (sorted_keys(value), issues)
+            })
+            .map_err(|e| e.to_string())
+    });
+    assert!(n >= 200, "too few reordered examples ({n})");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_guessed_type_is_checked_against_the_object_itself() {
+    // The root has no resourceType, but a contained resource has one: still an error.
+    let no_type = r#"{"contained":[{"id":"o","resourceType":"Observation","status":"final","code":{}}],"id":"p"}"#;
+    let e = r4::Resource::from_json(no_type).unwrap_err();
+    assert_eq!(e.to_string(), r4::Resource::from_json(r#"{"id":"p"}"#).unwrap_err().to_string());
+    // A contained resource whose first nested "resourceType" is not its own.
+    let nested = r#"{"contained":[{"entry":[{"resource":{"id":"x","resourceType":"Patient"}}],"resourceType":"Bundle","type":"collection"}],"id":"p","resourceType":"Patient"}"#;
+    let forward = r#"{"resourceType":"Patient","id":"p","contained":[{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"x"}}]}]}"#;
+    let (a, b) = (r4::Resource::from_json(nested), r4::Resource::from_json(forward));
+    assert_eq!(format!("{a:?}"), format!("{b:?}"));
+    // A wrong type named last is reported as before.
+    let wrong = r#"{"id":"p","resourceType":"Nonsense"}"#;
+    assert!(r4::Resource::from_json(wrong)
+        .unwrap_err()
+        .to_string()
+        .contains("Nonsense"));
+}

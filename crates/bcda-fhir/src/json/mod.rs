@@ -4,5 +4,5 @@ pub mod compare;
 mod reader;
 mod writer;
 
-pub use reader::{line_col, Kind, Reader, Result, SyntaxError, MAX_DEPTH};
+pub use reader::{line_col, Kind, Reader, Result, Saved, SyntaxError, MAX_DEPTH};
 pub use writer::Writer;

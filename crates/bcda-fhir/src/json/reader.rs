@@ -61,6 +61,13 @@ impl std::error::Error for SyntaxError {}
 /// Result of reader operations.
 pub type Result<T> = std::result::Result<T, SyntaxError>;
 
+/// A reader state saved by [`Reader::save`].
+#[derive(Debug, Clone, Copy)]
+pub struct Saved {
+    pos: usize,
+    depth: u32,
+}
+
 /// The pull parser.
 #[derive(Debug, Clone)]
 pub struct Reader<'a> {
@@ -655,6 +662,26 @@ impl<'a> Reader<'a> {
             return Err(self.error("trailing characters after the JSON value"));
         }
         Ok(())
+    }
+
+    /// The whole reader state, to return to with [`Reader::restore`] (unlike [`Reader::mark`],
+    /// also the nesting depth, for a read abandoned midway).
+    pub fn save(&self) -> Saved {
+        Saved {
+            pos: self.pos,
+            depth: self.depth,
+        }
+    }
+
+    /// Returns to a state obtained from [`Reader::save`].
+    pub fn restore(&mut self, saved: Saved) {
+        self.pos = saved.pos;
+        self.depth = saved.depth;
+    }
+
+    /// The text from the current position on.
+    pub fn rest(&self) -> &'a [u8] {
+        &self.bytes[self.pos..]
     }
 
     /// Position to rewind to (see [`Reader::rewind`]).

@@ -36,11 +36,9 @@ pub fn parse_any<'a, R: AnyResource<'a>>(
 ) -> Result<(R, Vec<Issue>), ParseError> {
     let mut r = Reader::new(text);
     let mut cx = Ctx::new(opts);
-    let probe = Path::root("");
-    let t = super::de::peek_resource_type(&mut r, &probe)?;
-    let path = Path::root(&t);
-    let v = R::read(&mut r, &mut cx, &path)?;
-    r.finish().map_err(|e| super::de::root_syntax(e, &path))?;
+    let v = R::read_root(&mut r, &mut cx)?;
+    r.finish()
+        .map_err(|e| super::de::root_syntax(e, &Path::root(v.type_name())))?;
     Ok((v, cx.issues))
 }
 

@@ -47,6 +47,9 @@ pub struct Ctx {
     lenient: bool,
     /// Issues found while parsing (lenient mode).
     pub issues: Vec<Issue>,
+    /// Set by a resource's reader when it returns: whether its object held `resourceType`
+    /// (checks a guessed type, see [`read_resource`]).
+    pub seen_type: bool,
 }
 
 impl Ctx {
@@ -55,6 +58,7 @@ impl Ctx {
         Ctx {
             lenient: opts.unknown == UnknownPolicy::Report,
             issues: Vec::new(),
+            seen_type: false,
         }
     }
 }
@@ -688,6 +692,108 @@ pub fn resource_list<'a, R: AnyResource<'a>>(
         v.push(R::read(r, cx, p)?);
         Ok(())
     })
+}
+
+/// Reads a resource nested in another value (a contained resource, a Bundle entry).
+///
+/// BCDA writes every object's keys sorted, so `resourceType` comes after `contained`, `id`,
+/// `identifier`... Finding it exactly means skipping those members first and reading them
+/// again. Instead the type is guessed from the first `"resourceType"` key after the object's
+/// start (its own, unless a resource nested in it comes first), and the object is read as
+/// that type: the reader checks the object's own `resourceType` against the guess and that it
+/// has one. Only a failed guess pays for the exact lookup ([`peek_resource_type`]).
+pub fn read_resource<'a, R: AnyResource<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+) -> PResult<R> {
+    if let Some(t) = first_key_value(r.rest(), b"\"resourceType\"") {
+        if let Some(v) = read_guessed(r, cx, path, t) {
+            return Ok(v);
+        }
+    }
+    let t = peek_resource_type(r, path)?;
+    R::read_as(r, cx, path, &t)
+}
+
+/// Reads the resource that is the whole input (its path is rooted at its type): as
+/// [`read_resource`], except that the guess is the *last* `"resourceType"` of the text (with
+/// sorted keys the root's own comes after its contained resources), and none is made when the
+/// object starts with `resourceType`.
+pub fn read_root_resource<'a, R: AnyResource<'a>>(r: &mut Reader<'a>, cx: &mut Ctx) -> PResult<R> {
+    let rest = r.rest();
+    if !starts_with_resource_type(rest) {
+        if let Some(t) = last_key_value(rest, b"\"resourceType\"") {
+            if let Some(v) = read_guessed(r, cx, &Path::root(t), t) {
+                return Ok(v);
+            }
+        }
+    }
+    let t = peek_resource_type(r, &Path::root(""))?;
+    R::read_as(r, cx, &Path::root(&t), &t)
+}
+
+/// Reads the object at the reader as a resource of type `t`; `None` (with the reader and the
+/// issues as they were) unless that succeeds and the object named type `t` itself.
+fn read_guessed<'a, R: AnyResource<'a>>(
+    r: &mut Reader<'a>,
+    cx: &mut Ctx,
+    path: &Path<'_>,
+    t: &str,
+) -> Option<R> {
+    let (saved, issues) = (r.save(), cx.issues.len());
+    cx.seen_type = false;
+    match R::read_as(r, cx, path, t) {
+        Ok(v) if cx.seen_type => Some(v),
+        _ => {
+            r.restore(saved);
+            cx.issues.truncate(issues);
+            None
+        }
+    }
+}
+
+/// True when the object at the start of `text` has `resourceType` as its first key.
+fn starts_with_resource_type(text: &[u8]) -> bool {
+    let mut rest = trim_ws(text);
+    if rest.first() != Some(&b'{') {
+        return false;
+    }
+    rest = trim_ws(&rest[1..]);
+    rest.starts_with(b"\"resourceType\"")
+}
+
+/// The string value of the first `key` (with its quotes) in `text`, if it is a plain name.
+fn first_key_value<'a>(text: &'a [u8], key: &[u8]) -> Option<&'a str> {
+    let at = memchr::memmem::find(text, key)?;
+    name_after_key(&text[at + key.len()..])
+}
+
+/// The string value of the last `key` (with its quotes) in `text`, if it is a plain name.
+fn last_key_value<'a>(text: &'a [u8], key: &[u8]) -> Option<&'a str> {
+    let at = memchr::memmem::rfind(text, key)?;
+    name_after_key(&text[at + key.len()..])
+}
+
+/// After a key: `: "Name"` with optional whitespace, `Name` made of ASCII letters.
+fn name_after_key(text: &[u8]) -> Option<&str> {
+    let rest = trim_ws(text).strip_prefix(b":")?;
+    let rest = trim_ws(rest).strip_prefix(b"\"")?;
+    let len = rest.iter().position(|&b| b == b'"')?;
+    let name = &rest[..len];
+    if name.is_empty() || !name.iter().all(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    std::str::from_utf8(name).ok()
+}
+
+/// `text` without leading JSON whitespace.
+fn trim_ws(text: &[u8]) -> &[u8] {
+    let n = text
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .unwrap_or(text.len());
+    &text[n..]
 }
 
 /// Finds the `resourceType` of the object at the reader without consuming it.

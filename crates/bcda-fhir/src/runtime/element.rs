@@ -98,8 +98,14 @@ impl<'a, T: Complex<'a>> Complex<'a> for Box<T> {
 
 /// A resource enum (generated per FHIR release): contained resources and Bundle entries.
 pub trait AnyResource<'a>: Sized {
-    /// Reads a resource, dispatching on `resourceType`.
+    /// Reads a resource nested in another value, dispatching on `resourceType`.
     fn read(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>) -> PResult<Self>;
+    /// Reads the resource that is the whole input, dispatching on `resourceType`.
+    fn read_root(r: &mut Reader<'a>, cx: &mut Ctx) -> PResult<Self>;
+    /// Its `resourceType`.
+    fn type_name(&self) -> &str;
+    /// Reads the object at the reader as a resource of type `t`.
+    fn read_as(r: &mut Reader<'a>, cx: &mut Ctx, path: &Path<'_>, t: &str) -> PResult<Self>;
     /// Writes the resource.
     fn write(&self, w: &mut Writer);
     /// Core validation.
