@@ -129,6 +129,20 @@ def longest_line(path):
     return longest
 
 
+TYPED = os.environ.get("TYPED_BIN")
+
+
+def typed_path(path, threads, records):
+    """bcda-ndjson's `typed` example (strict model + core validation of every line): must
+    read every record as valid."""
+    p = subprocess.run([TYPED, "--threads", str(threads), path], capture_output=True)
+    if p.returncode != 0:
+        fail(f"typed exited {p.returncode}: {p.stderr.decode()[-500:]}")
+    out = p.stdout.decode()
+    if f" {records} resources, 0 invalid, 0 errors" not in out:
+        fail(f"typed path: expected {records} valid resources, got: {out.strip()}")
+
+
 def bcda_stats(path, threads, kernel):
     env = dict(os.environ)
     if kernel:
@@ -272,6 +286,10 @@ def compare(path, ks, cold_ok):
                       f" vs minimal | {work[0] / b[0]:5.2f}x (CPU {work[3] / b[3]:5.2f}x)"
                       f" vs same work | {pay[0] / b[0]:5.2f}x (CPU {pay[3] / b[3]:5.2f}x)"
                       " vs payment-only*")
+            if TYPED:
+                n = first["totals"]["records"]
+                b = measure(lambda: typed_path(path, t, n), state, path, children_cpu)
+                print(show("typed + core", mb, b, duck) + " vs minimal")
     print("* payment-only: reference, not the same answer (pde paid from payment.amount, "
           "item not read); every other figure checked equal")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10

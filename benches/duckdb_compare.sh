@@ -16,6 +16,8 @@
 #   same answer (pde paid differs), so only its other per-type figures are checked;
 # - DuckDB runs at its default `maximum_object_size` (16 MiB; the longest line of each file is
 #   printed and must fit);
+# - with TYPED_BIN (bcda-ndjson's `typed` example), the typed path + core validation too (it
+#   must read every record as valid);
 # - each figure is the median of RUNS (default 5) runs with the spread (min-max), "warm" (the file
 #   in the page cache, just read) and "cold" (after `echo 3 > /proc/sys/vm/drop_caches` before
 #   every run; only as root, skipped otherwise and said so);
