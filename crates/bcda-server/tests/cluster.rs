@@ -229,3 +229,27 @@ async fn database_url_is_checked() {
     let err = Database::parse(Some("mysql://x")).unwrap_err().to_string();
     assert!(err.contains("expected a postgres:// URL"), "{err}");
 }
+
+#[tokio::test]
+async fn one_node_at_a_time_holds_the_retention_sweep_lock() {
+    run_on(Backend::Postgres, "sweep_lock", async {
+        let url = fresh_pg_database().await;
+        let (a, b) = (
+            PgStore::open(&url).await.unwrap(),
+            PgStore::open(&url).await.unwrap(),
+        );
+        let held = a.try_sweep_lock().await.unwrap().expect("free at first");
+        assert!(
+            b.try_sweep_lock().await.unwrap().is_none(),
+            "another node holds it"
+        );
+        held.release().await;
+        let again = b
+            .try_sweep_lock()
+            .await
+            .unwrap()
+            .expect("free after release");
+        again.release().await;
+    })
+    .await;
+}
