@@ -29,7 +29,9 @@ fn pg_admin_url(test: &str) -> Option<String> {
     match std::env::var("BCDA_TEST_PG_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ if std::env::var("BCDA_TEST_PG").as_deref() == Ok("off") => {
-            eprintln!("SKIPPED {test}: BCDA_TEST_PG=off");
+            // Straight to stderr, past the test harness's capture: a skip is always seen.
+            use std::io::Write;
+            let _ = writeln!(std::io::stderr(), "SKIPPED {test}: BCDA_TEST_PG=off");
             None
         }
         _ => panic!(

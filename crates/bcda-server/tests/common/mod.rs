@@ -67,7 +67,12 @@ pub async fn fresh_pg_database() -> String {
 /// Run a test body on one store; on PostgreSQL with `BCDA_TEST_PG=off`, print that it skipped.
 pub async fn run_on<F: std::future::Future<Output = ()>>(backend: Backend, name: &str, body: F) {
     if backend == Backend::Postgres && pg_admin_url().is_none() {
-        eprintln!("SKIPPED {name} on PostgreSQL: BCDA_TEST_PG=off");
+        // Straight to stderr, past the test harness's capture: a skip is always seen.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {name} on PostgreSQL: BCDA_TEST_PG=off"
+        );
         return;
     }
     BACKEND.scope(backend, body).await
