@@ -180,6 +180,19 @@ mod tests {
     }
 
     #[test]
+    fn role_and_lease_default_to_one_node_and_follow_the_options() {
+        let c = config_of(&[]);
+        assert_eq!(c.role, bcda_server::Role::All);
+        assert_eq!(c.lease, Duration::from_secs(30));
+        let c = config_of(&["--role", "worker", "--lease-secs", "5"]);
+        assert_eq!(c.role, bcda_server::Role::Worker);
+        assert_eq!(c.lease, Duration::from_secs(5));
+        assert_eq!(config_of(&["--role", "api"]).role, bcda_server::Role::Api);
+        let cli = Cli::try_parse_from(["serve", "--role", "both"]);
+        assert!(cli.is_err(), "an unknown role is refused");
+    }
+
+    #[test]
     fn export_byte_style_defaults_to_bcdas_and_follows_the_options() {
         assert_eq!(config_of(&[]).output_style, Style::default());
         assert_eq!(
