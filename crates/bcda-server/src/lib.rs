@@ -49,6 +49,7 @@ pub(crate) struct AppState {
     pub(crate) token_limiter: api::token::RateLimiter,
     pub(crate) secret_cache: auth::SecretCache,
     pub(crate) manifests: api::jobs::ManifestCache,
+    pub(crate) job_cache: worker::JobCache,
 }
 
 /// A started server: its address and a handle to stop it.
@@ -155,6 +156,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         ),
         secret_cache: auth::SecretCache::default(),
         manifests: api::jobs::ManifestCache::default(),
+        job_cache: worker::JobCache::default(),
         config,
         store,
         keys,

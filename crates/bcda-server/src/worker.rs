@@ -2,6 +2,7 @@
 //! record it. A sub-job's file name is fixed when the job is created, so a retry after a crash
 //! overwrites rather than duplicates.
 
+use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -155,20 +156,53 @@ async fn process(state: &Arc<AppState>, sub: SubJob, shutdown: &watch::Receiver<
     });
 }
 
+/// The job and ACO of recently claimed sub-jobs: what a sub-job's file depends on (the API
+/// version and the ACO's data) never changes, so a worker reads them once per job.
+#[derive(Default)]
+pub(crate) struct JobCache(std::sync::Mutex<HashMap<i64, Arc<(JobRow, AcoRow)>>>);
+
+impl JobCache {
+    /// Jobs kept at most (the map is cleared past it).
+    const MAX: usize = 1024;
+
+    async fn get(
+        &self,
+        state: &AppState,
+        job_id: i64,
+    ) -> Result<Arc<(JobRow, AcoRow)>, ServerError> {
+        if let Some(hit) = self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&job_id)
+        {
+            return Ok(hit.clone());
+        }
+        let job = state
+            .store
+            .job(job_id)
+            .await?
+            .ok_or_else(|| ServerError::NotFound(format!("job {job_id}")))?;
+        let aco = state
+            .store
+            .aco_by_id(job.aco_id)
+            .await?
+            .ok_or_else(|| ServerError::NotFound(format!("ACO {}", job.aco_id)))?;
+        let entry = Arc::new((job, aco));
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        map.insert(job_id, entry.clone());
+        Ok(entry)
+    }
+}
+
 /// Load the sub-job's job and ACO, then generate its file on a blocking thread.
 async fn write(state: &Arc<AppState>, sub: &SubJob) -> Result<Option<JobFile>, ServerError> {
-    let job = state
-        .store
-        .job(sub.job_id)
-        .await?
-        .ok_or_else(|| ServerError::NotFound(format!("job {}", sub.job_id)))?;
-    let aco = state
-        .store
-        .aco_by_id(job.aco_id)
-        .await?
-        .ok_or_else(|| ServerError::NotFound(format!("ACO {}", job.aco_id)))?;
+    let entry = state.job_cache.get(state, sub.job_id).await?;
     let (st, sub) = (state.clone(), sub.clone());
-    tokio::task::spawn_blocking(move || write_subjob(&st, &sub, &job, &aco))
+    tokio::task::spawn_blocking(move || write_subjob(&st, &sub, &entry.0, &entry.1))
         .await
         .map_err(|e| ServerError::Task(e.to_string()))?
 }

@@ -54,21 +54,31 @@ pub(crate) async fn owned_job(
     raw_id: &str,
     v: ApiVersion,
 ) -> Result<JobRow, ApiError> {
+    Ok(owned_job_with_release(state, caller, raw_id, v).await?.0)
+}
+
+/// [`owned_job`] with the earliest release time of its unfinished sub-jobs.
+async fn owned_job_with_release(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+    v: ApiVersion,
+) -> Result<(JobRow, Option<i64>), ApiError> {
     let id: i64 = raw_id
         .parse::<u64>()
         .ok()
         .and_then(|n| i64::try_from(n).ok())
         .ok_or_else(|| ApiError::outcome(v, StatusCode::BAD_REQUEST, ""))?;
-    let job = state
+    let (job, next) = state
         .store
-        .job(id)
+        .job_with_release(id)
         .await
         .or_500(v)?
         .ok_or_else(|| ApiError::outcome(v, StatusCode::NOT_FOUND, ""))?;
     if job.aco_id != caller.aco.id {
         return Err(ApiError::outcome(v, StatusCode::UNAUTHORIZED, ""));
     }
-    Ok(job)
+    Ok((job, next))
 }
 
 /// True when a job's files are past their expiry (Completed past `expires_us`, Archived, Expired).
@@ -91,19 +101,18 @@ pub(crate) fn gone(job: &JobRow, v: ApiVersion) -> ApiError {
 
 /// `Retry-After` of a 202 status answer: the configured seconds, or sooner when a paced job's
 /// next step is due sooner (at least 1 s), so a client honouring it sees `X-Progress` rise.
-async fn retry_after(state: &AppState, job: &JobRow, v: ApiVersion) -> Result<u64, ApiError> {
+fn retry_after(state: &AppState, job: &JobRow, next: Option<i64>) -> u64 {
     let configured = state.config.retry_after_secs;
     if !matches!(job.status, JobStatus::Pending | JobStatus::InProgress) {
-        return Ok(configured);
+        return configured;
     }
-    let next = state.store.next_release_us(job.id).await.or_500(v)?;
     let now = now_us();
-    Ok(match next {
+    match next {
         Some(us) if us > now => ((us - now) as u64)
             .div_ceil(1_000_000)
             .clamp(1, configured.max(1)),
         _ => configured,
-    })
+    }
 }
 
 pub(crate) async fn status(
@@ -124,8 +133,8 @@ async fn job_status(
 ) -> Result<Response, ApiError> {
     let v = parse_version(version)?;
     let caller = authenticate(state, headers, v).await?;
-    let job = owned_job(state, &caller, raw_id, v).await?;
-    let retry = retry_after(state, &job, v).await?.to_string();
+    let (job, next) = owned_job_with_release(state, &caller, raw_id, v).await?;
+    let retry = retry_after(state, &job, next).to_string();
     let progress = HeaderName::from_static("x-progress");
     match job.status {
         JobStatus::Pending => Ok((

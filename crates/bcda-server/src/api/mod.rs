@@ -238,24 +238,26 @@ pub(crate) async fn authenticate(
             ApiError::outcome(v, StatusCode::UNAUTHORIZED, "Expired Token")
         }
     })?;
-    if state.store.is_revoked(&claims.jti).await.or_500(v)? {
+    let forbidden = || ApiError::outcome(v, StatusCode::FORBIDDEN, "Unauthorized Error");
+    let ids = claims.cms_ids().ok();
+    // Revocation first (401), then exactly one known CMS id (403); one store round trip.
+    let cms_id = match ids.as_deref() {
+        Some([one]) => one.as_str(),
+        _ => "",
+    };
+    let (revoked, aco) = state
+        .store
+        .auth_lookup(&claims.jti, cms_id)
+        .await
+        .or_500(v)?;
+    if revoked {
         return Err(ApiError::outcome(
             v,
             StatusCode::UNAUTHORIZED,
             "Expired Token",
         ));
     }
-    let forbidden = || ApiError::outcome(v, StatusCode::FORBIDDEN, "Unauthorized Error");
-    let ids = claims.cms_ids().map_err(|_| forbidden())?;
-    let [cms_id] = ids.as_slice() else {
-        return Err(forbidden());
-    };
-    let aco = state
-        .store
-        .aco_by_cms_id(cms_id)
-        .await
-        .or_500(v)?
-        .ok_or_else(forbidden)?;
+    let aco = aco.filter(|_| !cms_id.is_empty()).ok_or_else(forbidden)?;
     if aco.denylisted {
         return Err(ApiError::outcome(
             v,

@@ -322,6 +322,31 @@ pub trait Store: Send + Sync {
     fn transition(&self, id: i64, from: JobStatus, to: JobStatus) -> StoreFuture<'_, bool>;
     /// Take the retention sweep's lock if no other node holds it (`None`: another does).
     fn try_sweep_lock(&self) -> StoreFuture<'_, Option<Box<dyn Lock>>>;
+
+    /// What every authenticated request reads: is the token id revoked, and the ACO of the
+    /// CMS id (one round trip on PostgreSQL).
+    fn auth_lookup<'a>(
+        &'a self,
+        jti: &'a str,
+        cms_id: &'a str,
+    ) -> StoreFuture<'a, (bool, Option<AcoRow>)> {
+        Box::pin(async move {
+            let revoked = self.is_revoked(jti).await?;
+            Ok((revoked, self.aco_by_cms_id(cms_id).await?))
+        })
+    }
+
+    /// A job and the earliest release time of its unfinished sub-jobs (what a status poll
+    /// reads; one round trip on PostgreSQL).
+    fn job_with_release(&self, id: i64) -> StoreFuture<'_, Option<(JobRow, Option<i64>)>> {
+        Box::pin(async move {
+            let Some(job) = self.job(id).await? else {
+                return Ok(None);
+            };
+            let next = self.next_release_us(id).await?;
+            Ok(Some((job, next)))
+        })
+    }
 }
 
 /// Where the state lives.

@@ -176,9 +176,9 @@ impl PgStore {
         }
         let options: PgConnectOptions = url.parse()?;
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(32)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(3))
+            .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await?;
         Ok(PgStore { pool, applied })
@@ -221,15 +221,20 @@ fn job_from(r: &PgRow) -> Result<JobRow, ServerError> {
 }
 
 fn aco_from(r: &PgRow) -> Result<AcoRow, ServerError> {
+    aco_from_at(r, 0)
+}
+
+/// An ACO from the columns [`ACO_COLS`] starting at column `at`.
+fn aco_from_at(r: &PgRow, at: usize) -> Result<AcoRow, ServerError> {
     Ok(AcoRow {
-        id: r.try_get(0)?,
-        cms_id: r.try_get(1)?,
-        beneficiaries: r.try_get::<i64, _>(2)? as u32,
-        flavour: r.try_get(3)?,
-        partially_adjudicated: r.try_get(4)?,
-        denylisted: r.try_get(5)?,
-        reference_unix: r.try_get(6)?,
-        rate_limited: r.try_get(7)?,
+        id: r.try_get(at)?,
+        cms_id: r.try_get(at + 1)?,
+        beneficiaries: r.try_get::<i64, _>(at + 2)? as u32,
+        flavour: r.try_get(at + 3)?,
+        partially_adjudicated: r.try_get(at + 4)?,
+        denylisted: r.try_get(at + 5)?,
+        reference_unix: r.try_get(at + 6)?,
+        rate_limited: r.try_get(at + 7)?,
     })
 }
 
@@ -663,27 +668,20 @@ impl Store for PgStore {
     ) -> StoreFuture<'a, Option<SubJob>> {
         Box::pin(async move {
             let now = now_us();
-            let mut tx = self.pool.begin().await?;
+            // One statement (one round trip, its own transaction): claim, and mark the job
+            // In Progress.
             let row = sqlx::query(&format!(
-                "WITH c AS (SELECT id FROM subjobs WHERE status = 'queued' OR (status = 'running' AND lease_expires_us < $1) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-                 UPDATE subjobs s SET status = 'running', attempts = s.attempts + 1, lease_owner = $2, lease_expires_us = $1 + $3 FROM c WHERE s.id = c.id RETURNING {SUB_COLS}"
+                "WITH c AS (SELECT id FROM subjobs WHERE status = 'queued' OR (status = 'running' AND lease_expires_us < $1) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED), \
+                 s AS (UPDATE subjobs s SET status = 'running', attempts = s.attempts + 1, lease_owner = $2, lease_expires_us = $1 + $3 FROM c WHERE s.id = c.id RETURNING {SUB_COLS}), \
+                 j AS (UPDATE jobs SET status = 'In Progress', updated_us = $1 WHERE id = (SELECT job_id FROM s) AND status = 'Pending') \
+                 SELECT * FROM s"
             ))
             .bind(now)
             .bind(owner)
             .bind(lease_us)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&self.pool)
             .await?;
-            let Some(row) = row else {
-                return Ok(None);
-            };
-            let sub = subjob_from(&row, owner)?;
-            sqlx::query("UPDATE jobs SET status = 'In Progress', updated_us = $2 WHERE id = $1 AND status = 'Pending'")
-                .bind(sub.job_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok(Some(sub))
+            row.map(|r| subjob_from(&r, owner)).transpose()
         })
     }
     fn renew_lease<'a>(&'a self, sub: &'a SubJob, lease_us: i64) -> StoreFuture<'a, bool> {
@@ -776,6 +774,40 @@ impl Store for PgStore {
             .execute(&self.pool)
             .await?;
             Ok(r.rows_affected() > 0)
+        })
+    }
+    fn auth_lookup<'a>(
+        &'a self,
+        jti: &'a str,
+        cms_id: &'a str,
+    ) -> StoreFuture<'a, (bool, Option<AcoRow>)> {
+        Box::pin(async move {
+            let row = sqlx::query(&format!(
+                "SELECT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = $1), a.* FROM (SELECT 1) AS one \
+                 LEFT JOIN (SELECT {ACO_COLS} FROM acos WHERE cms_id = $2) AS a ON TRUE"
+            ))
+            .bind(jti)
+            .bind(cms_id)
+            .fetch_one(&self.pool)
+            .await?;
+            let revoked: bool = row.try_get(0)?;
+            let aco = match row.try_get::<Option<i64>, _>(1)? {
+                None => None,
+                Some(_) => Some(aco_from_at(&row, 1)?),
+            };
+            Ok((revoked, aco))
+        })
+    }
+    fn job_with_release(&self, id: i64) -> StoreFuture<'_, Option<(JobRow, Option<i64>)>> {
+        Box::pin(async move {
+            let row = sqlx::query(&format!(
+                "SELECT {JOB_COLS}, (SELECT MIN(not_before_us) FROM subjobs s WHERE s.job_id = jobs.id AND s.status IN ('queued', 'running')) FROM jobs WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+            row.map(|r| -> Result<_, ServerError> { Ok((job_from(&r)?, r.try_get(12)?)) })
+                .transpose()
         })
     }
     fn try_sweep_lock(&self) -> StoreFuture<'_, Option<Box<dyn Lock>>> {
