@@ -179,6 +179,9 @@ impl PgStore {
             .max_connections(32)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(5))
+            // No ping before every query (a round trip each): a connection broken by a
+            // database restart fails its one request with 503 and is replaced.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok(PgStore { pool, applied })
