@@ -201,12 +201,17 @@ async fn a_dead_workers_subjob_is_taken_over_after_its_lease() {
         assert_eq!(code, 200, "{body}");
         let job = store.job(job_id).await.unwrap().unwrap();
         assert_eq!(job.done_count, job.job_count);
-        // The dead claim was superseded: recording it now changes nothing.
+        // The dead claim was superseded: recording it now changes nothing, and says the lease
+        // was lost (not "job inactive", which would delete the file the new holder wrote).
         let late = store
             .finish_subjob(&dead, None, 3_600_000_000)
             .await
             .unwrap();
-        assert_eq!(late, bcda_server::store::FinishOutcome::JobInactive);
+        assert_eq!(late, bcda_server::store::FinishOutcome::LeaseLost);
+        assert_eq!(
+            store.job(job_id).await.unwrap().unwrap().done_count,
+            job.job_count
+        );
         worker.shutdown().await.unwrap();
         // The temp file of the dead attempt is the only leftover; remove it as the start-up
         // sweep does once it is old, then check the files.

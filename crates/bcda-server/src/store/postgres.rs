@@ -831,72 +831,64 @@ impl Store for PgStore {
 
 /// Record a finished sub-job: only its lease holder may (a worker whose lease expired and was
 /// re-claimed records nothing), and the file row, the sub-job's state and the job's count
-/// change in one transaction.
+/// change in one statement (one transaction, one round trip). The job row is locked first, so
+/// concurrent finishes of one job count one after the other.
 async fn finish(
     pool: &PgPool,
     sub: &SubJob,
     file: Option<&JobFile>,
     retention_us: i64,
 ) -> Result<FinishOutcome, ServerError> {
-    let mut tx = pool.begin().await?;
-    let status: String = sqlx::query_scalar("SELECT status FROM jobs WHERE id = $1 FOR UPDATE")
-        .bind(sub.job_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    let owned = "id = $1 AND status = 'running' AND lease_owner = $2 AND attempts = $3";
-    if status != "In Progress" && status != "Pending" {
-        sqlx::query(&format!(
-            "UPDATE subjobs SET status = 'cancelled' WHERE {owned}"
-        ))
-        .bind(sub.id)
-        .bind(&sub.owner)
-        .bind(sub.attempts)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        return Ok(FinishOutcome::JobInactive);
-    }
-    let changed = sqlx::query(&format!(
-        "UPDATE subjobs SET status = 'done', lease_expires_us = NULL WHERE {owned}"
-    ))
+    let now = now_us();
+    let blank = JobFile {
+        resource: String::new(),
+        file_name: String::new(),
+        is_error: false,
+        lines: 0,
+        size_gz: 0,
+        size_raw: 0,
+    };
+    let f = file.unwrap_or(&blank);
+    let row = sqlx::query(
+        "WITH j AS (SELECT status FROM jobs WHERE id = $4 FOR UPDATE), \
+         s AS (UPDATE subjobs SET status = CASE WHEN (SELECT status FROM j) IN ('Pending', 'In Progress') THEN 'done' ELSE 'cancelled' END, lease_expires_us = NULL \
+               WHERE id = $1 AND status = 'running' AND lease_owner = $2 AND attempts = $3 RETURNING status), \
+         f AS (INSERT INTO job_files(job_id, subjob_id, resource, file_name, is_error, lines, size_gz, size_raw) \
+               SELECT $4, $1, $5, $6, $7, $8, $9, $10 FROM s WHERE s.status = 'done' AND $11), \
+         u AS (UPDATE jobs SET done_count = done_count + 1, updated_us = $12, \
+               status = CASE WHEN done_count + 1 >= job_count THEN 'Completed' ELSE status END, \
+               expires_us = CASE WHEN done_count + 1 >= job_count THEN $13 ELSE expires_us END \
+               WHERE id = $4 AND EXISTS (SELECT 1 FROM s WHERE s.status = 'done') RETURNING status) \
+         SELECT (SELECT status FROM j), (SELECT status FROM s), (SELECT status FROM u)",
+    )
     .bind(sub.id)
     .bind(&sub.owner)
     .bind(sub.attempts)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        tx.commit().await?;
-        return Ok(FinishOutcome::LeaseLost);
-    }
-    if let Some(f) = file {
-        sqlx::query("INSERT INTO job_files(job_id, subjob_id, resource, file_name, is_error, lines, size_gz, size_raw) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(sub.job_id)
-            .bind(sub.id)
-            .bind(&f.resource)
-            .bind(&f.file_name)
-            .bind(f.is_error)
-            .bind(f.lines)
-            .bind(f.size_gz)
-            .bind(f.size_raw)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let now = now_us();
-    let done = sqlx::query(
-        "UPDATE jobs SET done_count = done_count + 1, updated_us = $2, \
-         status = CASE WHEN done_count + 1 >= job_count THEN 'Completed' ELSE status END, \
-         expires_us = CASE WHEN done_count + 1 >= job_count THEN $3 ELSE expires_us END \
-         WHERE id = $1 RETURNING status",
-    )
     .bind(sub.job_id)
+    .bind(&f.resource)
+    .bind(&f.file_name)
+    .bind(f.is_error)
+    .bind(f.lines)
+    .bind(f.size_gz)
+    .bind(f.size_raw)
+    .bind(file.is_some())
     .bind(now)
     .bind(now + retention_us)
-    .fetch_one(&mut *tx)
+    .fetch_one(pool)
     .await?;
-    let status: String = done.try_get(0)?;
-    tx.commit().await?;
-    Ok(if status == "Completed" {
+    let job: Option<String> = row.try_get(0)?;
+    let sub_status: Option<String> = row.try_get(1)?;
+    let job_after: Option<String> = row.try_get(2)?;
+    let Some(job) = job else {
+        return Err(ServerError::NotFound(format!("job {}", sub.job_id)));
+    };
+    // Not the holder any more: another worker has (or had) this sub-job and its file, which
+    // must stay, even if the job is over by now.
+    Ok(if sub_status.is_none() {
+        FinishOutcome::LeaseLost
+    } else if job != "In Progress" && job != "Pending" {
+        FinishOutcome::JobInactive
+    } else if job_after.as_deref() == Some("Completed") {
         FinishOutcome::JobCompleted
     } else {
         FinishOutcome::Recorded
