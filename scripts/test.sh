@@ -4,7 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/fetch-test-data.sh
-cargo test --workspace --locked --no-fail-fast "$@"
+# The server tests run on both stores: the PostgreSQL ones get a throw-away cluster
+# (scripts/with-postgres.sh; BCDA_TEST_PG=off skips them explicitly).
+if [[ "${BCDA_TEST_PG:-}" == "off" ]]; then
+    cargo test --workspace --locked --no-fail-fast "$@"
+else
+    ./scripts/with-postgres.sh cargo test --workspace --locked --no-fail-fast "$@"
+fi
 ./scripts/view-interop.sh
 # Tuva's data-quality tests on `bcda tuva` output (DuckDB in a temporary venv).
 ./scripts/tuva-check.sh

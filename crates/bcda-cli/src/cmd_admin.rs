@@ -1,7 +1,9 @@
-//! `bcda admin`: manage ACOs, credentials, revocations and the denylist of a data directory.
+//! `bcda admin`: manage ACOs, credentials, revocations and the denylist of a server's database
+//! (the SQLite file of a data directory, or a shared PostgreSQL database).
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use bcda_server::admin::Admin;
 
 use crate::cmd_sandbox::Format;
@@ -17,6 +19,10 @@ pub(crate) struct AdminArgs {
         global = true
     )]
     data_dir: PathBuf,
+    /// The server's PostgreSQL database (`postgres://...`), when it runs on one; default: the
+    /// SQLite file in --data-dir.
+    #[arg(long, env = "BCDA_DATABASE_URL", global = true)]
+    database: Option<String>,
     #[command(subcommand)]
     command: AdminCommand,
 }
@@ -87,7 +93,16 @@ enum AdminCommand {
 }
 
 pub(crate) fn run(args: AdminArgs) -> anyhow::Result<()> {
-    let admin = Admin::open(&args.data_dir)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(run_async(args))
+}
+
+async fn run_async(args: AdminArgs) -> anyhow::Result<()> {
+    let database = bcda_server::Database::parse(args.database.as_deref())?;
+    let admin = Admin::open(&args.data_dir, &database).await?;
     match args.command {
         AdminCommand::CreateAco {
             cms_id,
@@ -95,14 +110,16 @@ pub(crate) fn run(args: AdminArgs) -> anyhow::Result<()> {
             advanced,
             partially_adjudicated,
         } => {
-            let aco = admin.create_aco(&cms_id, beneficiaries, advanced, partially_adjudicated)?;
+            let aco = admin
+                .create_aco(&cms_id, beneficiaries, advanced, partially_adjudicated)
+                .await?;
             println!(
                 "created ACO {} ({} beneficiaries)",
                 aco.cms_id, aco.beneficiaries
             );
         }
         AdminCommand::CreateCredentials { cms_id, format } => {
-            let c = admin.create_credentials(&cms_id)?;
+            let c = admin.create_credentials(&cms_id).await?;
             match format {
                 Format::Json => println!("{}", serde_json::to_string(&c)?),
                 Format::Table => println!(
@@ -112,22 +129,22 @@ pub(crate) fn run(args: AdminArgs) -> anyhow::Result<()> {
             }
         }
         AdminCommand::RotateSecret { client_id } => {
-            let c = admin.rotate_secret(&client_id)?;
+            let c = admin.rotate_secret(&client_id).await?;
             println!(
                 "client_id={} client_secret={}",
                 c.client_id, c.client_secret
             );
         }
         AdminCommand::RevokeToken { jti } => {
-            admin.revoke_token(&jti)?;
+            admin.revoke_token(&jti).await?;
             println!("revoked {jti}");
         }
         AdminCommand::DenyAco { cms_id, allow } => {
-            admin.deny_aco(&cms_id, !allow)?;
+            admin.deny_aco(&cms_id, !allow).await?;
             println!("{cms_id} {}", if allow { "allowed" } else { "denied" });
         }
         AdminCommand::RateLimit { cms_id, off } => {
-            let exempt = if admin.rate_limit_aco(&cms_id, !off)? {
+            let exempt = if admin.rate_limit_aco(&cms_id, !off).await? {
                 " (a test ACO: exempt from the duplicate-job check whatever the flag)"
             } else {
                 ""
@@ -138,7 +155,7 @@ pub(crate) fn run(args: AdminArgs) -> anyhow::Result<()> {
             );
         }
         AdminCommand::ListAcos { format } => {
-            let acos = admin.list_acos()?;
+            let acos = admin.list_acos().await?;
             match format {
                 Format::Json => {
                     let rows: Vec<serde_json::Value> = acos

@@ -1,4 +1,5 @@
-//! `bcda serve`: run the BCDA-compatible server (API and workers in one process).
+//! `bcda serve`: run the BCDA-compatible server (API and workers in one process, or one role
+//! of many nodes sharing a PostgreSQL database).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -59,9 +60,23 @@ pub(crate) struct ServeArgs {
     /// Do not print the sandbox credentials at start.
     #[arg(long)]
     quiet: bool,
+    /// A PostgreSQL database shared by every node (`postgres://user@host:port/db`); default:
+    /// the embedded SQLite file in --data-dir (one node). Every node sharing the database must
+    /// mount the same --data-dir (export files, signing key).
+    #[arg(long, env = "BCDA_DATABASE_URL")]
+    database: Option<String>,
+    /// What this node does: api (answer HTTP), worker (run exports; answers only /_health and
+    /// /_version) or all.
+    #[arg(long, env = "BCDA_ROLE", default_value = "all")]
+    role: bcda_server::Role,
+    /// Seconds a worker's claim on a sub-job lasts without renewal (renewed while it works):
+    /// how soon another worker takes over the work of a dead one (PostgreSQL).
+    #[arg(long, env = "BCDA_LEASE_SECS", default_value_t = 30)]
+    lease_secs: u64,
 }
 
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let database = bcda_server::Database::parse(args.database.as_deref())?;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -70,7 +85,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .try_init();
     let quiet = args.quiet;
-    let config = server_config(args);
+    let mut config = server_config(args);
+    config.database = database;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -117,6 +133,8 @@ fn server_config(args: ServeArgs) -> bcda_server::ServerConfig {
             keys: args.key_order,
             text: args.text,
         },
+        role: args.role,
+        lease: Duration::from_secs(args.lease_secs.max(1)),
         ..Default::default()
     };
     if let Some(w) = args.workers {
@@ -159,6 +177,19 @@ mod tests {
         let cli = Cli::try_parse_from(std::iter::once("serve").chain(args.iter().copied()))
             .unwrap_or_else(|e| panic!("{args:?}: {e}"));
         server_config(cli.serve)
+    }
+
+    #[test]
+    fn role_and_lease_default_to_one_node_and_follow_the_options() {
+        let c = config_of(&[]);
+        assert_eq!(c.role, bcda_server::Role::All);
+        assert_eq!(c.lease, Duration::from_secs(30));
+        let c = config_of(&["--role", "worker", "--lease-secs", "5"]);
+        assert_eq!(c.role, bcda_server::Role::Worker);
+        assert_eq!(c.lease, Duration::from_secs(5));
+        assert_eq!(config_of(&["--role", "api"]).role, bcda_server::Role::Api);
+        let cli = Cli::try_parse_from(["serve", "--role", "both"]);
+        assert!(cli.is_err(), "an unknown role is refused");
     }
 
     #[test]

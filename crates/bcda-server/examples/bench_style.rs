@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 use bcda_protocol::{Manifest, TokenResponse};
-use bcda_server::store::{JobFile, Store};
+use bcda_server::store::JobFile;
 use bcda_server::{sandbox, Pace, ServerConfig};
 use bcda_synth::Style;
 use serde_json::Value;
@@ -123,7 +123,8 @@ async fn export_once(dir: &Path, aco: &str, style: Style) -> Result<Run, BoxErro
     let secs = t0.elapsed().as_secs_f64();
     server.shutdown().await?;
     let job_id = manifest.job_id as i64;
-    let files = Store::open(&dir.join("bcda.sqlite3"))?.job_files(job_id)?;
+    let store = bcda_server::store::open(&bcda_server::Database::Sqlite, dir).await?;
+    let files = store.job_files(job_id).await?;
     if files.len() != manifest.output.len() {
         return Err(format!("job {job_id}: manifest and store disagree").into());
     }

@@ -49,8 +49,13 @@ impl TokenKeys {
             Ok(pem) => pem,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let pem = generate_private_key_pem()?;
-                write_private(&path, pem.as_bytes())?;
-                pem
+                // Several nodes on one shared directory may start at once: the first key
+                // written wins, and every node reads that one.
+                if write_private(&path, pem.as_bytes())? {
+                    pem
+                } else {
+                    std::fs::read_to_string(&path).map_err(|e| ServerError::io(&path, e))?
+                }
             }
             Err(e) => return Err(ServerError::io(&path, e)),
         };
@@ -188,8 +193,14 @@ fn generate_private_key_pem() -> Result<String, ServerError> {
     Ok(pem.to_string())
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ServerError> {
-    let tmp = path.with_extension("pem.tmp");
+/// Write the key to a temp file, sync it, then link it into place unless a file is there
+/// already (false: another process created it first).
+fn write_private(path: &Path, bytes: &[u8]) -> Result<bool, ServerError> {
+    let tmp = path.with_extension(format!(
+        "{}.{}.tmp",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
@@ -200,7 +211,13 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ServerError> {
     let mut f = opts.open(&tmp).map_err(|e| ServerError::io(&tmp, e))?;
     f.write_all(bytes).map_err(|e| ServerError::io(&tmp, e))?;
     f.sync_all().map_err(|e| ServerError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| ServerError::io(path, e))
+    let linked = std::fs::hard_link(&tmp, path);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(ServerError::io(path, e)),
+    }
 }
 
 fn argon2(params: &HashParams) -> Result<Argon2<'static>, ServerError> {

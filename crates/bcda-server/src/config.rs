@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use crate::pace::Pace;
+pub use crate::store::Database;
 
 /// Argon2id cost parameters for client secrets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +81,57 @@ pub struct ServerConfig {
     /// [`bcda_synth::KeyOrder::Bfd`] gives BFD's order, `resourceType` first). The generator
     /// writes it directly, and a sub-job takes the style of the server that writes it.
     pub output_style: bcda_synth::Style,
+    /// Where the state lives (default: the embedded SQLite file in `data_dir`).
+    pub database: Database,
+    /// What this node does (default [`Role::All`]).
+    pub role: Role,
+    /// A worker's claim on a sub-job lasts this long unless renewed (renewed every third of
+    /// it while working; default 30 s). On PostgreSQL, a dead worker's sub-job is taken over
+    /// by another worker after this.
+    pub lease: Duration,
+    /// How often an idle worker looks for queued work that another node created (default
+    /// 250 ms; work created on the same node wakes its workers at once).
+    pub queue_poll: Duration,
+}
+
+/// What a node does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Role {
+    /// Answer the API; run no export workers.
+    Api,
+    /// Run export workers; answer only `/_health` and `/_version`.
+    Worker,
+    /// Both (the default, one-node setup).
+    #[default]
+    All,
+}
+
+impl Role {
+    /// Does this node answer the API?
+    pub fn serves_api(self) -> bool {
+        matches!(self, Role::Api | Role::All)
+    }
+
+    /// Does this node run export workers?
+    pub fn runs_workers(self) -> bool {
+        matches!(self, Role::Worker | Role::All)
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = crate::ServerError;
+
+    /// `api`, `worker` or `all`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "api" => Ok(Role::Api),
+            "worker" => Ok(Role::Worker),
+            "all" => Ok(Role::All),
+            _ => Err(crate::ServerError::Invalid(format!(
+                "role {s:?}: expected api, worker or all"
+            ))),
+        }
+    }
 }
 
 /// PEM files for HTTPS.
@@ -114,6 +166,10 @@ impl Default for ServerConfig {
             gzip_level: 1,
             tls: None,
             output_style: bcda_synth::Style::default(),
+            database: Database::Sqlite,
+            role: Role::All,
+            lease: Duration::from_secs(30),
+            queue_poll: Duration::from_millis(250),
         }
     }
 }

@@ -16,6 +16,12 @@ pub enum ServerError {
     /// The database failed.
     #[error("database: {0}")]
     Db(#[from] rusqlite::Error),
+    /// PostgreSQL failed.
+    #[error("database: {0}")]
+    Postgres(sqlx::Error),
+    /// The database cannot be reached (down, restarting, pool exhausted): the API answers 503.
+    #[error("database unavailable: {0}")]
+    DbUnavailable(String),
     /// The database schema is newer than this binary.
     #[error("database schema version {found} is newer than this binary's {supported}")]
     SchemaTooNew {
@@ -50,7 +56,38 @@ pub enum ServerError {
     Invalid(String),
 }
 
+impl From<sqlx::Error> for ServerError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_unavailable(&e) {
+            ServerError::DbUnavailable(e.to_string())
+        } else {
+            ServerError::Postgres(e)
+        }
+    }
+}
+
+/// Connection-level failures: I/O, pool timeouts, and the server's connection-exception (08)
+/// and operator-intervention (57P: shutdown, cannot connect now) SQLSTATE classes.
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+        _ => false,
+    }
+}
+
 impl ServerError {
+    /// True when the database could not be reached (the request may succeed later).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, ServerError::DbUnavailable(_))
+    }
+
     pub(crate) fn io(path: &Path, source: std::io::Error) -> ServerError {
         ServerError::Io {
             path: path.to_path_buf(),

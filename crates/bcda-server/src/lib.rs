@@ -1,10 +1,13 @@
 //! A BCDA-compatible Bulk Data server.
 //!
-//! One process serves the API and runs the export workers. State lives in an embedded SQLite
-//! database in the data directory (WAL, versioned migrations): ACOs, hashed client secrets,
-//! attribution files, jobs, sub-jobs, job files and revoked token ids. Access tokens are RS512
-//! JWTs with BCDA's claims, signed with a key pair created on first start and verified locally on
-//! every request. Export files are gzip NDJSON at rest, written atomically.
+//! By default one process serves the API and runs the export workers, with its state in an
+//! embedded SQLite database in the data directory (WAL, versioned migrations): ACOs, hashed
+//! client secrets, attribution files, jobs, sub-jobs, job files and revoked token ids. With
+//! [`Database::Postgres`] many nodes share one PostgreSQL database and one data directory
+//! (export files, signing key), each in a [`Role`]: API nodes answer any job, worker nodes claim
+//! sub-jobs with leases. Access tokens are RS512 JWTs with BCDA's claims, signed with a key
+//! pair created on first start (in the shared data directory) and verified locally on every
+//! request. Export files are gzip NDJSON at rest, written atomically.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), bcda_server::ServerError> {
@@ -34,20 +37,19 @@ use std::sync::Arc;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
-pub use config::{HashParams, Pace, RateLimit, ServerConfig, TlsFiles};
+pub use config::{Database, HashParams, Pace, RateLimit, Role, ServerConfig, TlsFiles};
 pub use error::ServerError;
 
 /// Shared state of a running server.
 pub(crate) struct AppState {
     pub(crate) config: ServerConfig,
-    pub(crate) store: store::Store,
+    pub(crate) store: Arc<dyn store::Store>,
     pub(crate) keys: auth::TokenKeys,
     pub(crate) work_ready: Notify,
     pub(crate) token_limiter: api::token::RateLimiter,
     pub(crate) secret_cache: auth::SecretCache,
     pub(crate) manifests: api::jobs::ManifestCache,
-    /// Serialises the duplicate check with the job insert.
-    pub(crate) kickoff_lock: std::sync::Mutex<()>,
+    pub(crate) job_cache: worker::JobCache,
 }
 
 /// A started server: its address and a handle to stop it.
@@ -103,26 +105,41 @@ impl RunningServer {
     }
 }
 
-/// Open (or create) the data directory, seed the sandbox on first start, re-queue sub-jobs that
-/// were running when the process last stopped, bind, and start serving and working.
+/// Open the store and the signing key, seed the sandbox (idempotent, safe from several nodes
+/// at once), and on SQLite re-queue the sub-jobs the last stop interrupted.
+async fn prepare(
+    config: &ServerConfig,
+) -> Result<(Arc<dyn store::Store>, auth::TokenKeys), ServerError> {
+    let store = store::open(&config.database, &config.data_dir).await?;
+    let dir = config.data_dir.clone();
+    let keys = tokio::task::spawn_blocking(move || auth::TokenKeys::load_or_create(&dir))
+        .await
+        .map_err(|e| ServerError::Task(e.to_string()))??;
+    if config.seed_sandbox {
+        sandbox::seed(store.as_ref(), &config.hash_params).await?;
+    }
+    let requeued = store.requeue_interrupted().await?;
+    if requeued > 0 {
+        tracing::info!(requeued, "re-queued sub-jobs interrupted by the last stop");
+    }
+    // On a shared directory other nodes are writing their temp files right now: only old
+    // ones (well past any lease) are left over from a killed process.
+    let min_age = match config.database {
+        Database::Sqlite => None,
+        Database::Postgres(_) => Some(config.lease * 10),
+    };
+    let dir = config.data_dir.clone();
+    tokio::task::spawn_blocking(move || worker::remove_stale_temp_files(&dir, min_age))
+        .await
+        .map_err(|e| ServerError::Task(e.to_string()))?;
+    Ok((store, keys))
+}
+
+/// Open (or create) the data directory and the store, bind, and start serving and working
+/// (as the configured [`Role`] says).
 pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|e| ServerError::io(&config.data_dir, e))?;
-    let cfg = config.clone();
-    let (store, keys) = tokio::task::spawn_blocking(move || -> Result<_, ServerError> {
-        let store = store::Store::open(&cfg.data_dir.join("bcda.sqlite3"))?;
-        let keys = auth::TokenKeys::load_or_create(&cfg.data_dir)?;
-        if cfg.seed_sandbox {
-            sandbox::seed(&store, &cfg.hash_params)?;
-        }
-        let requeued = store.requeue_running()?;
-        if requeued > 0 {
-            tracing::info!(requeued, "re-queued sub-jobs interrupted by the last stop");
-        }
-        worker::remove_stale_temp_files(&cfg.data_dir);
-        Ok((store, keys))
-    })
-    .await
-    .map_err(|e| ServerError::Task(e.to_string()))??;
+    let (store, keys) = prepare(&config).await?;
 
     // Read the certificate before binding, so a bad file fails the start cleanly.
     let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
@@ -139,7 +156,7 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         ),
         secret_cache: auth::SecretCache::default(),
         manifests: api::jobs::ManifestCache::default(),
-        kickoff_lock: std::sync::Mutex::new(()),
+        job_cache: worker::JobCache::default(),
         config,
         store,
         keys,
@@ -148,7 +165,12 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
 
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let mut tasks = Vec::new();
-    for id in 0..state.config.workers {
+    let workers = if state.config.role.runs_workers() {
+        state.config.workers
+    } else {
+        0
+    };
+    for id in 0..workers {
         tasks.push(tokio::spawn(worker::run(
             state.clone(),
             id,
@@ -160,7 +182,11 @@ pub async fn start(config: ServerConfig) -> Result<RunningServer, ServerError> {
         shutdown_rx.clone(),
     )));
 
-    let app = api::router(state.clone());
+    let app = if state.config.role.serves_api() {
+        api::router(state.clone())
+    } else {
+        api::worker_router(state.clone())
+    };
     let mut rx = shutdown_rx.clone();
     let stopped = async move {
         while !*rx.borrow() {

@@ -66,32 +66,35 @@ pub fn sandbox_credentials() -> Vec<SandboxCredential> {
 }
 
 /// The reference instant of this data directory, fixed at first start.
-pub fn reference_unix(store: &Store) -> Result<i64, ServerError> {
-    if let Some(v) = store.meta(REFERENCE_KEY)? {
-        return v
-            .parse()
-            .map_err(|_| ServerError::Invalid(format!("meta {REFERENCE_KEY} = {v:?}")));
-    }
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    store.set_meta(REFERENCE_KEY, &now.to_string())?;
-    Ok(now)
+pub async fn reference_unix(store: &dyn Store) -> Result<i64, ServerError> {
+    let v = match store.meta(REFERENCE_KEY).await? {
+        Some(v) => v,
+        None => {
+            // The first node to write it wins; every node reads the same value.
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            store.init_meta(REFERENCE_KEY, &now.to_string()).await?
+        }
+    };
+    v.parse()
+        .map_err(|_| ServerError::Invalid(format!("meta {REFERENCE_KEY} = {v:?}")))
 }
 
 /// Insert the catalogue ACOs that are missing, with their attribution files and credentials,
 /// and bring the attribution history of catalogue ACOs seeded by an older version up to date.
 /// The published secrets are hashed with at most [`HashParams::PUBLISHED`] cost.
-pub fn seed(store: &Store, params: &HashParams) -> Result<usize, ServerError> {
+/// Safe when several nodes seed at once: an ACO another node inserted first is skipped.
+pub async fn seed(store: &dyn Store, params: &HashParams) -> Result<usize, ServerError> {
     let params = &HashParams {
         m_cost_kib: params.m_cost_kib.min(HashParams::PUBLISHED.m_cost_kib),
         t_cost: params.t_cost.min(HashParams::PUBLISHED.t_cost),
     };
-    let reference = reference_unix(store)?;
+    let reference = reference_unix(store).await?;
     let mut added = 0;
     for entry in bcda_synth::sandbox_catalogue() {
-        if let Some(aco) = store.aco_by_cms_id(&entry.spec.cms_id)? {
+        if let Some(aco) = store.aco_by_cms_id(&entry.spec.cms_id).await? {
             let rows = catalogue_rows(&entry, aco.reference_unix, reference);
-            if store.attribution_files(aco.id)? != rows {
-                store.replace_attribution_files(aco.id, &rows)?;
+            if store.attribution_files(aco.id).await? != rows {
+                store.replace_attribution_files(aco.id, &rows).await?;
             }
             continue;
         }
@@ -105,9 +108,14 @@ pub fn seed(store: &Store, params: &HashParams) -> Result<usize, ServerError> {
             reference_unix: reference,
             rate_limited: false,
         };
-        let id = store.insert_aco(&row, &catalogue_rows(&entry, reference, reference))?;
+        let files = catalogue_rows(&entry, reference, reference);
+        let Some(id) = store.insert_aco(&row, &files).await? else {
+            continue; // another node seeded it meanwhile
+        };
         let hash = auth::hash_secret(&client_secret_for(&entry.spec.cms_id), params)?;
-        store.insert_system(id, &client_id_for(&entry.spec.cms_id), &hash)?;
+        store
+            .insert_system(id, &client_id_for(&entry.spec.cms_id), &hash)
+            .await?;
         added += 1;
     }
     Ok(added)

@@ -2,6 +2,7 @@
 //! record it. A sub-job's file name is fixed when the job is created, so a retry after a crash
 //! overwrites rather than duplicates.
 
+use std::collections::HashMap;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use flate2::Compression;
 use tokio::sync::watch;
 
 use crate::source;
-use crate::store::{now_us, FinishOutcome, JobFile, SubJob};
+use crate::store::{now_us, AcoRow, FinishOutcome, JobFile, JobRow, SubJob};
 use crate::{AppState, ServerError};
 
 /// Attempts per sub-job before the job fails.
@@ -33,68 +34,115 @@ pub(crate) fn stored_path(data_dir: &Path, job_id: i64, name: &str) -> PathBuf {
     job_dir(data_dir, job_id).join(format!("{name}.gz"))
 }
 
-/// Remove `*.tmp` files left by a killed process.
-pub(crate) fn remove_stale_temp_files(data_dir: &Path) {
+/// Remove `*.tmp` files left by a killed process: all of them (SQLite: this node is the only
+/// writer), or only those older than `min_age` (a shared directory, where other nodes' workers
+/// are writing theirs right now).
+pub(crate) fn remove_stale_temp_files(data_dir: &Path, min_age: Option<Duration>) {
     let Ok(jobs) = std::fs::read_dir(data_dir.join("jobs")) else {
         return;
+    };
+    let old_enough = |f: &std::fs::DirEntry| match min_age {
+        None => true,
+        Some(age) => f
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|e| e >= age),
     };
     for job in jobs.flatten() {
         let Ok(files) = std::fs::read_dir(job.path()) else {
             continue;
         };
         for f in files.flatten() {
-            if f.file_name().to_string_lossy().ends_with(".tmp") {
+            if f.file_name().to_string_lossy().ends_with(".tmp") && old_enough(&f) {
                 let _ = std::fs::remove_file(f.path());
             }
         }
     }
 }
 
+/// A worker's identity in the queue: unique per process and task.
+pub(crate) fn worker_name(id: usize) -> String {
+    format!(
+        "{}-{}-{id}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
 /// Run one worker until shutdown.
 pub(crate) async fn run(state: Arc<AppState>, id: usize, mut shutdown: watch::Receiver<bool>) {
+    let owner = worker_name(id);
+    let lease_us = state.config.lease.as_micros() as i64;
     loop {
         if *shutdown.borrow() {
             return;
         }
-        let claimed = {
-            let st = state.clone();
-            tokio::task::spawn_blocking(move || st.store.claim_subjob()).await
-        };
-        match claimed {
-            Ok(Ok(Some(sub))) => process(&state, sub, &shutdown).await,
-            Ok(Ok(None)) => {
+        match state.store.claim_subjob(&owner, lease_us).await {
+            Ok(Some(sub)) => process(&state, sub, &shutdown).await,
+            Ok(None) => {
                 tokio::select! {
                     _ = state.work_ready.notified() => {}
-                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                    _ = tokio::time::sleep(state.config.queue_poll) => {}
                     _ = shutdown.changed() => {}
                 }
             }
-            Ok(Err(e)) => {
-                tracing::error!(worker = id, error = %e, "claiming a sub-job failed");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
             Err(e) => {
-                tracing::error!(worker = id, error = %e, "claim task failed");
+                tracing::error!(worker = id, error = %e, "claiming a sub-job failed");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
     }
 }
 
+/// Renew a claim's lease every third of its length until aborted or the claim is lost.
+fn keep_lease(state: &Arc<AppState>, sub: &SubJob) -> AbortOnDrop {
+    let (state, sub) = (state.clone(), sub.clone());
+    let lease = state.config.lease;
+    AbortOnDrop(tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(lease / 3).await;
+            match state
+                .store
+                .renew_lease(&sub, lease.as_micros() as i64)
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(job = sub.job_id, subjob = sub.id, "lease lost");
+                    return;
+                }
+                Err(e) => tracing::warn!(subjob = sub.id, error = %e, "renewing a lease failed"),
+            }
+        }
+    }))
+}
+
+/// Aborts the task when dropped (the lease renewal stops with the sub-job's handling).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Write a sub-job's file, then record it: at once, or (job pacing) from a task that waits
-/// for the sub-job's release time without holding this worker. A stop during the wait leaves
-/// the sub-job `running`, so the next start re-queues it and nothing is lost.
+/// for the sub-job's release time without holding this worker. The lease is renewed all along.
+/// A stop during the wait leaves the sub-job `running`: SQLite re-queues it on the next start,
+/// PostgreSQL lets another worker claim it when the lease expires; nothing is lost.
 async fn process(state: &Arc<AppState>, sub: SubJob, shutdown: &watch::Receiver<bool>) {
-    let st = state.clone();
-    let job_sub = sub.clone();
-    let file = match tokio::task::spawn_blocking(move || write_subjob(&st, &job_sub)).await {
-        Ok(Ok(file)) => file,
-        Ok(Err(e)) => return failed(state, sub, e.to_string()).await,
+    let lease = keep_lease(state, &sub);
+    let file = match write(state, &sub).await {
+        Ok(file) => file,
         Err(e) => return failed(state, sub, e.to_string()).await,
     };
     let wait_us = sub.not_before_us - now_us();
     if wait_us <= 0 {
-        return record(state, sub, file).await;
+        record(state, sub, file).await;
+        drop(lease);
+        return;
     }
     let (state, mut shutdown) = (state.clone(), shutdown.clone());
     tokio::spawn(async move {
@@ -104,34 +152,88 @@ async fn process(state: &Arc<AppState>, sub: SubJob, shutdown: &watch::Receiver<
             }
             _ = shutdown.changed() => {}
         }
+        drop(lease);
     });
+}
+
+/// The job and ACO of recently claimed sub-jobs: what a sub-job's file depends on (the API
+/// version and the ACO's data) never changes, so a worker reads them once per job.
+#[derive(Default)]
+pub(crate) struct JobCache(std::sync::Mutex<HashMap<i64, Arc<(JobRow, AcoRow)>>>);
+
+impl JobCache {
+    /// Jobs kept at most (the map is cleared past it).
+    const MAX: usize = 1024;
+
+    async fn get(
+        &self,
+        state: &AppState,
+        job_id: i64,
+    ) -> Result<Arc<(JobRow, AcoRow)>, ServerError> {
+        if let Some(hit) = self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&job_id)
+        {
+            return Ok(hit.clone());
+        }
+        let job = state
+            .store
+            .job(job_id)
+            .await?
+            .ok_or_else(|| ServerError::NotFound(format!("job {job_id}")))?;
+        let aco = state
+            .store
+            .aco_by_id(job.aco_id)
+            .await?
+            .ok_or_else(|| ServerError::NotFound(format!("ACO {}", job.aco_id)))?;
+        let entry = Arc::new((job, aco));
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        map.insert(job_id, entry.clone());
+        Ok(entry)
+    }
+}
+
+/// Load the sub-job's job and ACO, then generate its file on a blocking thread.
+async fn write(state: &Arc<AppState>, sub: &SubJob) -> Result<Option<JobFile>, ServerError> {
+    let entry = state.job_cache.get(state, sub.job_id).await?;
+    let (st, sub) = (state.clone(), sub.clone());
+    tokio::task::spawn_blocking(move || write_subjob(&st, &sub, &entry.0, &entry.1))
+        .await
+        .map_err(|e| ServerError::Task(e.to_string()))?
 }
 
 /// Record a written sub-job (its file deleted if the job was cancelled meanwhile).
 async fn record(state: &Arc<AppState>, sub: SubJob, file: Option<JobFile>) {
-    let st = state.clone();
-    let job_sub = sub.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<FinishOutcome, ServerError> {
-        let retention_us = st.config.retention.as_micros() as i64;
-        let outcome = st
-            .store
-            .finish_subjob(&job_sub, file.as_ref(), retention_us)?;
-        if outcome == FinishOutcome::JobInactive {
+    let retention_us = state.config.retention.as_micros() as i64;
+    match state
+        .store
+        .finish_subjob(&sub, file.as_ref(), retention_us)
+        .await
+    {
+        Ok(FinishOutcome::JobCompleted) => tracing::info!(job = sub.job_id, "job completed"),
+        Ok(FinishOutcome::JobInactive) => {
             if let Some(f) = &file {
                 let _ = std::fs::remove_file(stored_path(
-                    &st.config.data_dir,
-                    job_sub.job_id,
+                    &state.config.data_dir,
+                    sub.job_id,
                     &f.file_name,
                 ));
             }
         }
-        Ok(outcome)
-    })
-    .await;
-    match result {
-        Ok(Ok(FinishOutcome::JobCompleted)) => tracing::info!(job = sub.job_id, "job completed"),
-        Ok(Ok(_)) => {}
-        Ok(Err(e)) => failed(state, sub, e.to_string()).await,
+        Ok(FinishOutcome::LeaseLost) => {
+            // Another worker holds the sub-job now and writes the same file: leave it.
+            tracing::warn!(
+                job = sub.job_id,
+                subjob = sub.id,
+                "lease lost before recording"
+            );
+        }
+        Ok(FinishOutcome::Recorded) => {}
         Err(e) => failed(state, sub, e.to_string()).await,
     }
 }
@@ -139,8 +241,9 @@ async fn record(state: &Arc<AppState>, sub: SubJob, file: Option<JobFile>) {
 /// A failed attempt: back to the queue, or the job fails after [`MAX_ATTEMPTS`].
 async fn failed(state: &Arc<AppState>, sub: SubJob, err: String) {
     tracing::warn!(job = sub.job_id, subjob = sub.id, attempt = sub.attempts, error = %err, "sub-job failed");
-    let st = state.clone();
-    let _ = tokio::task::spawn_blocking(move || st.store.fail_subjob(&sub, MAX_ATTEMPTS)).await;
+    if let Err(e) = state.store.fail_subjob(&sub, MAX_ATTEMPTS).await {
+        tracing::error!(subjob = sub.id, error = %e, "recording a failed attempt failed");
+    }
 }
 
 /// Counts bytes written through it.
@@ -161,15 +264,12 @@ impl<W: Write> Write for Counting<W> {
 }
 
 /// Generate one sub-job's file: temp file, gzip, fsync, rename. `None` when it has no lines.
-fn write_subjob(state: &AppState, sub: &SubJob) -> Result<Option<JobFile>, ServerError> {
-    let job = state
-        .store
-        .job(sub.job_id)?
-        .ok_or_else(|| ServerError::NotFound(format!("job {}", sub.job_id)))?;
-    let aco = state
-        .store
-        .aco_by_id(job.aco_id)?
-        .ok_or_else(|| ServerError::NotFound(format!("ACO {}", job.aco_id)))?;
+fn write_subjob(
+    state: &AppState,
+    sub: &SubJob,
+    job: &JobRow,
+    aco: &AcoRow,
+) -> Result<Option<JobFile>, ServerError> {
     let dir = job_dir(&state.config.data_dir, sub.job_id);
     std::fs::create_dir_all(&dir).map_err(|e| ServerError::io(&dir, e))?;
     let final_path = stored_path(&state.config.data_dir, sub.job_id, &sub.file_name);
@@ -189,7 +289,7 @@ fn write_subjob(state: &AppState, sub: &SubJob) -> Result<Option<JobFile>, Serve
         until_unix: sub.until_unix,
         ..bcda_synth::Filter::default()
     };
-    let lines = source::generator(&aco)
+    let lines = source::generator(aco)
         .write_ndjson_styled(
             source::fhir_of(job.api_version),
             source::kind_of(sub.resource),

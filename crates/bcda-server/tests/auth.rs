@@ -1,5 +1,6 @@
 //! Token endpoint and bearer-token verification.
 
+#[macro_use]
 mod common;
 
 use base64::Engine;
@@ -20,7 +21,7 @@ fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-#[tokio::test]
+both_stores!(token_endpoint_and_token_checks);
 async fn token_endpoint_and_token_checks() {
     let s = start().await;
     let (id, secret) = creds("A9994");
@@ -190,8 +191,8 @@ async fn token_endpoint_and_token_checks() {
     .await;
 
     // Revocation through the admin API takes effect at once.
-    let admin = bcda_server::admin::Admin::open(s.dir.path()).unwrap();
-    admin.revoke_token(&claims.jti).unwrap();
+    let admin = s.admin().await;
+    admin.revoke_token(&claims.jti).await.unwrap();
     assert_outcome(
         s.get(&token, "/api/v2/jobs").await,
         401,
@@ -201,7 +202,7 @@ async fn token_endpoint_and_token_checks() {
     .await;
 
     // Rotation: old secret refused, new one accepted.
-    let rotated = admin.rotate_secret(&id).unwrap();
+    let rotated = admin.rotate_secret(&id).await.unwrap();
     assert_eq!(s.token_response(&id, &secret).await.status(), 401);
     assert_eq!(
         s.token_response(&id, &rotated.client_secret).await.status(),
@@ -210,11 +211,11 @@ async fn token_endpoint_and_token_checks() {
     s.stop().await;
 }
 
-#[tokio::test]
+both_stores!(secrets_are_hashed_at_rest);
 async fn secrets_are_hashed_at_rest() {
     let s = start().await;
-    let admin = bcda_server::admin::Admin::open(s.dir.path()).unwrap();
-    let issued = admin.create_credentials("A9990").unwrap();
+    let admin = s.admin().await;
+    let issued = admin.create_credentials("A9990").await.unwrap();
     assert_eq!(
         s.token_response(&issued.client_id, &issued.client_secret)
             .await
@@ -222,16 +223,39 @@ async fn secrets_are_hashed_at_rest() {
         200
     );
     drop(admin);
+    let db = known_database(s.dir.path());
     let dir = s.stop_keep_dir().await;
 
-    // Every byte of the database (main file and WAL) holds no secret in clear.
+    // Every byte of the database (SQLite: main file and WAL; PostgreSQL: every row of every
+    // table, as text) holds no secret in clear.
     let mut raw = Vec::new();
-    for name in ["bcda.sqlite3", "bcda.sqlite3-wal"] {
-        if let Ok(bytes) = std::fs::read(dir.path().join(name)) {
-            raw.extend(bytes);
+    match db {
+        bcda_server::Database::Sqlite => {
+            for name in ["bcda.sqlite3", "bcda.sqlite3-wal"] {
+                if let Ok(bytes) = std::fs::read(dir.path().join(name)) {
+                    raw.extend(bytes);
+                }
+            }
+        }
+        bcda_server::Database::Postgres(url) => {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+            let tables: Vec<String> = sqlx::query_scalar(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'",
+            )
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+            for t in tables {
+                let rows: Vec<String> = sqlx::query_scalar(&format!("SELECT t::text FROM {t} t"))
+                    .fetch_all(&mut conn)
+                    .await
+                    .unwrap();
+                raw.extend(rows.join("\n").into_bytes());
+            }
         }
     }
-    assert!(raw.len() > 4096, "database file read");
+    assert!(raw.len() > 4096, "database read");
     let contains = |needle: &str| raw.windows(needle.len()).any(|w| w == needle.as_bytes());
     assert!(
         !contains(&issued.client_secret),
@@ -248,7 +272,7 @@ async fn secrets_are_hashed_at_rest() {
     assert!(contains("$argon2id$"), "argon2id hashes are stored");
 }
 
-#[tokio::test]
+both_stores!(token_rate_limit);
 async fn token_rate_limit() {
     let s = start_with(|c| c.token_rate_limit = 3).await;
     let (id, secret) = creds("A9998");

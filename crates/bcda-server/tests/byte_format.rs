@@ -7,6 +7,7 @@
 //! of a default server must equal the reference's re-marshalling of the same resource, byte
 //! for byte; a server with BFD's key order writes the same resources `resourceType` first.
 
+#[macro_use]
 mod common;
 
 use std::path::PathBuf;
@@ -204,7 +205,7 @@ const EXPORTS: [(&str, &str); 3] = [
     ),
 ];
 
-#[tokio::test]
+both_stores!(downloaded_files_are_gos_remarshalling_and_bfd_order_is_an_option);
 async fn downloaded_files_are_gos_remarshalling_and_bfd_order_is_an_option() {
     // Default configuration: BCDA's bytes.
     let s = start().await;
@@ -254,7 +255,7 @@ async fn downloaded_files_are_gos_remarshalling_and_bfd_order_is_an_option() {
     bfd.stop().await;
 }
 
-#[tokio::test]
+both_stores!(ascii_text_option_writes_ascii_with_the_same_content);
 async fn ascii_text_option_writes_ascii_with_the_same_content() {
     let s = start_with(|c| {
         c.output_style = Style {

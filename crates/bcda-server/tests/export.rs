@@ -1,6 +1,7 @@
 //! The export flow over loopback: kick-off, status, manifest, downloads, jobs list, cancel,
 //! retention, isolation and path traversal.
 
+#[macro_use]
 mod common;
 
 use std::io::Read;
@@ -16,7 +17,7 @@ fn gunzip(bytes: &[u8]) -> String {
     out
 }
 
-#[tokio::test]
+both_stores!(full_export_flow_v2);
 async fn full_export_flow_v2() {
     let s = start().await;
     let token = s.token("A9994").await;
@@ -179,7 +180,7 @@ async fn full_export_flow_v2() {
     s.stop().await;
 }
 
-#[tokio::test]
+both_stores!(v1_and_pac_types);
 async fn v1_and_pac_types() {
     let s = start().await;
     let token = s.token("TEST001").await;
@@ -213,7 +214,7 @@ async fn v1_and_pac_types() {
     s.stop().await;
 }
 
-#[tokio::test]
+both_stores!(bad_requests_get_exact_outcomes);
 async fn bad_requests_get_exact_outcomes() {
     let s = start().await;
     let t = s.token("A9994").await;
@@ -326,7 +327,7 @@ async fn bad_requests_get_exact_outcomes() {
     s.stop().await;
 }
 
-#[tokio::test]
+both_stores!(denylisted_and_outdated_acos);
 async fn denylisted_and_outdated_acos() {
     let s = start().await;
     let denied = s.token("A9997").await;
@@ -360,10 +361,7 @@ async fn denylisted_and_outdated_acos() {
     )
     .await;
     // The admin can lift the denial.
-    bcda_server::admin::Admin::open(s.dir.path())
-        .unwrap()
-        .deny_aco("A9997", false)
-        .unwrap();
+    s.admin().await.deny_aco("A9997", false).await.unwrap();
     assert_eq!(
         s.kickoff(&denied, "/api/v2/Patient/$export?_type=Patient")
             .await
@@ -373,7 +371,7 @@ async fn denylisted_and_outdated_acos() {
     s.stop().await;
 }
 
-#[tokio::test]
+both_stores!(duplicate_jobs_cancel_and_list);
 async fn duplicate_jobs_cancel_and_list() {
     // No workers: jobs stay Pending so the test controls every state.
     let s = start_with(|c| c.workers = 0).await;
@@ -447,7 +445,7 @@ async fn duplicate_jobs_cancel_and_list() {
     s.stop().await;
 }
 
-#[tokio::test]
+both_stores!(cross_aco_isolation_and_traversal);
 async fn cross_aco_isolation_and_traversal() {
     let s = start().await;
     let owner = s.token("A9994").await;
@@ -525,7 +523,7 @@ async fn cross_aco_isolation_and_traversal() {
     s.stop().await;
 }
 
-#[tokio::test]
+both_stores!(expired_jobs_answer_410);
 async fn expired_jobs_answer_410() {
     // Zero retention: files expire as the job completes.
     let s = start_with(|c| c.retention = std::time::Duration::ZERO).await;
@@ -545,7 +543,7 @@ async fn expired_jobs_answer_410() {
     s.stop().await;
 }
 
-#[tokio::test]
+both_stores!(metadata_and_ops);
 async fn metadata_and_ops() {
     let s = start().await;
     for (v, fhir) in [("v1", "3.0.1"), ("v2", "4.0.1")] {
@@ -597,7 +595,7 @@ impl JsonValue for reqwest::Response {
     }
 }
 
-#[tokio::test]
+both_stores!(retention_archives_then_deletes);
 async fn retention_archives_then_deletes() {
     let s = start_with(|c| {
         c.retention = std::time::Duration::ZERO;
@@ -635,7 +633,7 @@ async fn retention_archives_then_deletes() {
     s.stop().await;
 }
 
-#[tokio::test]
+both_stores!(concurrent_duplicate_kickoffs_start_one_job);
 async fn concurrent_duplicate_kickoffs_start_one_job() {
     let s = start_with(|c| c.workers = 0).await;
     let t = admin_aco_token(&s, "A1234", 100).await;
@@ -658,7 +656,7 @@ async fn concurrent_duplicate_kickoffs_start_one_job() {
     assert_eq!(codes, [202, 429, 429, 429, 429, 429, 429, 429]);
 }
 
-#[tokio::test]
+both_stores!(a_job_whose_files_cannot_be_written_fails_with_bcda_message);
 async fn a_job_whose_files_cannot_be_written_fails_with_bcda_message() {
     // First life: API only, the job stays queued.
     let s = start_with(|c| c.workers = 0).await;

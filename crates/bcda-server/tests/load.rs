@@ -1,6 +1,7 @@
 //! A bounded loopback load test: 200 concurrent clients each get a token, poll job status,
 //! list jobs and download a file; every single request must succeed.
 
+#[macro_use]
 mod common;
 
 use std::sync::Arc;
@@ -12,7 +13,11 @@ use common::*;
 const CLIENTS: usize = 200;
 const POLLS_PER_CLIENT: usize = 10;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+both_stores!(
+    two_hundred_concurrent_clients_zero_errors,
+    flavor = "multi_thread",
+    worker_threads = 2
+);
 async fn two_hundred_concurrent_clients_zero_errors() {
     let s = start().await;
     let t = s.token("A9994").await;

@@ -2,13 +2,14 @@
 //! attribution history and `_since` on `Group/all`, the outdated-attribution branches, job
 //! pacing, and every error text the server shares with BCDA.
 
+#[macro_use]
 mod common;
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use bcda_protocol::{Manifest, OperationOutcome};
-use bcda_server::store::{AcoRow, AttributionRow, Store};
+use bcda_server::store::{AcoRow, AttributionRow};
 use bcda_server::{Pace, RateLimit};
 use bcda_synth::{AttributionKind, Generator};
 use common::*;
@@ -22,7 +23,7 @@ async fn kickoff_status(s: &TestServer, token: &str, path: &str) -> u16 {
     s.kickoff(token, path).await.status().as_u16()
 }
 
-#[tokio::test]
+both_stores!(duplicate_kickoffs_are_never_refused_for_test_acos);
 async fn duplicate_kickoffs_are_never_refused_for_test_acos() {
     // No workers: every job stays Pending, so "while the first runs" holds.
     let s = start_with(|c| {
@@ -56,7 +57,7 @@ async fn duplicate_kickoffs_are_never_refused_for_test_acos() {
     s.stop().await;
 }
 
-#[tokio::test]
+both_stores!(rate_limit_none_list_and_admin_flag);
 async fn rate_limit_none_list_and_admin_flag() {
     let s = start_with(|c| {
         c.workers = 0;
@@ -67,15 +68,15 @@ async fn rate_limit_none_list_and_admin_flag() {
     let t = admin_aco_token(&s, "A1234", 50).await;
     assert_eq!(kickoff_status(&s, &t, path).await, 202);
     assert_eq!(kickoff_status(&s, &t, path).await, 202, "none: not limited");
-    let admin = bcda_server::admin::Admin::open(s.dir.path()).unwrap();
-    assert!(!admin.rate_limit_aco("A1234", true).unwrap());
+    let admin = s.admin().await;
+    assert!(!admin.rate_limit_aco("A1234", true).await.unwrap());
     assert_eq!(
         kickoff_status(&s, &t, path).await,
         429,
         "flagged by the admin"
     );
     assert!(
-        admin.rate_limit_aco("A9994", true).unwrap(),
+        admin.rate_limit_aco("A9994", true).await.unwrap(),
         "A9994 is a test ACO"
     );
     let t = s.token("A9994").await;
@@ -102,9 +103,9 @@ async fn rate_limit_none_list_and_admin_flag() {
 }
 
 /// The generator of a sandbox ACO at the server's reference instant.
-fn generator_of(s: &TestServer, cms_id: &str) -> Generator {
-    let store = Store::open(&s.dir.path().join("bcda.sqlite3")).unwrap();
-    let aco = store.aco_by_cms_id(cms_id).unwrap().unwrap();
+async fn generator_of(s: &TestServer, cms_id: &str) -> Generator {
+    let store = s.store().await;
+    let aco = store.aco_by_cms_id(cms_id).await.unwrap().unwrap();
     let spec = bcda_synth::sandbox_catalogue()
         .into_iter()
         .find(|e| e.spec.cms_id == cms_id)
@@ -161,12 +162,12 @@ async fn check_attribution_status(s: &TestServer, token: &str, gen: &Generator) 
     }
 }
 
-#[tokio::test]
+both_stores!(group_all_since_2020_selects_new_beneficiaries_on_v1_and_v2);
 async fn group_all_since_2020_selects_new_beneficiaries_on_v1_and_v2() {
     let s = start().await;
     let aco = "A9998";
     let t = s.token(aco).await;
-    let gen = generator_of(&s, aco);
+    let gen = generator_of(&s, aco).await;
     check_attribution_status(&s, &t, &gen).await;
 
     // BCDA's rule, computed here from the attribution history: the file in force at _since
@@ -235,7 +236,7 @@ async fn group_all_since_2020_selects_new_beneficiaries_on_v1_and_v2() {
     s.stop().await;
 }
 
-#[tokio::test]
+both_stores!(outdated_attribution_gets_bcda_texts_on_both_endpoints);
 async fn outdated_attribution_gets_bcda_texts_on_both_endpoints() {
     let s = start().await;
     let t = s.token("TEST995").await;
@@ -286,7 +287,7 @@ fn percent(p: &str) -> u32 {
         .map_or(0, |n| n.parse().unwrap())
 }
 
-#[tokio::test]
+both_stores!(realistic_pace_lets_clients_poll_and_cancel);
 async fn realistic_pace_lets_clients_poll_and_cancel() {
     let s = start_with(|c| c.pace = Pace::Realistic).await;
     let t = s.token("A9994").await;
@@ -327,8 +328,8 @@ async fn realistic_pace_lets_clients_poll_and_cancel() {
     // Files written after the cancel are discarded; only sub-jobs recorded before it left a
     // file (removed with the job's data by the retention cleanup, as BCDA's cleanup does).
     let id: i64 = url.rsplit('/').next().unwrap().parse().unwrap();
-    let store = Store::open(&s.dir.path().join("bcda.sqlite3")).unwrap();
-    let recorded = store.job_files(id).unwrap().len();
+    let store = s.store().await;
+    let recorded = store.job_files(id).await.unwrap().len();
     let left = std::fs::read_dir(s.dir.path().join("jobs").join(id.to_string()))
         .map(|d| d.count())
         .unwrap_or(0);
@@ -350,8 +351,10 @@ async fn realistic_pace_lets_clients_poll_and_cancel() {
 
 /// Insert an ACO with the given attribution files and a credential; returns a token.
 async fn custom_aco(s: &TestServer, cms_id: &str, files: &[AttributionRow]) -> String {
-    let store = Store::open(&s.dir.path().join("bcda.sqlite3")).unwrap();
-    let reference = bcda_server::sandbox::reference_unix(&store).unwrap();
+    let store = s.store().await;
+    let reference = bcda_server::sandbox::reference_unix(store.as_ref())
+        .await
+        .unwrap();
     let row = AcoRow {
         id: 0,
         cms_id: cms_id.to_string(),
@@ -362,7 +365,7 @@ async fn custom_aco(s: &TestServer, cms_id: &str, files: &[AttributionRow]) -> S
         reference_unix: reference,
         rate_limited: false,
     };
-    let id = store.insert_aco(&row, files).unwrap();
+    let id = store.insert_aco(&row, files).await.unwrap().unwrap();
     let params = bcda_server::HashParams {
         m_cost_kib: 256,
         t_cost: 1,
@@ -370,7 +373,7 @@ async fn custom_aco(s: &TestServer, cms_id: &str, files: &[AttributionRow]) -> S
     let secret = format!("secret-{cms_id}");
     let hash = bcda_server::auth::hash_secret(&secret, &params).unwrap();
     let client = format!("client-{cms_id}");
-    store.insert_system(id, &client, &hash).unwrap();
+    store.insert_system(id, &client, &hash).await.unwrap();
     s.token_for(&client, &secret).await
 }
 
@@ -489,11 +492,13 @@ async fn send(
     (status, resp.text().await.unwrap())
 }
 
-#[tokio::test]
+both_stores!(every_error_text_shared_with_bcda_is_bcdas);
 async fn every_error_text_shared_with_bcda_is_bcdas() {
     let s = start_with(|c| c.workers = 0).await;
-    let store = Store::open(&s.dir.path().join("bcda.sqlite3")).unwrap();
-    let reference = bcda_server::sandbox::reference_unix(&store).unwrap();
+    let store = s.store().await;
+    let reference = bcda_server::sandbox::reference_unix(store.as_ref())
+        .await
+        .unwrap();
     let day = 86_400;
     let year = time::OffsetDateTime::from_unix_timestamp(reference)
         .unwrap()
@@ -559,26 +564,30 @@ async fn every_error_text_shared_with_bcda_is_bcdas() {
     s.stop().await;
 }
 
-#[test]
-fn seeding_updates_an_older_data_directory() {
+both_stores!(seeding_updates_an_older_data_directory);
+async fn seeding_updates_an_older_data_directory() {
     // A data directory seeded by an older version: short histories (here: one file each).
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("bcda.sqlite3")).unwrap();
+    let db = database_for(dir.path()).await;
+    let store = bcda_server::store::open(&db, dir.path()).await.unwrap();
+    let store = store.as_ref();
     let params = bcda_server::HashParams {
         m_cost_kib: 256,
         t_cost: 1,
     };
-    bcda_server::sandbox::seed(&store, &params).unwrap();
-    let id = |cms: &str| store.aco_by_cms_id(cms).unwrap().unwrap().id;
-    let full = store.attribution_files(id("A9994")).unwrap();
-    let outdated = store.attribution_files(id("TEST995")).unwrap();
+    bcda_server::sandbox::seed(store, &params).await.unwrap();
+    let a9994 = store.aco_by_cms_id("A9994").await.unwrap().unwrap().id;
+    let test995 = store.aco_by_cms_id("TEST995").await.unwrap().unwrap().id;
+    let full = store.attribution_files(a9994).await.unwrap();
+    let outdated = store.attribution_files(test995).await.unwrap();
     assert!(full.len() >= 15, "yearly Y and R files since 2019");
     assert_eq!(outdated.len(), 2, "TEST995: one Y and one R file");
     store
-        .replace_attribution_files(id("A9994"), &full[full.len() - 1..])
+        .replace_attribution_files(a9994, &full[full.len() - 1..])
+        .await
         .unwrap();
-    store.replace_attribution_files(id("TEST995"), &[]).unwrap();
-    assert_eq!(bcda_server::sandbox::seed(&store, &params).unwrap(), 0);
-    assert_eq!(store.attribution_files(id("A9994")).unwrap(), full);
-    assert_eq!(store.attribution_files(id("TEST995")).unwrap(), outdated);
+    store.replace_attribution_files(test995, &[]).await.unwrap();
+    assert_eq!(bcda_server::sandbox::seed(store, &params).await.unwrap(), 0);
+    assert_eq!(store.attribution_files(a9994).await.unwrap(), full);
+    assert_eq!(store.attribution_files(test995).await.unwrap(), outdated);
 }

@@ -1,6 +1,7 @@
 //! HTTPS: the server serves TLS with a PEM certificate and key, writes `https` URLs, and refuses
 //! unusable certificate files at start.
 
+#[macro_use]
 mod common;
 
 use bcda_server::TlsFiles;
@@ -16,7 +17,7 @@ fn self_signed(dir: &std::path::Path) -> (TlsFiles, String) {
     (files, cert.cert.pem())
 }
 
-#[tokio::test]
+both_stores!(serves_https_and_writes_https_urls);
 async fn serves_https_and_writes_https_urls() {
     let certs = tempfile::tempdir().unwrap();
     let (files, pem) = self_signed(certs.path());
@@ -50,7 +51,7 @@ async fn serves_https_and_writes_https_urls() {
     assert!(plain.is_err() || plain.unwrap().status() != 200);
 }
 
-#[tokio::test]
+both_stores!(unusable_certificate_files_fail_the_start);
 async fn unusable_certificate_files_fail_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let certs = tempfile::tempdir().unwrap();

@@ -103,8 +103,8 @@ async fn serve_file(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::V1; // BCDA's writer for paths outside /api/vN
-    let caller = authenticate(&state, &headers, v)?;
-    let job = owned_job(&state, &caller, &raw_job, v)?;
+    let caller = authenticate(&state, &headers, v).await?;
+    let job = owned_job(&state, &caller, &raw_job, v).await?;
     if is_expired(&job) {
         return Err(gone(&job, v));
     }
@@ -115,6 +115,7 @@ async fn serve_file(
     let file = state
         .store
         .job_file(job.id, &name)
+        .await
         .or_500(v)?
         .ok_or_else(not_found)?;
     let path = stored_path(&state.config.data_dir, job.id, &file.file_name);

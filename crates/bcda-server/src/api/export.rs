@@ -7,13 +7,14 @@ use axum::http::header::{CONTENT_LOCATION, RETRY_AFTER};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bcda_protocol::{
-    parse_export_query, validate_export_headers, ApiVersion, IssueCode, ProtocolError, ResourceType,
+    parse_export_query, validate_export_headers, ApiVersion, IssueCode, JobStatus, ProtocolError,
+    ResourceType,
 };
 use time::OffsetDateTime;
 
 use super::{authenticate, base_url, parse_version, ApiError, OrInternal, Shared};
 use crate::source::{self, DAY};
-use crate::store::{now_us, AcoRow, AttributionRow, NewSubJob};
+use crate::store::{now_us, AcoRow, AttributionRow, CreateOutcome, JobRow, NewJob, NewSubJob};
 
 /// Which kick-off endpoint was called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +62,7 @@ async fn kickoff(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let v = parse_version(&version)?;
-    let caller = authenticate(&state, &headers, v)?;
+    let caller = authenticate(&state, &headers, v).await?;
     let now = OffsetDateTime::now_utc();
     let raw = raw_query.unwrap_or_default();
     let query = parse_export_query(&raw, v, now).map_err(|e| ApiError::protocol(v, &e))?;
@@ -79,11 +80,19 @@ async fn kickoff(
         .map_err(|e| ApiError::protocol(v, &e))?;
 
     let aco = caller.aco;
-    // Fail fast here; checked again under the kick-off lock right before the insert.
-    duplicate_check(&state, &aco, v, &types)?;
-
-    let clock = crate::sandbox::reference_unix(&state.store).or_500(v)?;
-    let files = state.store.attribution_files(aco.id).or_500(v)?;
+    let limited = state
+        .config
+        .rate_limit
+        .applies_to(&aco.cms_id, aco.rate_limited);
+    let duplicate_after_us = limited.then(|| now_us() - 24 * 3600 * 1_000_000);
+    // Fail fast (before the attribution checks, as BCDA); the store checks again in the insert.
+    if let Some(after) = duplicate_after_us {
+        precheck_duplicate(&state, &aco, v, &types, after).await?;
+    }
+    let clock = crate::sandbox::reference_unix(state.store.as_ref())
+        .await
+        .or_500(v)?;
+    let files = state.store.attribution_files(aco.id).await.or_500(v)?;
     let transaction = now.unix_timestamp();
     let since = query.since.map(|s| s.unix_timestamp());
     let plan_types = types.clone();
@@ -108,18 +117,23 @@ async fn kickoff(
     let base = base_url(&state.config, &headers);
     let request_url = format!("{base}{}", uri);
     let transaction_us = (now.unix_timestamp_nanos() / 1000) as i64;
-    let job_id = {
-        let _guard = state.kickoff_lock.lock().unwrap_or_else(|p| p.into_inner());
-        duplicate_check(&state, &aco, v, &types)?;
-        state
-            .store
-            .create_job(aco.id, v, &request_url, &types, transaction_us, &subjobs)
-            .or_500(v)?
+    // The duplicate-job rule (`CheckConcurrentJobs`), for ACOs the rate-limit configuration
+    // covers (never test ACOs): checked in the store's insert transaction, serialised per ACO,
+    // so that concurrent kick-offs on any number of nodes create one job.
+    let job = NewJob {
+        aco_id: aco.id,
+        version: v,
+        request_url,
+        types,
+        transaction_us,
+        subjobs,
+        retention_us: state.config.retention.as_micros() as i64,
+        duplicate_after_us,
     };
-    if subjobs.is_empty() {
-        let expires = now_us() + state.config.retention.as_micros() as i64;
-        state.store.set_expiry(job_id, expires).or_500(v)?;
-    }
+    let job_id = match state.store.create_job(job).await.or_500(v)? {
+        CreateOutcome::Created(id) => id,
+        CreateOutcome::Duplicate(dup) => return Err(duplicate(&state, &dup, v)),
+    };
     state.work_ready.notify_waiters();
     Ok((
         StatusCode::ACCEPTED,
@@ -128,44 +142,45 @@ async fn kickoff(
         .into_response())
 }
 
-/// The duplicate-job rule (`CheckConcurrentJobs`), for ACOs the rate-limit configuration covers
-/// (never test ACOs): an active job of the same ACO and version, created in the last 24 h,
-/// whose resource types overlap the request's (as sets) → 429 naming it, with `Retry-After`.
-fn duplicate_check(
+/// The duplicate-job rule read outside the insert transaction (the early answer).
+async fn precheck_duplicate(
     state: &Shared,
     aco: &AcoRow,
     v: ApiVersion,
     types: &[ResourceType],
+    after_us: i64,
 ) -> Result<(), ApiError> {
-    if !state
-        .config
-        .rate_limit
-        .applies_to(&aco.cms_id, aco.rate_limited)
-    {
-        return Ok(());
-    }
-    let day_ago = now_us() - 24 * 3600 * 1_000_000;
-    let active = state.store.active_jobs(aco.id, v, day_ago).or_500(v)?;
-    let requested: HashSet<ResourceType> = types.iter().copied().collect();
-    match active
-        .iter()
-        .find(|j| j.types.iter().any(|t| requested.contains(t)))
-    {
+    let active = state
+        .store
+        .jobs_for_aco(aco.id, Some(&[JobStatus::Pending, JobStatus::InProgress]))
+        .await
+        .or_500(v)?
+        .into_iter()
+        .filter(|j| j.api_version == v && j.created_us > after_us)
+        .collect();
+    match crate::store::first_overlap(active, types) {
+        Some(dup) => Err(duplicate(state, &dup, v)),
         None => Ok(()),
-        Some(dup) => Err(ApiError::outcome_code(
-            v,
-            StatusCode::TOO_MANY_REQUESTS,
-            IssueCode::Throttled,
-            format!(
-                "Job {} is already {} for this ACO with overlapping resource types; wait for it to finish or cancel it (DELETE /api/{}/jobs/{}), then retry.",
-                dup.id,
-                dup.status.as_str().to_lowercase(),
-                v,
-                dup.id
-            ),
-        )
-        .with_header(RETRY_AFTER, state.config.retry_after_secs)),
     }
+}
+
+/// The 429 of the duplicate-job rule: an active job of the same ACO and version, created in
+/// the last 24 h, whose resource types overlap the request's (as sets), named, with
+/// `Retry-After`.
+fn duplicate(state: &Shared, dup: &JobRow, v: ApiVersion) -> ApiError {
+    ApiError::outcome_code(
+        v,
+        StatusCode::TOO_MANY_REQUESTS,
+        IssueCode::Throttled,
+        format!(
+            "Job {} is already {} for this ACO with overlapping resource types; wait for it to finish or cancel it (DELETE /api/{}/jobs/{}), then retry.",
+            dup.id,
+            dup.status.as_str().to_lowercase(),
+            v,
+            dup.id
+        ),
+    )
+    .with_header(RETRY_AFTER, state.config.retry_after_secs)
 }
 
 fn full_year(py: i32) -> i32 {

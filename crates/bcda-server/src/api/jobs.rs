@@ -48,26 +48,37 @@ fn datetime_us(us: i64) -> OffsetDateTime {
 }
 
 /// Parse the job id, load the job, check ownership (BCDA's `RequireTokenJobMatch`).
-pub(crate) fn owned_job(
+pub(crate) async fn owned_job(
     state: &AppState,
     caller: &Caller,
     raw_id: &str,
     v: ApiVersion,
 ) -> Result<JobRow, ApiError> {
+    Ok(owned_job_with_release(state, caller, raw_id, v).await?.0)
+}
+
+/// [`owned_job`] with the earliest release time of its unfinished sub-jobs.
+async fn owned_job_with_release(
+    state: &AppState,
+    caller: &Caller,
+    raw_id: &str,
+    v: ApiVersion,
+) -> Result<(JobRow, Option<i64>), ApiError> {
     let id: i64 = raw_id
         .parse::<u64>()
         .ok()
         .and_then(|n| i64::try_from(n).ok())
         .ok_or_else(|| ApiError::outcome(v, StatusCode::BAD_REQUEST, ""))?;
-    let job = state
+    let (job, next) = state
         .store
-        .job(id)
+        .job_with_release(id)
+        .await
         .or_500(v)?
         .ok_or_else(|| ApiError::outcome(v, StatusCode::NOT_FOUND, ""))?;
     if job.aco_id != caller.aco.id {
         return Err(ApiError::outcome(v, StatusCode::UNAUTHORIZED, ""));
     }
-    Ok(job)
+    Ok((job, next))
 }
 
 /// True when a job's files are past their expiry (Completed past `expires_us`, Archived, Expired).
@@ -90,19 +101,18 @@ pub(crate) fn gone(job: &JobRow, v: ApiVersion) -> ApiError {
 
 /// `Retry-After` of a 202 status answer: the configured seconds, or sooner when a paced job's
 /// next step is due sooner (at least 1 s), so a client honouring it sees `X-Progress` rise.
-fn retry_after(state: &AppState, job: &JobRow, v: ApiVersion) -> Result<u64, ApiError> {
+fn retry_after(state: &AppState, job: &JobRow, next: Option<i64>) -> u64 {
     let configured = state.config.retry_after_secs;
     if !matches!(job.status, JobStatus::Pending | JobStatus::InProgress) {
-        return Ok(configured);
+        return configured;
     }
-    let next = state.store.next_release_us(job.id).or_500(v)?;
     let now = now_us();
-    Ok(match next {
+    match next {
         Some(us) if us > now => ((us - now) as u64)
             .div_ceil(1_000_000)
             .clamp(1, configured.max(1)),
         _ => configured,
-    })
+    }
 }
 
 pub(crate) async fn status(
@@ -110,19 +120,21 @@ pub(crate) async fn status(
     Path((version, job)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    job_status(&state, &version, &job, &headers).unwrap_or_else(IntoResponse::into_response)
+    job_status(&state, &version, &job, &headers)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
-fn job_status(
+async fn job_status(
     state: &AppState,
     version: &str,
     raw_id: &str,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let v = parse_version(version)?;
-    let caller = authenticate(state, headers, v)?;
-    let job = owned_job(state, &caller, raw_id, v)?;
-    let retry = retry_after(state, &job, v)?.to_string();
+    let caller = authenticate(state, headers, v).await?;
+    let (job, next) = owned_job_with_release(state, &caller, raw_id, v).await?;
+    let retry = retry_after(state, &job, next).to_string();
     let progress = HeaderName::from_static("x-progress");
     match job.status {
         JobStatus::Pending => Ok((
@@ -162,7 +174,7 @@ fn job_status(
             if let Some(body) = state.manifests.get(job.id, &base) {
                 return Ok(ok(body));
             }
-            let files = state.store.job_files(job.id).or_500(v)?;
+            let files = state.store.job_files(job.id).await.or_500(v)?;
             let entry = |f: &crate::store::JobFile| ManifestEntry {
                 resource_type: if f.is_error {
                     "OperationOutcome".to_string()
@@ -204,19 +216,21 @@ pub(crate) async fn cancel(
     Path((version, job)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    cancel_job(&state, &version, &job, &headers).unwrap_or_else(IntoResponse::into_response)
+    cancel_job(&state, &version, &job, &headers)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
-fn cancel_job(
+async fn cancel_job(
     state: &AppState,
     version: &str,
     raw_id: &str,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let v = parse_version(version)?;
-    let caller = authenticate(state, headers, v)?;
-    let job = owned_job(state, &caller, raw_id, v)?;
-    if state.store.cancel_job(job.id).or_500(v)? {
+    let caller = authenticate(state, headers, v).await?;
+    let job = owned_job(state, &caller, raw_id, v).await?;
+    if state.store.cancel_job(job.id).await.or_500(v)? {
         Ok(StatusCode::ACCEPTED.into_response())
     } else {
         Err(ApiError::outcome(
@@ -234,17 +248,18 @@ pub(crate) async fn list(
     headers: HeaderMap,
 ) -> Response {
     list_jobs(&state, &version, query.as_deref().unwrap_or(""), &headers)
+        .await
         .unwrap_or_else(IntoResponse::into_response)
 }
 
-fn list_jobs(
+async fn list_jobs(
     state: &AppState,
     version: &str,
     query: &str,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
     let v = parse_version(version)?;
-    let caller = authenticate(state, headers, v)?;
+    let caller = authenticate(state, headers, v).await?;
     // bcda-rs asks for `Accept` only; BCDA also demands `Prefer: respond-async` here.
     validate_accept(headers.get("accept").and_then(|h| h.to_str().ok()))
         .map_err(|e| ApiError::protocol(v, &e))?;
@@ -252,6 +267,7 @@ fn list_jobs(
     let jobs = state
         .store
         .jobs_for_aco(caller.aco.id, filter.as_deref())
+        .await
         .or_500(v)?;
     let tasks: Vec<TaskSummary> = jobs
         .iter()

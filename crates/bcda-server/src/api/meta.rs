@@ -106,13 +106,23 @@ pub(crate) async fn attribution_status(
     Path(version): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    attribution(&state, &version, &headers).unwrap_or_else(IntoResponse::into_response)
+    attribution(&state, &version, &headers)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
 }
 
-fn attribution(state: &Shared, version: &str, headers: &HeaderMap) -> Result<Response, ApiError> {
+async fn attribution(
+    state: &Shared,
+    version: &str,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
     let v = parse_version(version)?;
-    let caller = authenticate(state, headers, v)?;
-    let files = state.store.attribution_files(caller.aco.id).or_500(v)?;
+    let caller = authenticate(state, headers, v).await?;
+    let files = state
+        .store
+        .attribution_files(caller.aco.id)
+        .await
+        .or_500(v)?;
     let mut dates = Vec::new();
     for (runout, kind) in [
         (false, "last_attribution_update"),
@@ -143,10 +153,7 @@ pub(crate) async fn version(State(state): State<Shared>) -> Response {
 }
 
 pub(crate) async fn health(State(state): State<Shared>) -> Response {
-    let st = state.clone();
-    let db_ok = tokio::task::spawn_blocking(move || st.store.ping())
-        .await
-        .unwrap_or(false);
+    let db_ok = state.store.ping().await;
     let body = json!({
         "database": if db_ok { "ok" } else { "database ping error" },
         "ssas": "ok",

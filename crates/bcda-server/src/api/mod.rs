@@ -26,6 +26,11 @@ use crate::{AppState, ServerError};
 
 pub(crate) type Shared = Arc<AppState>;
 
+/// Diagnostics of the 503 sent while the database cannot be reached (no BCDA counterpart:
+/// BCDA's single database answers or the request fails with 500).
+pub(crate) const DB_UNAVAILABLE: &str =
+    "Service temporarily unavailable: the database cannot be reached. Retry later.";
+
 /// Build the router with its middleware stack.
 pub(crate) fn router(state: Shared) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
@@ -66,6 +71,15 @@ pub(crate) fn router(state: Shared) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// A worker node's router: liveness only (`/_health`, `/_version`).
+pub(crate) fn worker_router(state: Shared) -> Router {
+    Router::new()
+        .route("/_version", get(meta::version))
+        .route("/_health", get(meta::health))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "404 page not found") })
+        .with_state(state)
 }
 
 /// What an error response carries.
@@ -115,6 +129,18 @@ impl ApiError {
             body: ErrorBody::Plain(text.into()),
             headers: Vec::new(),
         }
+    }
+
+    /// A 503 `exception` OperationOutcome with `Retry-After`: the database cannot be reached.
+    pub(crate) fn unavailable(v: ApiVersion, cause: impl std::fmt::Display) -> ApiError {
+        tracing::warn!(error = %cause, "database unavailable");
+        ApiError::outcome_code(
+            v,
+            StatusCode::SERVICE_UNAVAILABLE,
+            IssueCode::Exception,
+            DB_UNAVAILABLE,
+        )
+        .with_header(axum::http::header::RETRY_AFTER, 5)
     }
 
     /// A 500 `exception` OperationOutcome; the cause is logged, not sent.
@@ -167,7 +193,13 @@ pub(crate) trait OrInternal<T> {
 
 impl<T> OrInternal<T> for Result<T, ServerError> {
     fn or_500(self, v: ApiVersion) -> Result<T, ApiError> {
-        self.map_err(|e| ApiError::internal(v, e))
+        self.map_err(|e| {
+            if e.is_unavailable() {
+                ApiError::unavailable(v, e)
+            } else {
+                ApiError::internal(v, e)
+            }
+        })
     }
 }
 
@@ -187,7 +219,7 @@ pub(crate) struct Caller {
 /// BCDA's chain: `Bearer` header shape (401 `Invalid Token`), token shape (400
 /// `Request Error`), signature/expiry/revocation (401 `Expired Token`), exactly one known
 /// CMS id (403 `Unauthorized Error`), denylist (403).
-pub(crate) fn authenticate(
+pub(crate) async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     v: ApiVersion,
@@ -206,23 +238,26 @@ pub(crate) fn authenticate(
             ApiError::outcome(v, StatusCode::UNAUTHORIZED, "Expired Token")
         }
     })?;
-    if state.store.is_revoked(&claims.jti).or_500(v)? {
+    let forbidden = || ApiError::outcome(v, StatusCode::FORBIDDEN, "Unauthorized Error");
+    let ids = claims.cms_ids().ok();
+    // Revocation first (401), then exactly one known CMS id (403); one store round trip.
+    let cms_id = match ids.as_deref() {
+        Some([one]) => one.as_str(),
+        _ => "",
+    };
+    let (revoked, aco) = state
+        .store
+        .auth_lookup(&claims.jti, cms_id)
+        .await
+        .or_500(v)?;
+    if revoked {
         return Err(ApiError::outcome(
             v,
             StatusCode::UNAUTHORIZED,
             "Expired Token",
         ));
     }
-    let forbidden = || ApiError::outcome(v, StatusCode::FORBIDDEN, "Unauthorized Error");
-    let ids = claims.cms_ids().map_err(|_| forbidden())?;
-    let [cms_id] = ids.as_slice() else {
-        return Err(forbidden());
-    };
-    let aco = state
-        .store
-        .aco_by_cms_id(cms_id)
-        .or_500(v)?
-        .ok_or_else(forbidden)?;
+    let aco = aco.filter(|_| !cms_id.is_empty()).ok_or_else(forbidden)?;
     if aco.denylisted {
         return Err(ApiError::outcome(
             v,

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bcda_protocol::{ApiVersion, TokenResponse};
 
-use super::{authenticate, ApiError, Shared};
+use super::{authenticate, ApiError, OrInternal, Shared};
 
 /// Fixed-window token counter per ACO.
 pub(crate) struct RateLimiter {
@@ -64,7 +64,8 @@ async fn issue(state: &Shared, headers: &HeaderMap) -> Result<Response, ApiError
     let system = state
         .store
         .system_by_client_id(&client_id)
-        .map_err(|e| ApiError::internal(v, e))?
+        .await
+        .or_500(v)?
         .ok_or_else(|| ApiError::plain(StatusCode::UNAUTHORIZED, "Unauthorized"))?;
     // argon2 is deliberately slow: verify off the async threads.
     let st = state.clone();
@@ -104,7 +105,7 @@ async fn issue(state: &Shared, headers: &HeaderMap) -> Result<Response, ApiError
 
 /// `GET /auth/welcome`: checks a token.
 pub(crate) async fn welcome(State(state): State<Shared>, headers: HeaderMap) -> Response {
-    match authenticate(&state, &headers, ApiVersion::V1) {
+    match authenticate(&state, &headers, ApiVersion::V1).await {
         Ok(_) => (
             [(CONTENT_TYPE, "application/json")],
             r#"{"success":"Welcome to the Beneficiary Claims Data API!"}"#,

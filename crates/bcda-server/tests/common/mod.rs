@@ -1,11 +1,133 @@
 //! Shared test harness: a server on a temp dir and loopback port 0, plus HTTP helpers.
+//!
+//! Every server test runs against both stores: `both_stores!(name)` turns `async fn name()`
+//! into the tests `name::sqlite` and `name::postgres`; [`start`] and friends build the server
+//! on the store of the test that calls them (a fresh database per server on the PostgreSQL
+//! cluster of `BCDA_TEST_PG_URL`, which `scripts/with-postgres.sh` starts).
 #![allow(dead_code, unreachable_pub)]
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use base64::Engine;
-use bcda_server::{sandbox, HashParams, RunningServer, ServerConfig};
+use bcda_server::store::Store;
+use bcda_server::{sandbox, Database, HashParams, RunningServer, ServerConfig};
+
+/// Which store a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+tokio::task_local! {
+    static BACKEND: Backend;
+}
+
+/// The store of the running test (SQLite outside `both_stores!`).
+pub fn backend() -> Backend {
+    BACKEND.try_with(|b| *b).unwrap_or(Backend::Sqlite)
+}
+
+/// The PostgreSQL cluster's superuser URL. Absent: a failure with instructions, unless
+/// `BCDA_TEST_PG=off` says to skip (then `None`, and the caller prints that it skipped).
+pub fn pg_admin_url() -> Option<String> {
+    if let Ok(url) = std::env::var("BCDA_TEST_PG_URL") {
+        if !url.is_empty() {
+            return Some(url);
+        }
+    }
+    if std::env::var("BCDA_TEST_PG").as_deref() == Ok("off") {
+        return None;
+    }
+    panic!(
+        "BCDA_TEST_PG_URL is not set: the PostgreSQL tests need a cluster. Run them through \
+         scripts/with-postgres.sh (e.g. `scripts/with-postgres.sh cargo test -p bcda-server`, \
+         as scripts/test.sh does), or set BCDA_TEST_PG=off to skip them explicitly."
+    );
+}
+
+/// A new, empty database on the test cluster; returns its URL.
+pub async fn fresh_pg_database() -> String {
+    use sqlx::Connection;
+    let admin = pg_admin_url().expect("PostgreSQL tests are off");
+    let name = format!("bcda_t_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let _ = conn.close().await;
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// Run a test body on one store; on PostgreSQL with `BCDA_TEST_PG=off`, print that it skipped.
+pub async fn run_on<F: std::future::Future<Output = ()>>(backend: Backend, name: &str, body: F) {
+    if backend == Backend::Postgres && pg_admin_url().is_none() {
+        // Straight to stderr, past the test harness's capture: a skip is always seen.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED {name} on PostgreSQL: BCDA_TEST_PG=off"
+        );
+        return;
+    }
+    BACKEND.scope(backend, body).await
+}
+
+/// `both_stores!(name)` / `both_stores!(name, flavor = "multi_thread", worker_threads = 2)`:
+/// the tests `name::sqlite` and `name::postgres` running `async fn name()`.
+#[macro_export]
+macro_rules! both_stores {
+    ($name:ident $(, $($arg:tt)*)?) => {
+        mod $name {
+            #[tokio::test$(($($arg)*))?]
+            async fn sqlite() {
+                $crate::common::run_on($crate::common::Backend::Sqlite, stringify!($name), super::$name()).await
+            }
+            #[tokio::test$(($($arg)*))?]
+            async fn postgres() {
+                $crate::common::run_on($crate::common::Backend::Postgres, stringify!($name), super::$name()).await
+            }
+        }
+    };
+}
+
+/// The database of each data directory a test started a server on (a restart on the same
+/// directory reuses it).
+fn databases() -> &'static Mutex<HashMap<PathBuf, Database>> {
+    static DBS: OnceLock<Mutex<HashMap<PathBuf, Database>>> = OnceLock::new();
+    DBS.get_or_init(Default::default)
+}
+
+/// The database for a data directory on the current test's store (created on first use).
+pub async fn database_for(dir: &Path) -> Database {
+    if let Some(db) = databases().lock().unwrap().get(dir) {
+        return db.clone();
+    }
+    let db = match backend() {
+        Backend::Sqlite => Database::Sqlite,
+        Backend::Postgres => Database::Postgres(fresh_pg_database().await),
+    };
+    databases()
+        .lock()
+        .unwrap()
+        .insert(dir.to_path_buf(), db.clone());
+    db
+}
+
+/// The database already chosen for a data directory (SQLite if none was).
+pub fn known_database(dir: &Path) -> Database {
+    databases()
+        .lock()
+        .unwrap()
+        .get(dir)
+        .cloned()
+        .unwrap_or(Database::Sqlite)
+}
 
 /// One RSA key per test binary (key generation is slow in debug builds).
 pub fn test_key_pem() -> &'static str {
@@ -24,8 +146,11 @@ pub struct TestServer {
     pub http: reqwest::Client,
 }
 
+/// A fast configuration on `dir`, on the database chosen for it (see [`database_for`]).
 pub fn fast_config(dir: &std::path::Path) -> ServerConfig {
     ServerConfig {
+        database: known_database(dir),
+        queue_poll: Duration::from_millis(50),
         port: 0,
         data_dir: dir.to_path_buf(),
         workers: 2,
@@ -51,6 +176,7 @@ pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
 
 /// Start a server on an existing data directory (e.g. one kept by `stop_keep_dir`).
 pub async fn start_in(dir: tempfile::TempDir, tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
+    database_for(dir.path()).await;
     let mut config = fast_config(dir.path());
     tweak(&mut config);
     let server = bcda_server::start(config).await.unwrap();
@@ -78,6 +204,20 @@ pub fn creds(aco: &str) -> (String, String) {
 }
 
 impl TestServer {
+    /// The admin operations on this server's database.
+    pub async fn admin(&self) -> bcda_server::admin::Admin {
+        bcda_server::admin::Admin::open(self.dir.path(), &known_database(self.dir.path()))
+            .await
+            .unwrap()
+    }
+
+    /// This server's store, opened a second time (as another node would).
+    pub async fn store(&self) -> Arc<dyn Store> {
+        bcda_server::store::open(&known_database(self.dir.path()), self.dir.path())
+            .await
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -187,11 +327,12 @@ pub async fn assert_outcome(resp: reqwest::Response, status: u16, code: &str, di
 
 /// Create a non-sandbox ACO (`bcda admin create-aco`) with a credential; returns a token.
 pub async fn admin_aco_token(s: &TestServer, cms_id: &str, beneficiaries: u32) -> String {
-    let admin = bcda_server::admin::Admin::open(s.dir.path()).unwrap();
+    let admin = s.admin().await;
     admin
         .create_aco(cms_id, beneficiaries, false, false)
+        .await
         .unwrap();
-    let c = admin.create_credentials(cms_id).unwrap();
+    let c = admin.create_credentials(cms_id).await.unwrap();
     s.token_for(&c.client_id, &c.client_secret).await
 }
 

@@ -1,11 +1,19 @@
-//! The embedded SQLite store: schema migrations and every query the server runs.
+//! The embedded SQLite store of a single node: schema migrations and every query, run on
+//! tokio's blocking threads ([`SqliteStore`] wraps the synchronous [`SqliteDb`]).
 
-use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use bcda_protocol::{ApiVersion, JobStatus, ResourceType};
+use bcda_protocol::{JobStatus, ResourceType};
+use futures::future::BoxFuture;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use super::{
+    benes_from_blob, benes_to_blob, first_overlap, new_file_name, types_from, types_to,
+    version_from, AcoRow, AttributionRow, CreateOutcome, DueColumn, FinishOutcome, JobFile, JobRow,
+    Lock, NewJob, Store, StoreFuture, SubJob, SystemRow,
+};
+use crate::store::now_us;
 use crate::ServerError;
 
 /// Versioned migrations; `PRAGMA user_version` records how many ran.
@@ -87,166 +95,10 @@ ALTER TABLE subjobs ADD COLUMN not_before_us INTEGER NOT NULL DEFAULT 0;
 "#,
 ];
 
-/// Current time in Unix microseconds.
-pub fn now_us() -> i64 {
-    let t = time::OffsetDateTime::now_utc();
-    (t.unix_timestamp_nanos() / 1000) as i64
-}
-
-/// An ACO row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AcoRow {
-    /// Row id.
-    pub id: i64,
-    /// CMS id, e.g. `A9994`.
-    pub cms_id: String,
-    /// Beneficiary count of its synthetic data.
-    pub beneficiaries: u32,
-    /// `simple` or `advanced`.
-    pub flavour: String,
-    /// Has partially adjudicated claims (v2 Claim/ClaimResponse).
-    pub partially_adjudicated: bool,
-    /// Refused on every authenticated route.
-    pub denylisted: bool,
-    /// Reference instant of its synthetic data (Unix seconds).
-    pub reference_unix: i64,
-    /// Flagged for the duplicate-job check by `bcda admin rate-limit`.
-    pub rate_limited: bool,
-}
-
-/// A credential row joined with its ACO.
-#[derive(Debug, Clone)]
-pub struct SystemRow {
-    /// System id (the `sys` claim).
-    pub id: i64,
-    /// Client id.
-    pub client_id: String,
-    /// PHC string of the secret's hash.
-    pub secret_hash: String,
-    /// The ACO.
-    pub cms_id: String,
-}
-
-/// An attribution file row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AttributionRow {
-    /// Position in the generator's `attribution_files()`.
-    pub file_index: u32,
-    /// File name.
-    pub name: String,
-    /// Runout (`R`) rather than attribution (`Y`).
-    pub runout: bool,
-    /// Performance year.
-    pub performance_year: i32,
-    /// File timestamp (Unix seconds).
-    pub timestamp_unix: i64,
-    /// Import time (Unix seconds).
-    pub imported_unix: i64,
-}
-
-/// A job row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobRow {
-    /// Job id.
-    pub id: i64,
-    /// Owner ACO row id.
-    pub aco_id: i64,
-    /// API version of the kick-off.
-    pub api_version: ApiVersion,
-    /// Kick-off URL.
-    pub request_url: String,
-    /// Resolved resource types.
-    pub types: Vec<ResourceType>,
-    /// State.
-    pub status: JobStatus,
-    /// Number of sub-jobs.
-    pub job_count: i64,
-    /// Finished sub-jobs.
-    pub done_count: i64,
-    /// Created (Unix µs).
-    pub created_us: i64,
-    /// Updated (Unix µs).
-    pub updated_us: i64,
-    /// Snapshot time (Unix µs).
-    pub transaction_us: i64,
-    /// Files expire at (Unix µs), set on completion.
-    pub expires_us: Option<i64>,
-}
-
-/// A sub-job to insert.
-#[derive(Debug, Clone)]
-pub struct NewSubJob {
-    /// Resource type.
-    pub resource: ResourceType,
-    /// Beneficiary indexes.
-    pub benes: Vec<u32>,
-    /// Lower `lastUpdated` bound, `None` for full history.
-    pub since_unix: Option<i64>,
-    /// Upper bound.
-    pub until_unix: i64,
-    /// Recorded as done no earlier than this long after the kick-off (µs; job pacing).
-    pub release_after_us: i64,
-}
-
-/// A claimed sub-job.
-#[derive(Debug, Clone)]
-pub struct SubJob {
-    /// Sub-job id.
-    pub id: i64,
-    /// Parent job.
-    pub job_id: i64,
-    /// Resource type.
-    pub resource: ResourceType,
-    /// Beneficiary indexes.
-    pub benes: Vec<u32>,
-    /// Lower bound.
-    pub since_unix: Option<i64>,
-    /// Upper bound.
-    pub until_unix: i64,
-    /// The served file name (`<uuid>.ndjson`), fixed at creation so a retry overwrites.
-    pub file_name: String,
-    /// Attempts so far (including this one).
-    pub attempts: i64,
-    /// Recorded as done no earlier than this (Unix µs; job pacing).
-    pub not_before_us: i64,
-}
-
-/// A written file of a job.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct JobFile {
-    /// Resource type (`OperationOutcome` for error files).
-    pub resource: String,
-    /// Served name.
-    pub file_name: String,
-    /// Error file.
-    pub is_error: bool,
-    /// NDJSON lines.
-    pub lines: i64,
-    /// Bytes at rest (gzip).
-    pub size_gz: i64,
-    /// Bytes decompressed.
-    pub size_raw: i64,
-}
-
-/// Outcome of finishing a sub-job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FinishOutcome {
-    /// Recorded; the job goes on.
-    Recorded,
-    /// Recorded and that was the last one: the job is Completed.
-    JobCompleted,
-    /// The job is no longer active (cancelled, failed): the file must be discarded.
-    JobInactive,
-}
-
 fn status_from(s: &str) -> rusqlite::Result<JobStatus> {
     s.parse().map_err(|_| {
         rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, s.into())
     })
-}
-
-fn types_from(s: &str) -> Vec<ResourceType> {
-    s.split(',').filter_map(|t| t.parse().ok()).collect()
 }
 
 fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
@@ -256,11 +108,7 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<JobRow> {
     Ok(JobRow {
         id: r.get(0)?,
         aco_id: r.get(1)?,
-        api_version: if version == "v1" {
-            ApiVersion::V1
-        } else {
-            ApiVersion::V2
-        },
+        api_version: version_from(&version),
         request_url: r.get(3)?,
         types: types_from(&types),
         status: status_from(&status)?,
@@ -290,16 +138,6 @@ fn aco_from_row(r: &Row<'_>) -> rusqlite::Result<AcoRow> {
 
 const ACO_COLS: &str = "id, cms_id, beneficiaries, flavour, partially_adjudicated, denylisted, reference_unix, rate_limited";
 
-fn benes_to_blob(benes: &[u32]) -> Vec<u8> {
-    benes.iter().flat_map(|b| b.to_le_bytes()).collect()
-}
-
-fn benes_from_blob(blob: &[u8]) -> Vec<u32> {
-    blob.chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
-}
-
 fn insert_attribution(
     tx: &rusqlite::Transaction<'_>,
     aco_id: i64,
@@ -322,15 +160,15 @@ fn insert_attribution(
     Ok(())
 }
 
-/// The store: one SQLite connection behind a mutex (queries are short; WAL lets the admin CLI
-/// and the server share the file).
-pub struct Store {
+/// The synchronous SQLite database: one connection behind a mutex (queries are short; WAL lets
+/// the admin CLI and the server share the file).
+pub struct SqliteDb {
     conn: Mutex<Connection>,
 }
 
-impl Store {
+impl SqliteDb {
     /// Open or create the database and run pending migrations.
-    pub fn open(path: &Path) -> Result<Store, ServerError> {
+    pub fn open(path: &Path) -> Result<SqliteDb, ServerError> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -350,7 +188,7 @@ impl Store {
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
         }
-        Ok(Store {
+        Ok(SqliteDb {
             conn: Mutex::new(conn),
         })
     }
@@ -374,13 +212,14 @@ impl Store {
             .optional()?)
     }
 
-    /// Write a meta value.
-    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), ServerError> {
-        self.conn().execute(
-            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    /// Write a meta value unless one is there; returns the stored value.
+    pub fn init_meta(&self, key: &str, value: &str) -> Result<String, ServerError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)",
             params![key, value],
         )?;
-        Ok(())
+        Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?)
     }
 
     /// Check the database answers.
@@ -390,18 +229,25 @@ impl Store {
             .is_ok()
     }
 
-    /// Insert an ACO with its attribution files; returns its row id.
-    pub fn insert_aco(&self, aco: &AcoRow, files: &[AttributionRow]) -> Result<i64, ServerError> {
+    /// Insert an ACO with its attribution files; returns its row id (`None`: it exists).
+    pub fn insert_aco(
+        &self,
+        aco: &AcoRow,
+        files: &[AttributionRow],
+    ) -> Result<Option<i64>, ServerError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO acos(cms_id, beneficiaries, flavour, partially_adjudicated, denylisted, reference_unix, created_us, rate_limited) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        let added = tx.execute(
+            "INSERT OR IGNORE INTO acos(cms_id, beneficiaries, flavour, partially_adjudicated, denylisted, reference_unix, created_us, rate_limited) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![aco.cms_id, aco.beneficiaries, aco.flavour, aco.partially_adjudicated, aco.denylisted, aco.reference_unix, now_us(), aco.rate_limited],
         )?;
+        if added == 0 {
+            return Ok(None);
+        }
         let id = tx.last_insert_rowid();
         insert_attribution(&tx, id, files)?;
         tx.commit()?;
-        Ok(id)
+        Ok(Some(id))
     }
 
     /// Replace an ACO's attribution files.
@@ -547,59 +393,55 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Create a job and its sub-jobs atomically; returns the job id.
-    pub fn create_job(
-        &self,
-        aco_id: i64,
-        version: ApiVersion,
-        request_url: &str,
-        types: &[ResourceType],
-        transaction_us: i64,
-        subjobs: &[NewSubJob],
-    ) -> Result<i64, ServerError> {
+    /// Check the duplicate-job rule and create the job and its sub-jobs, in one IMMEDIATE
+    /// transaction (SQLite's single writer serialises concurrent kick-offs).
+    pub fn create_job(&self, job: &NewJob) -> Result<CreateOutcome, ServerError> {
         let mut conn = self.conn();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if let Some(after) = job.duplicate_after_us {
+            let mut st = tx.prepare(&format!(
+                "SELECT {JOB_COLS} FROM jobs WHERE aco_id = ?1 AND api_version = ?2 AND status IN ('Pending', 'In Progress') AND created_us > ?3 ORDER BY id"
+            ))?;
+            let active = st
+                .query_map(
+                    params![job.aco_id, job.version.as_str(), after],
+                    job_from_row,
+                )?
+                .collect::<Result<Vec<_>, _>>()?;
+            if let Some(dup) = first_overlap(active, &job.types) {
+                return Ok(CreateOutcome::Duplicate(dup));
+            }
+        }
         let now = now_us();
-        let type_list: Vec<&str> = types.iter().map(|t| t.as_str()).collect();
         // A job with nothing to do completes immediately.
-        let status = if subjobs.is_empty() {
-            JobStatus::Completed
+        let (status, expires) = if job.subjobs.is_empty() {
+            (JobStatus::Completed, Some(now + job.retention_us))
         } else {
-            JobStatus::Pending
+            (JobStatus::Pending, None)
         };
         tx.execute(
-            "INSERT INTO jobs(aco_id, api_version, request_url, types, status, job_count, created_us, updated_us, transaction_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8)",
-            params![aco_id, version.as_str(), request_url, type_list.join(","), status.as_str(), subjobs.len() as i64, now, transaction_us],
+            "INSERT INTO jobs(aco_id, api_version, request_url, types, status, job_count, created_us, updated_us, transaction_us, expires_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)",
+            params![job.aco_id, job.version.as_str(), job.request_url, types_to(&job.types), status.as_str(), job.subjobs.len() as i64, now, job.transaction_us, expires],
         )?;
         let job_id = tx.last_insert_rowid();
         {
             let mut st = tx.prepare(
                 "INSERT INTO subjobs(job_id, resource, benes, since_unix, until_unix, file_name, status, not_before_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7)",
             )?;
-            for s in subjobs {
-                let name = format!("{}.ndjson", uuid::Uuid::new_v4());
+            for s in &job.subjobs {
                 st.execute(params![
                     job_id,
                     s.resource.as_str(),
                     benes_to_blob(&s.benes),
                     s.since_unix,
                     s.until_unix,
-                    name,
+                    new_file_name(),
                     now + s.release_after_us
                 ])?;
             }
         }
         tx.commit()?;
-        Ok(job_id)
-    }
-
-    /// Set the expiry of a job completed at creation (no sub-jobs).
-    pub fn set_expiry(&self, job_id: i64, expires_us: i64) -> Result<(), ServerError> {
-        self.conn().execute(
-            "UPDATE jobs SET expires_us = ?2 WHERE id = ?1",
-            params![job_id, expires_us],
-        )?;
-        Ok(())
+        Ok(CreateOutcome::Created(job_id))
     }
 
     /// A job by id.
@@ -675,6 +517,7 @@ impl Store {
                         file_name: r.get(6)?,
                         attempts: r.get::<_, i64>(7)? + 1,
                         not_before_us: r.get(8)?,
+                        owner: String::new(),
                     })
                 },
             )
@@ -833,12 +676,12 @@ impl Store {
     pub fn jobs_due(
         &self,
         status: JobStatus,
-        column: &str,
+        column: DueColumn,
         before_us: i64,
     ) -> Result<Vec<i64>, ServerError> {
         let col = match column {
-            "expires_us" => "expires_us",
-            _ => "updated_us",
+            DueColumn::Expires => "expires_us",
+            DueColumn::Updated => "updated_us",
         };
         let conn = self.conn();
         let mut st = conn.prepare(&format!(
@@ -855,22 +698,200 @@ impl Store {
             params![id, from.as_str(), to.as_str(), now_us()],
         )? > 0)
     }
+}
 
-    /// Active jobs of an ACO for a version created after `created_after_us`.
-    pub fn active_jobs(
-        &self,
+/// The SQLite store as a [`Store`]: every call runs on tokio's blocking threads.
+#[derive(Clone)]
+pub struct SqliteStore {
+    db: Arc<SqliteDb>,
+}
+
+impl SqliteStore {
+    /// Open or create the database file and run pending migrations (off the async threads).
+    pub async fn open(path: PathBuf) -> Result<SqliteStore, ServerError> {
+        let db = tokio::task::spawn_blocking(move || SqliteDb::open(&path))
+            .await
+            .map_err(|e| ServerError::Task(e.to_string()))??;
+        Ok(SqliteStore { db: Arc::new(db) })
+    }
+
+    /// The synchronous database (for callers already on a blocking thread).
+    pub fn db(&self) -> &SqliteDb {
+        &self.db
+    }
+
+    /// Run `f` on a blocking thread.
+    fn blocking<T, F>(&self, f: F) -> StoreFuture<'static, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&SqliteDb) -> Result<T, ServerError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || f(&db))
+                .await
+                .map_err(|e| ServerError::Task(e.to_string()))?
+        })
+    }
+}
+
+impl Store for SqliteStore {
+    fn kind(&self) -> &'static str {
+        "sqlite"
+    }
+    fn schema_version(&self) -> StoreFuture<'_, i64> {
+        self.blocking(|db| db.schema_version())
+    }
+    fn meta<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<String>> {
+        let key = key.to_owned();
+        self.blocking(move |db| db.meta(&key))
+    }
+    fn init_meta<'a>(&'a self, key: &'a str, value: &'a str) -> StoreFuture<'a, String> {
+        let (key, value) = (key.to_owned(), value.to_owned());
+        self.blocking(move |db| db.init_meta(&key, &value))
+    }
+    fn ping(&self) -> BoxFuture<'_, bool> {
+        let fut = self.blocking(|db| Ok(db.ping()));
+        Box::pin(async move { fut.await.unwrap_or(false) })
+    }
+    fn insert_aco<'a>(
+        &'a self,
+        aco: &'a AcoRow,
+        files: &'a [AttributionRow],
+    ) -> StoreFuture<'a, Option<i64>> {
+        let (aco, files) = (aco.clone(), files.to_vec());
+        self.blocking(move |db| db.insert_aco(&aco, &files))
+    }
+    fn replace_attribution_files<'a>(
+        &'a self,
         aco_id: i64,
-        version: ApiVersion,
-        created_after_us: i64,
-    ) -> Result<Vec<JobRow>, ServerError> {
-        let conn = self.conn();
-        let mut st = conn.prepare(&format!(
-            "SELECT {JOB_COLS} FROM jobs WHERE aco_id = ?1 AND api_version = ?2 AND status IN ('Pending', 'In Progress') AND created_us > ?3 ORDER BY id"
-        ))?;
-        let rows = st.query_map(
-            params![aco_id, version.as_str(), created_after_us],
-            job_from_row,
-        )?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        files: &'a [AttributionRow],
+    ) -> StoreFuture<'a, ()> {
+        let files = files.to_vec();
+        self.blocking(move |db| db.replace_attribution_files(aco_id, &files))
+    }
+    fn aco_by_cms_id<'a>(&'a self, cms_id: &'a str) -> StoreFuture<'a, Option<AcoRow>> {
+        let cms_id = cms_id.to_owned();
+        self.blocking(move |db| db.aco_by_cms_id(&cms_id))
+    }
+    fn aco_by_id(&self, id: i64) -> StoreFuture<'_, Option<AcoRow>> {
+        self.blocking(move |db| db.aco_by_id(id))
+    }
+    fn list_acos(&self) -> StoreFuture<'_, Vec<AcoRow>> {
+        self.blocking(|db| db.list_acos())
+    }
+    fn set_denylisted<'a>(&'a self, cms_id: &'a str, on: bool) -> StoreFuture<'a, bool> {
+        let cms_id = cms_id.to_owned();
+        self.blocking(move |db| db.set_denylisted(&cms_id, on))
+    }
+    fn set_rate_limited<'a>(&'a self, cms_id: &'a str, on: bool) -> StoreFuture<'a, bool> {
+        let cms_id = cms_id.to_owned();
+        self.blocking(move |db| db.set_rate_limited(&cms_id, on))
+    }
+    fn insert_system<'a>(
+        &'a self,
+        aco_id: i64,
+        client_id: &'a str,
+        secret_hash: &'a str,
+    ) -> StoreFuture<'a, i64> {
+        let (client_id, hash) = (client_id.to_owned(), secret_hash.to_owned());
+        self.blocking(move |db| db.insert_system(aco_id, &client_id, &hash))
+    }
+    fn system_by_client_id<'a>(&'a self, client_id: &'a str) -> StoreFuture<'a, Option<SystemRow>> {
+        let client_id = client_id.to_owned();
+        self.blocking(move |db| db.system_by_client_id(&client_id))
+    }
+    fn update_secret<'a>(&'a self, client_id: &'a str, hash: &'a str) -> StoreFuture<'a, bool> {
+        let (client_id, hash) = (client_id.to_owned(), hash.to_owned());
+        self.blocking(move |db| db.update_secret(&client_id, &hash))
+    }
+    fn revoke_token<'a>(&'a self, jti: &'a str) -> StoreFuture<'a, ()> {
+        let jti = jti.to_owned();
+        self.blocking(move |db| db.revoke_token(&jti))
+    }
+    fn is_revoked<'a>(&'a self, jti: &'a str) -> StoreFuture<'a, bool> {
+        let jti = jti.to_owned();
+        self.blocking(move |db| db.is_revoked(&jti))
+    }
+    fn attribution_files(&self, aco_id: i64) -> StoreFuture<'_, Vec<AttributionRow>> {
+        self.blocking(move |db| db.attribution_files(aco_id))
+    }
+    fn create_job(&self, job: NewJob) -> StoreFuture<'_, CreateOutcome> {
+        self.blocking(move |db| db.create_job(&job))
+    }
+    fn job(&self, id: i64) -> StoreFuture<'_, Option<JobRow>> {
+        self.blocking(move |db| db.job(id))
+    }
+    fn jobs_for_aco<'a>(
+        &'a self,
+        aco_id: i64,
+        statuses: Option<&'a [JobStatus]>,
+    ) -> StoreFuture<'a, Vec<JobRow>> {
+        let statuses = statuses.map(<[JobStatus]>::to_vec);
+        self.blocking(move |db| db.jobs_for_aco(aco_id, statuses.as_deref()))
+    }
+    fn cancel_job(&self, id: i64) -> StoreFuture<'_, bool> {
+        self.blocking(move |db| db.cancel_job(id))
+    }
+    fn claim_subjob<'a>(
+        &'a self,
+        _owner: &'a str,
+        _lease_us: i64,
+    ) -> StoreFuture<'a, Option<SubJob>> {
+        self.blocking(|db| db.claim_subjob())
+    }
+    fn renew_lease<'a>(&'a self, _sub: &'a SubJob, _lease_us: i64) -> StoreFuture<'a, bool> {
+        // One node owns the file: a running sub-job stays its own until the next start.
+        Box::pin(async { Ok(true) })
+    }
+    fn finish_subjob<'a>(
+        &'a self,
+        sub: &'a SubJob,
+        file: Option<&'a JobFile>,
+        retention_us: i64,
+    ) -> StoreFuture<'a, FinishOutcome> {
+        let (sub, file) = (sub.clone(), file.cloned());
+        self.blocking(move |db| db.finish_subjob(&sub, file.as_ref(), retention_us))
+    }
+    fn fail_subjob<'a>(&'a self, sub: &'a SubJob, max_attempts: i64) -> StoreFuture<'a, bool> {
+        let sub = sub.clone();
+        self.blocking(move |db| db.fail_subjob(&sub, max_attempts))
+    }
+    fn next_release_us(&self, job_id: i64) -> StoreFuture<'_, Option<i64>> {
+        self.blocking(move |db| db.next_release_us(job_id))
+    }
+    fn requeue_interrupted(&self) -> StoreFuture<'_, usize> {
+        self.blocking(|db| db.requeue_running())
+    }
+    fn job_files(&self, job_id: i64) -> StoreFuture<'_, Vec<JobFile>> {
+        self.blocking(move |db| db.job_files(job_id))
+    }
+    fn job_file<'a>(&'a self, job_id: i64, name: &'a str) -> StoreFuture<'a, Option<JobFile>> {
+        let name = name.to_owned();
+        self.blocking(move |db| db.job_file(job_id, &name))
+    }
+    fn jobs_due(
+        &self,
+        status: JobStatus,
+        column: DueColumn,
+        before_us: i64,
+    ) -> StoreFuture<'_, Vec<i64>> {
+        self.blocking(move |db| db.jobs_due(status, column, before_us))
+    }
+    fn transition(&self, id: i64, from: JobStatus, to: JobStatus) -> StoreFuture<'_, bool> {
+        self.blocking(move |db| db.transition(id, from, to))
+    }
+    fn try_sweep_lock(&self) -> StoreFuture<'_, Option<Box<dyn Lock>>> {
+        // One node per SQLite file: the sweep never runs twice at once.
+        Box::pin(async { Ok(Some(Box::new(NoLock) as Box<dyn Lock>)) })
+    }
+}
+
+/// The sweep lock of a single node: nothing to hold.
+struct NoLock;
+
+impl Lock for NoLock {
+    fn release(self: Box<Self>) -> BoxFuture<'static, ()> {
+        Box::pin(async {})
     }
 }
