@@ -189,8 +189,10 @@ fn r4_official_examples_with_sorted_keys_parse_the_same() {
             .map(|(r, issues)| {
                 // Unmodelled resources are kept verbatim: compare as JSON values.
                 let value = serde_json::from_str(&r.to_json()).unwrap();
-                let mut issues: Vec<String> =
-                    issues.iter().map(|i| format!("{} {}", i.path, i.message)).collect();
+                let mut issues: Vec<String> = issues
+                    .iter()
+                    .map(|i| format!("{} {}", i.path, i.message))
+                    .collect();
                 issues.sort();
                 (sorted_keys(value), issues)
             })
@@ -205,11 +207,19 @@ fn a_guessed_type_is_checked_against_the_object_itself() {
     // The root has no resourceType, but a contained resource has one: still an error.
     let no_type = r#"{"contained":[{"id":"o","resourceType":"Observation","status":"final","code":{}}],"id":"p"}"#;
     let e = r4::Resource::from_json(no_type).unwrap_err();
-    assert_eq!(e.to_string(), r4::Resource::from_json(r#"{"id":"p"}"#).unwrap_err().to_string());
+    assert_eq!(
+        e.to_string(),
+        r4::Resource::from_json(r#"{"id":"p"}"#)
+            .unwrap_err()
+            .to_string()
+    );
     // A contained resource whose first nested "resourceType" is not its own.
     let nested = r#"{"contained":[{"entry":[{"resource":{"id":"x","resourceType":"Patient"}}],"resourceType":"Bundle","type":"collection"}],"id":"p","resourceType":"Patient"}"#;
     let forward = r#"{"resourceType":"Patient","id":"p","contained":[{"resourceType":"Bundle","type":"collection","entry":[{"resource":{"resourceType":"Patient","id":"x"}}]}]}"#;
-    let (a, b) = (r4::Resource::from_json(nested), r4::Resource::from_json(forward));
+    let (a, b) = (
+        r4::Resource::from_json(nested),
+        r4::Resource::from_json(forward),
+    );
     assert_eq!(format!("{a:?}"), format!("{b:?}"));
     // A wrong type named last is reported as before.
     let wrong = r#"{"id":"p","resourceType":"Nonsense"}"#;
