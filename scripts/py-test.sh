@@ -15,7 +15,9 @@ if [ -z "${BCDA_BIN:-}" ]; then
   export BCDA_BIN=$CARGO_TARGET_DIR/debug/bcda
 fi
 VENV=${BCDA_PY_VENV:-$CARGO_TARGET_DIR/py-venv}
-if [ ! -x "$VENV/bin/python" ]; then
+# A venv whose scripts point to another place (the target directory was moved) is rebuilt.
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/pip" --version >/dev/null 2>&1; then
+  rm -rf "$VENV"
   python3 -m venv "$VENV"
 fi
 "$VENV/bin/pip" install -q --disable-pip-version-check \
