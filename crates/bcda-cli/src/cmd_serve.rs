@@ -54,6 +54,10 @@ pub(crate) struct ServeArgs {
     /// character as \uXXXX).
     #[arg(long, env = "BCDA_TEXT", default_value = "utf8")]
     text: bcda_synth::TextEscapes,
+    /// Utilization of the synthetic claims: realistic (Medicare's volumes and costs, as `bcda
+    /// generate`; A9994's v2 export is about 70 MB) or light (about a tenth of the claims).
+    #[arg(long, env = "BCDA_SCALE", default_value = "realistic")]
+    scale: bcda_synth::Scale,
     /// Do not seed the sandbox ACOs and their published credentials.
     #[arg(long)]
     no_sandbox: bool,
@@ -133,6 +137,7 @@ fn server_config(args: ServeArgs) -> bcda_server::ServerConfig {
             keys: args.key_order,
             text: args.text,
         },
+        scale: args.scale,
         role: args.role,
         lease: Duration::from_secs(args.lease_secs.max(1)),
         ..Default::default()
@@ -190,6 +195,15 @@ mod tests {
         assert_eq!(config_of(&["--role", "api"]).role, bcda_server::Role::Api);
         let cli = Cli::try_parse_from(["serve", "--role", "both"]);
         assert!(cli.is_err(), "an unknown role is refused");
+    }
+
+    #[test]
+    fn claims_are_at_medicares_scale_unless_asked_for_light() {
+        assert_eq!(config_of(&[]).scale, bcda_synth::Scale::Realistic);
+        assert_eq!(
+            config_of(&["--scale", "light"]).scale,
+            bcda_synth::Scale::Light
+        );
     }
 
     #[test]

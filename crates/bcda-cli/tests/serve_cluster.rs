@@ -64,6 +64,9 @@ fn spawn(dir: &Path, db: &str, args: &[&str]) -> Node {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bcda"))
         .args([
             "serve",
+            // The tests' small data (`bcda serve` defaults to Medicare's volumes).
+            "--scale",
+            "light",
             "--port",
             "0",
             "--quiet",

@@ -24,6 +24,9 @@ fn spawn(data_dir: &Path) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bcda"))
         .args([
             "serve",
+            // The tests' small data (`bcda serve` defaults to Medicare's volumes).
+            "--scale",
+            "light",
             "--port",
             "0",
             "--workers",

@@ -81,6 +81,11 @@ pub struct ServerConfig {
     /// [`bcda_synth::KeyOrder::Bfd`] gives BFD's order, `resourceType` first). The generator
     /// writes it directly, and a sub-job takes the style of the server that writes it.
     pub output_style: bcda_synth::Style,
+    /// Utilization of the synthetic claims the export files hold (default
+    /// [`bcda_synth::Scale::Light`], as the library's: tests stay small; `bcda serve` defaults
+    /// to [`bcda_synth::Scale::Realistic`], Medicare's volumes and costs). A sub-job takes the
+    /// scale of the server that writes it.
+    pub scale: bcda_synth::Scale,
     /// Where the state lives (default: the embedded SQLite file in `data_dir`).
     pub database: Database,
     /// What this node does (default [`Role::All`]).
@@ -166,6 +171,7 @@ impl Default for ServerConfig {
             gzip_level: 1,
             tls: None,
             output_style: bcda_synth::Style::default(),
+            scale: bcda_synth::Scale::Light,
             database: Database::Sqlite,
             role: Role::All,
             lease: Duration::from_secs(30),

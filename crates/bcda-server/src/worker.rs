@@ -290,6 +290,7 @@ fn write_subjob(
         ..bcda_synth::Filter::default()
     };
     let lines = source::generator(aco)
+        .with_scale(state.config.scale)
         .write_ndjson_styled(
             source::fhir_of(job.api_version),
             source::kind_of(sub.resource),
