@@ -205,10 +205,15 @@ def by_type(rows):
     return out
 
 
+def bcda_by_type(report):
+    """bcda's per-type (claims, paid) for the types with claims."""
+    return {t["claim_type"]: (t["claims"], Decimal(t["paid"])) for t in report["claim_types"]
+            if t["claims"]}
+
+
 def check_payment_only(report, rows, label):
     duck = by_type(rows)
-    mine = {t["claim_type"]: (t["claims"], Decimal(t["paid"])) for t in report["claim_types"]
-            if t["claims"]}
+    mine = bcda_by_type(report)
     for t, (claims, paid) in mine.items():
         if t == "pde":
             paid = duck.get(t, (0, paid))[1]
@@ -219,8 +224,7 @@ def check_payment_only(report, rows, label):
 
 def check_minimal(report, rows, label):
     duck = by_type(rows)
-    mine = {t["claim_type"]: (t["claims"], Decimal(t["paid"])) for t in report["claim_types"]
-            if t["claims"]}
+    mine = bcda_by_type(report)
     if duck != mine:
         fail(f"{label}: per-type claims/paid differ\n  bcda   {mine}\n  duckdb {duck}")
 

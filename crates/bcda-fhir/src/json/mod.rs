@@ -4,5 +4,6 @@ pub mod compare;
 mod reader;
 mod writer;
 
+pub(crate) use reader::is_ws;
 pub use reader::{line_col, Kind, Reader, Result, Saved, SyntaxError, MAX_DEPTH};
 pub use writer::Writer;

@@ -139,7 +139,7 @@ fn string_stop_sse2(bytes: &[u8], mut at: usize) -> std::result::Result<usize, u
 }
 
 #[inline]
-fn is_ws(b: u8) -> bool {
+pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\n' | b'\r' | b'\t')
 }
 

@@ -791,7 +791,7 @@ fn name_after_key(text: &[u8]) -> Option<&str> {
 fn trim_ws(text: &[u8]) -> &[u8] {
     let n = text
         .iter()
-        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .position(|&b| !crate::json::is_ws(b))
         .unwrap_or(text.len());
     &text[n..]
 }
